@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { RiskError } from '../core/errors.js';
+import { registerFeatureCommands } from './features.js';
+import { registerSampleCommands } from './samples.js';
+
+/** The `rongdan` command line: each stage registers its own commands. */
+export function buildProgram(): Command {
+  const program = new Command('rongdan')
+    .description('Credit-risk scoring and bank matching for financing guarantee institutions (融担)')
+    .version('0.1.0');
+  registerSampleCommands(program);
+  registerFeatureCommands(program);
+  return program;
+}
+
+/** Prints a RiskError as `E_CODE: message` and exits 2, instead of a stack trace. */
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof RiskError) {
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,80 @@
+/**
+ * The registry of stable error codes. Each code has an HTTP status (for the API's error mapper) and a
+ * one-line meaning; the message of a thrown error names the field, what was allowed and what was received.
+ */
+export const ERROR_CODES = {
+  E_INPUT_INVALID: { status: 400, meaning: 'an input record failed validation' },
+  E_INPUT_CREDIT_CODE: { status: 400, meaning: 'a unified social credit code failed its GB 32100 check' },
+  E_CSV_PARSE: { status: 400, meaning: 'a CSV file could not be parsed' },
+  E_CSV_COLUMN: { status: 400, meaning: 'a CSV file lacks a required column or has an unknown one' },
+  E_CSV_VALUE: { status: 400, meaning: 'a CSV cell holds a value of the wrong type' },
+  E_JSON_PARSE: { status: 400, meaning: 'a JSON document could not be parsed' },
+  E_FRAME_SHAPE: { status: 400, meaning: 'frame columns differ in length or a column is missing' },
+  E_FEATURE_CATALOG: { status: 500, meaning: 'the feature catalog is invalid' },
+  E_FEATURE_UNKNOWN: { status: 400, meaning: 'a requested feature is not in the catalog' },
+  E_SAMPLES_OPTIONS: { status: 400, meaning: 'sample generator options are invalid' },
+  E_OPTIONS_INVALID: { status: 400, meaning: 'estimator or command options are invalid' },
+  E_NOT_FITTED: { status: 500, meaning: 'an estimator was used before fit' },
+  E_DATA_INVALID: { status: 400, meaning: 'training or scoring data is unusable' },
+  E_MODEL_ARTIFACT_VERSION: { status: 500, meaning: 'an artifact has an unknown major schema version' },
+  E_MODEL_ARTIFACT_CHECKSUM: { status: 500, meaning: 'an artifact checksum does not match its content' },
+  E_MODEL_ARTIFACT_KIND: { status: 500, meaning: 'an artifact is of another kind than expected' },
+  E_MODEL_ARTIFACT_INVALID: { status: 500, meaning: 'an artifact is malformed' },
+  E_IO: { status: 500, meaning: 'a file could not be read or written' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where a bad value sits: a path inside a record, and optionally the file, row and column it came from. */
+export interface ErrorDetails {
+  readonly path?: readonly (string | number)[];
+  readonly file?: string;
+  readonly row?: number;
+  readonly column?: string;
+  readonly expected?: string;
+  readonly received?: unknown;
+  readonly issues?: readonly Issue[];
+  readonly [key: string]: unknown;
+}
+
+/** One validation problem, as data (zod's shape): where, what was expected, and the message. */
+export interface Issue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  readonly code?: string;
+}
+
+/**
+ * The one error class of the engine: a stable code, a message naming the field, and details as data.
+ * @example throw new RiskError('E_OPTIONS_INVALID', 'maxBins must be an integer in [2, 100], received 0');
+ */
+export class RiskError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RiskError';
+    this.code = code;
+    this.details = details;
+    this.status = ERROR_CODES[code].status;
+  }
+}
+
+/** Describes a received value briefly for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value;
+}
+
+/** Formats a path such as ['tax', 3, 'revenue'] as `tax[3].revenue`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out === '' ? '(root)' : out;
+}

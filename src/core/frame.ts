@@ -1,0 +1,315 @@
+import { MISSING_TOKENS, readCsvBlocks } from './csv.js';
+import { RiskError } from './errors.js';
+
+/** A numeric column: NaN marks a missing value. */
+export interface NumericColumn {
+  readonly kind: 'numeric';
+  readonly name: string;
+  readonly values: Float64Array;
+}
+
+/** A categorical column: codes index `levels`; -1 marks a missing value. */
+export interface CategoricalColumn {
+  readonly kind: 'categorical';
+  readonly name: string;
+  readonly codes: Int32Array;
+  readonly levels: readonly string[];
+}
+
+export type Column = NumericColumn | CategoricalColumn;
+
+/**
+ * A columnar table of typed arrays: the one tabular type models train and score on.
+ * Frames are immutable; `select`, `take` and `with` return new frames sharing unchanged columns.
+ * @example const f = Frame.fromColumns([numeric('age', [30, 41]), categorical('region', ['a', null])]);
+ */
+export class Frame {
+  readonly nRows: number;
+  readonly columns: readonly Column[];
+  private readonly index: Map<string, number>;
+
+  constructor(columns: readonly Column[]) {
+    const n = columns.length === 0 ? 0 : columnLength(columns[0] as Column);
+    const index = new Map<string, number>();
+    columns.forEach((c, i) => {
+      if (columnLength(c) !== n) {
+        throw new RiskError('E_FRAME_SHAPE', `column ${c.name} has ${columnLength(c)} rows, expected ${n}`);
+      }
+      if (index.has(c.name)) throw new RiskError('E_FRAME_SHAPE', `column ${c.name} appears twice`);
+      index.set(c.name, i);
+    });
+    this.nRows = n;
+    this.columns = columns;
+    this.index = index;
+  }
+
+  static fromColumns(columns: readonly Column[]): Frame {
+    return new Frame(columns);
+  }
+
+  get names(): string[] {
+    return this.columns.map((c) => c.name);
+  }
+
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  /** The named column. @throws E_FRAME_SHAPE when absent */
+  column(name: string): Column {
+    const i = this.index.get(name);
+    if (i === undefined) {
+      throw new RiskError('E_FRAME_SHAPE', `no column named ${name}; columns are ${this.names.join(', ')}`, {
+        column: name,
+      });
+    }
+    return this.columns[i] as Column;
+  }
+
+  /** The named column, which must be numeric. */
+  numeric(name: string): Float64Array {
+    const c = this.column(name);
+    if (c.kind !== 'numeric')
+      throw new RiskError('E_FRAME_SHAPE', `column ${name} is categorical, expected numeric`);
+    return c.values;
+  }
+
+  select(names: readonly string[]): Frame {
+    return new Frame(names.map((n) => this.column(n)));
+  }
+
+  drop(names: readonly string[]): Frame {
+    const gone = new Set(names);
+    return new Frame(this.columns.filter((c) => !gone.has(c.name)));
+  }
+
+  /** Adds or replaces a column. */
+  with(column: Column): Frame {
+    const i = this.index.get(column.name);
+    if (i === undefined) return new Frame([...this.columns, column]);
+    const cols = this.columns.slice();
+    cols[i] = column;
+    return new Frame(cols);
+  }
+
+  /** The rows at the given indices, in that order. */
+  take(rows: ArrayLike<number>): Frame {
+    const n = rows.length;
+    return new Frame(
+      this.columns.map((c): Column => {
+        if (c.kind === 'numeric') {
+          const v = new Float64Array(n);
+          for (let i = 0; i < n; i++) v[i] = c.values[rows[i] as number] as number;
+          return { kind: 'numeric', name: c.name, values: v };
+        }
+        const codes = new Int32Array(n);
+        for (let i = 0; i < n; i++) codes[i] = c.codes[rows[i] as number] as number;
+        return { kind: 'categorical', name: c.name, codes, levels: c.levels };
+      }),
+    );
+  }
+
+  /** The value of one cell as a JS value: number, string or null for missing. */
+  cell(row: number, name: string): number | string | null {
+    const c = this.column(name);
+    if (c.kind === 'numeric') {
+      const v = c.values[row] as number;
+      return Number.isNaN(v) ? null : v;
+    }
+    const code = c.codes[row] as number;
+    return code < 0 ? null : (c.levels[code] as string);
+  }
+}
+
+function columnLength(c: Column): number {
+  return c.kind === 'numeric' ? c.values.length : c.codes.length;
+}
+
+/** Builds a numeric column; null, undefined and NaN become missing. */
+export function numeric(name: string, values: ArrayLike<number | null | undefined>): NumericColumn {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v === null || v === undefined ? Number.NaN : v;
+  }
+  return { kind: 'numeric', name, values: out };
+}
+
+/** Builds a categorical column with levels in order of first appearance; null and undefined are missing. */
+export function categorical(name: string, values: ArrayLike<string | null | undefined>): CategoricalColumn {
+  const levels: string[] = [];
+  const seen = new Map<string, number>();
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      codes[i] = -1;
+      continue;
+    }
+    let code = seen.get(v);
+    if (code === undefined) {
+      code = levels.length;
+      levels.push(v);
+      seen.set(v, code);
+    }
+    codes[i] = code;
+  }
+  return { kind: 'categorical', name, codes, levels };
+}
+
+/** Options for reading a CSV into a frame. */
+export interface ReadFrameOptions {
+  /** Columns forced to categorical even when every value parses as a number (e.g. codes with leading zeros). */
+  readonly categorical?: readonly string[];
+  /** Columns forced to numeric: a non-numeric value there is an error naming file, row and column. */
+  readonly numeric?: readonly string[];
+  /** Extra tokens read as missing, beyond MISSING_TOKENS. */
+  readonly missing?: readonly string[];
+  /** Called after each block with the number of data rows read so far (for progress bars). */
+  readonly onProgress?: (rows: number) => void;
+}
+
+/** A growable column under construction: numeric while every value parses, categorical after. */
+class ColumnBuilder {
+  kind: 'numeric' | 'categorical';
+  values: Float64Array = new Float64Array(1024);
+  codes: Int32Array | undefined;
+  levels: string[] = [];
+  private levelIndex = new Map<string, number>();
+  length = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly forced: 'numeric' | 'categorical' | undefined,
+  ) {
+    this.kind = forced ?? 'numeric';
+    if (this.kind === 'categorical') this.codes = new Int32Array(1024);
+  }
+
+  push(raw: string, missing: ReadonlySet<string>, file: string, row: number): void {
+    if (this.length === this.values.length && this.kind === 'numeric') this.values = grow(this.values);
+    if (this.kind === 'categorical' && this.length === (this.codes as Int32Array).length) {
+      const next = new Int32Array(this.length * 2);
+      next.set(this.codes as Int32Array);
+      this.codes = next;
+    }
+    const text = raw.trim();
+    if (missing.has(text)) {
+      if (this.kind === 'numeric') this.values[this.length++] = Number.NaN;
+      else (this.codes as Int32Array)[this.length++] = -1;
+      return;
+    }
+    if (this.kind === 'numeric') {
+      const v = Number(text);
+      if (Number.isFinite(v)) {
+        this.values[this.length++] = v;
+        return;
+      }
+      if (this.forced === 'numeric') {
+        throw new RiskError(
+          'E_CSV_VALUE',
+          `${file} row ${row} column ${this.name}: expected a number, received ${JSON.stringify(raw)}`,
+          { file, row, column: this.name, expected: 'a number', received: raw },
+        );
+      }
+      this.toCategorical();
+    }
+    (this.codes as Int32Array)[this.length++] = this.code(text);
+  }
+
+  private code(text: string): number {
+    let c = this.levelIndex.get(text);
+    if (c === undefined) {
+      c = this.levels.length;
+      this.levels.push(text);
+      this.levelIndex.set(text, c);
+    }
+    return c;
+  }
+
+  /** Numbers read before the first non-numeric value become their canonical string. */
+  private toCategorical(): void {
+    const codes = new Int32Array(Math.max(1024, this.values.length));
+    for (let i = 0; i < this.length; i++) {
+      const v = this.values[i] as number;
+      codes[i] = Number.isNaN(v) ? -1 : this.code(String(v));
+    }
+    this.codes = codes;
+    this.kind = 'categorical';
+    this.values = new Float64Array(0);
+  }
+
+  build(): Column {
+    if (this.kind === 'numeric')
+      return { kind: 'numeric', name: this.name, values: this.values.slice(0, this.length) };
+    return {
+      kind: 'categorical',
+      name: this.name,
+      codes: (this.codes as Int32Array).slice(0, this.length),
+      levels: this.levels,
+    };
+  }
+}
+
+function grow(a: Float64Array): Float64Array {
+  const next = new Float64Array(a.length * 2);
+  next.set(a);
+  return next;
+}
+
+/**
+ * Reads any CSV with a header into a frame, detecting numeric and categorical columns.
+ * @throws E_CSV_COLUMN on duplicate or empty header names, E_CSV_VALUE when a row has the wrong field count
+ *   or a forced-numeric column holds text
+ * @example const frame = await readCsvFrame('train.csv', { categorical: ['region'] });
+ */
+export async function readCsvFrame(path: string, options: ReadFrameOptions = {}): Promise<Frame> {
+  const missing = new Set([...MISSING_TOKENS, ...(options.missing ?? [])]);
+  const forcedCat = new Set(options.categorical ?? []);
+  const forcedNum = new Set(options.numeric ?? []);
+  let builders: ColumnBuilder[] = [];
+  const onHeader = (header: string[]): void => {
+    const seen = new Set<string>();
+    header.forEach((h, i) => {
+      const name = h.trim();
+      if (name === '') throw new RiskError('E_CSV_COLUMN', `${path}: header column ${i + 1} has no name`);
+      if (seen.has(name)) throw new RiskError('E_CSV_COLUMN', `${path}: header names ${name} twice`);
+      seen.add(name);
+    });
+    for (const name of [...forcedCat, ...forcedNum]) {
+      if (!seen.has(name)) {
+        throw new RiskError('E_CSV_COLUMN', `${path}: no column named ${name}`, { file: path, column: name });
+      }
+    }
+    builders = header.map((h) => {
+      const name = h.trim();
+      return new ColumnBuilder(
+        name,
+        forcedCat.has(name) ? 'categorical' : forcedNum.has(name) ? 'numeric' : undefined,
+      );
+    });
+  };
+  let rows = 0;
+  for await (const block of readCsvBlocks(path, onHeader)) {
+    const width = builders.length;
+    for (let r = 0; r < block.records.length; r++) {
+      const rec = block.records[r] as string[];
+      const row = block.firstRow + r;
+      if (rec.length !== width) {
+        throw new RiskError(
+          'E_CSV_VALUE',
+          `${path} row ${row}: expected ${width} fields, received ${rec.length}`,
+          {
+            file: path,
+            row,
+          },
+        );
+      }
+      for (let c = 0; c < width; c++)
+        (builders[c] as ColumnBuilder).push(rec[c] as string, missing, path, row);
+    }
+    rows += block.records.length;
+    options.onProgress?.(rows);
+  }
+  return new Frame(builders.map((b) => b.build()));
+}

@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { formatPath, type Issue, RiskError } from '../core/errors.js';
+import { type Application, applicationSchema } from './schemas.js';
+
+/** The result of validating one record: the parsed value, or the issues with their field paths. */
+export type Validated<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/** Turns zod's issues into ours, each message prefixed with the field path it names. */
+export function toIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    code: i.code,
+    message: `${formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)))}: ${i.message}`,
+  }));
+}
+
+/** Validates a record against a schema, returning issues as data instead of throwing. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): Validated<z.infer<S>> {
+  const r = schema.safeParse(value);
+  return r.success ? { ok: true, value: r.data } : { ok: false, issues: toIssues(r.error) };
+}
+
+/**
+ * Parses one application (the API's JSON shape) into its normalised form.
+ * @throws E_INPUT_INVALID with every issue, each naming its field
+ * @example const app = parseApplication(JSON.parse(body));
+ */
+export function parseApplication(value: unknown): Application {
+  const r = validate(applicationSchema, value);
+  if (!r.ok) {
+    throw new RiskError('E_INPUT_INVALID', r.issues.map((i) => i.message).join('; '), { issues: r.issues });
+  }
+  return r.value;
+}

@@ -1,0 +1,46 @@
+import type { Artifact } from '../core/artifact.js';
+import type { Frame } from '../core/frame.js';
+import type { Logger } from '../core/logger.js';
+
+/**
+ * The estimator contract (scikit-learn's, see style.md §3.1):
+ * - `new X(options)` stores options only; `fit` validates them with a zod schema (E_OPTIONS_INVALID) and
+ *   returns `this`; the input frame is never mutated;
+ * - learned state lives in one typed field, read through `fitted()`, which throws E_NOT_FITTED before fit;
+ * - `predictProba(x)` gives the probability of the positive class (bad = 1) per row;
+ * - `toArtifact()` and a static `fromArtifact(a)` round-trip through the JSON envelope.
+ */
+export interface Estimator {
+  readonly kind: string;
+  fit(x: Frame, y: ArrayLike<number>, options?: FitOptions): this;
+  predictProba(x: Frame): Float64Array;
+  toArtifact(): Artifact;
+  readonly isFitted: boolean;
+}
+
+/** What `fit` may be given beside the data. */
+export interface FitOptions {
+  /** One non-negative weight per row; defaults to 1. */
+  readonly sampleWeight?: ArrayLike<number>;
+  /** Held-out data for early stopping or calibration. */
+  readonly validation?: { readonly x: Frame; readonly y: ArrayLike<number> };
+  readonly logger?: Logger;
+  /** Called as work proceeds, for progress bars. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One reason a row scored worse than it could have: the variable, what it cost, and its text. */
+export interface Reason {
+  readonly feature: string;
+  /** Points lost (scorecard) or contribution to the log-odds of default (trees); larger = worse. */
+  readonly impact: number;
+  /** The bin or value that produced it, as text. */
+  readonly value: string;
+  readonly zh?: string;
+  readonly en?: string;
+}
+
+/** An estimator that can say why a row scored as it did. */
+export interface Explainer {
+  reasons(x: Frame, k: number): Reason[][];
+}
