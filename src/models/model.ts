@@ -1,0 +1,43 @@
+import type { Frame } from '../core/frame.js';
+import type { Reason } from './estimator.js';
+
+/** One row of a binning table (optbinning's columns; WoE sign: ln(non-events share / events share)). */
+export interface BinRow {
+  readonly label: string;
+  readonly count: number;
+  readonly countShare: number;
+  readonly nonEvents: number;
+  readonly events: number;
+  readonly eventRate: number;
+  readonly woe: number;
+  readonly iv: number;
+}
+
+/** A variable's binning table with its totals. */
+export interface BinningTable {
+  readonly variable: string;
+  readonly kind: 'numeric' | 'categorical';
+  readonly rows: readonly BinRow[];
+  readonly iv: number;
+  readonly gini: number;
+  readonly ks: number;
+}
+
+/**
+ * What the CLI, reports and (later) the service need of any trained model, whatever its family: load it
+ * from a directory, score a frame, explain rows. Implemented per family; `loadModel(dir)` picks by kind.
+ */
+export interface TrainedModel {
+  readonly kind: string;
+  readonly featureNames: readonly string[];
+  /** Probability of default (bad = 1) per row. */
+  predictProba(x: Frame): Float64Array;
+  /** Integer points score per row, where the family has one (scorecard); higher = safer. */
+  score?(x: Frame): Float64Array;
+  /** The top-k reasons per row. */
+  reasons?(x: Frame, k: number): Reason[][];
+  /** Binning tables, where the family bins. */
+  binningTables?(): readonly BinningTable[];
+  /** Variable importance, largest first. */
+  importance?(): readonly { readonly feature: string; readonly value: number }[];
+}
