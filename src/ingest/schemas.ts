@@ -1,58 +1,56 @@
 import { z } from 'zod';
 import { creditCodeProblem } from './credit-code.js';
+import { normaliserOf, upperCased, withAliases } from './normalise.js';
 
 /**
  * The canonical multi-source application, one zod schema per source. Money is in yuan, rates are
  * fractions, dates are ISO 8601 (YYYY-MM-DD) and months YYYY-MM. A source that is absent (the key is
  * missing) is unknown, which is not the same as present and empty (checked, nothing found).
  *
- * Normalisation done here: strings are trimmed; numbers written as text ("1,234.5") are read; common
- * Chinese labels (个体工商户, 已婚, 被告 …) map to the canonical codes.
+ * These schemas are canonical: they accept numbers as numbers and codes as codes. Loose input (text
+ * numbers, Chinese labels such as 个体工商户, 已婚, 被告, stray spaces) is first put in canonical form by
+ * `normaliseApplication`, which is derived from these schemas (src/ingest/normalise.ts).
  */
 
-const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-/** Reads "1,234.50" or " 12 " as a number; leaves anything else for zod to reject. */
-function numberish(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const t = v.trim().replace(/,/g, '');
-  if (t === '') return undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : v;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for a real calendar date written YYYY-MM-DD; by char codes, because Date parsing is 10× slower. */
+export function isIsoDate(s: string): boolean {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  let year = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    year = year * 10 + d;
+  }
+  const m1 = s.charCodeAt(5) - 48;
+  const m2 = s.charCodeAt(6) - 48;
+  const d1 = s.charCodeAt(8) - 48;
+  const d2 = s.charCodeAt(9) - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return false;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (month === 2 && day === 29) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (DAYS_IN_MONTH[month - 1] as number);
 }
 
 /** A real calendar date in ISO form (2024-02-30 is rejected). */
-export const isoDate = z
-  .string()
-  .trim()
-  .regex(ISO_DATE, 'expected an ISO date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'expected a real calendar date');
+export const isoDate = z.string().refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD');
 
-export const isoMonth = z.string().trim().regex(ISO_MONTH, 'expected a month YYYY-MM');
+export const isoMonth = z.string().regex(ISO_MONTH, 'expected a month YYYY-MM');
 
 /** Money in yuan, not negative. */
-export const money = z.preprocess(numberish, z.number().finite().nonnegative());
+export const money = z.number().finite().nonnegative();
 /** A count, a non-negative integer. */
-export const count = z.preprocess(numberish, z.number().int().nonnegative());
-const bool = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const t = v.trim().toLowerCase();
-  if (['true', '1', 'yes', 'y', '是'].includes(t)) return true;
-  if (['false', '0', 'no', 'n', '否'].includes(t)) return false;
-  return v;
-}, z.boolean());
+export const count = z.number().int().nonnegative();
+const bool = z.boolean();
 
-/** Maps Chinese (and a few English) labels onto canonical codes before the enum check. */
+/** An enum that also accepts the given labels (normalised before validation). */
 function labelled<T extends readonly [string, ...string[]]>(values: T, aliases: Record<string, T[number]>) {
-  return z.preprocess((v) => {
-    if (typeof v !== 'string') return v;
-    const t = v.trim();
-    return aliases[t] ?? aliases[t.toLowerCase()] ?? t.toLowerCase();
-  }, z.enum(values));
+  return withAliases(z.enum(values), aliases);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -71,36 +69,33 @@ export const entityType = labelled(ENTITY_TYPES, {
 });
 
 /** GB/T 4754-2017 industry: a section letter A-T, optionally followed by a 2-, 3- or 4-digit class. */
-export const industryCode = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-T](\d{2}|\d{3}|\d{4})?$/, 'expected a GB/T 4754 code: a letter A-T then 0, 2, 3 or 4 digits');
+export const industryCode = upperCased(
+  z
+    .string()
+    .regex(/^[A-T](\d{2}|\d{3}|\d{4})?$/, 'expected a GB/T 4754 code: a letter A-T then 0, 2, 3 or 4 digits'),
+);
 
 /** A 6-digit administrative division code (GB/T 2260) whose province part is 11-82. */
 export const regionCode = z
   .string()
-  .trim()
   .regex(/^\d{6}$/, 'expected a 6-digit administrative region code')
   .refine((s) => {
     const p = Number(s.slice(0, 2));
     return p >= 11 && p <= 82;
   }, 'the first two digits must be a province code 11-82');
 
-export const creditCode = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .superRefine((s, ctx) => {
+export const creditCode = upperCased(
+  z.string().superRefine((s, ctx) => {
     const problem = creditCodeProblem(s);
     if (problem !== undefined) {
       ctx.addIssue({ code: 'custom', message: `invalid unified social credit code: ${problem}` });
     }
-  });
+  }),
+);
 
 export const enterpriseSchema = z
   .object({
-    name: z.string().trim().min(1, 'expected a non-empty name'),
+    name: z.string().min(1, 'expected a non-empty name'),
     creditCode,
     entityType,
     industry: industryCode,
@@ -129,10 +124,10 @@ export const maritalStatus = labelled(MARITAL_STATUSES, {
 
 export const ownerSchema = z
   .object({
-    age: z.preprocess(numberish, z.number().int().min(18).max(100)),
+    age: z.number().int().min(18).max(100),
     maritalStatus,
-    householdSize: z.preprocess(numberish, z.number().int().min(1).max(20)),
-    dependents: z.preprocess(numberish, z.number().int().min(0).max(19)),
+    householdSize: z.number().int().min(1).max(20),
+    dependents: z.number().int().min(0).max(19),
     annualIncome: money,
     assets: z.object({ property: money, vehicles: money, deposits: money }).strict(),
     liabilities: z.object({ mortgage: money, consumer: money, business: money }).strict(),
@@ -147,17 +142,12 @@ export const ownerSchema = z
 // Tax (税务): filings by month or quarter, and the tax credit grade (纳税信用等级)
 
 export const TAX_GRADES = ['A', 'B', 'M', 'C', 'D'] as const;
-export const taxGrade = z.preprocess(
-  (v) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
-  z.enum(TAX_GRADES),
-);
+export const taxGrade = withAliases(z.enum(TAX_GRADES), { a: 'A', b: 'B', m: 'M', c: 'C', d: 'D' });
 
 /** A filing period: a month (2024-03) or a quarter (2024Q1). */
-export const taxPeriod = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])$/, 'expected a month YYYY-MM or a quarter YYYYQn');
+export const taxPeriod = upperCased(
+  z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])$/, 'expected a month YYYY-MM or a quarter YYYYQn'),
+);
 
 export const taxFilingSchema = z
   .object({
@@ -187,7 +177,7 @@ export const invoiceSchema = z
     direction: labelled(INVOICE_DIRECTIONS, { 销项: 'sales', 进项: 'purchase' }),
     amount: money,
     tax: money,
-    counterpartyId: z.string().trim().min(1, 'expected a counterparty id'),
+    counterpartyId: z.string().min(1, 'expected a counterparty id'),
     status: labelled(INVOICE_STATUSES, { 正常: 'valid', 作废: 'void', 红冲: 'red', 红字: 'red' }),
   })
   .strict();
@@ -200,7 +190,7 @@ export const bankFlowSchema = z
     month: isoMonth,
     inflow: money,
     outflow: money,
-    endBalance: z.preprocess(numberish, z.number().finite()),
+    endBalance: z.number().finite(),
     counterparties: count,
   })
   .strict();
@@ -229,10 +219,7 @@ export const facilitySchema = z
     overdueAmount: money,
     class: loanClass,
     /** Months past due in each of the last months, oldest first (PBOC repayment grid), up to 24. */
-    overdueHistory: z
-      .array(z.preprocess(numberish, z.number().int().min(0).max(7)))
-      .max(24)
-      .default([]),
+    overdueHistory: z.array(z.number().int().min(0).max(7)).max(24).default([]),
   })
   .strict();
 
@@ -313,14 +300,14 @@ export const socialInsuranceMonthSchema = z.object({ month: isoMonth, insuredHea
 export const PURPOSES = ['working_capital', 'equipment', 'technology', 'premises', 'other'] as const;
 export const loanRequestSchema = z
   .object({
-    amount: z.preprocess(numberish, z.number().finite().positive()),
-    tenorMonths: z.preprocess(numberish, z.number().int().min(1).max(120)),
+    amount: z.number().finite().positive(),
+    tenorMonths: z.number().int().min(1).max(120),
     purpose: labelled(PURPOSES, {
       流动资金: 'working_capital',
       设备购置: 'equipment',
       技术改造: 'technology',
     }),
-    programme: z.string().trim().min(1).optional(),
+    programme: z.string().min(1).optional(),
   })
   .strict();
 
@@ -342,7 +329,7 @@ export type SourceName = (typeof SOURCES)[number];
 
 export const applicationSchema = z
   .object({
-    id: z.string().trim().min(1, 'expected a borrower id'),
+    id: z.string().min(1, 'expected a borrower id'),
     asOf: isoDate,
     request: loanRequestSchema,
     enterprise: enterpriseSchema.optional(),
@@ -374,3 +361,12 @@ export type LoanRequest = z.infer<typeof loanRequestSchema>;
 export type Application = z.infer<typeof applicationSchema>;
 /** What callers may send before normalisation. */
 export type ApplicationInput = z.input<typeof applicationSchema>;
+
+/**
+ * Puts loose input in canonical form (trimmed strings, numbers from text, labels to codes) without
+ * validating it; `applicationSchema` then validates the result. `inPlace` rewrites the given objects
+ * (for readers that built them) instead of copying.
+ */
+export function normaliseApplication(value: unknown, inPlace = false): unknown {
+  return normaliserOf(applicationSchema, inPlace)(value);
+}

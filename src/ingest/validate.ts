@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { formatPath, type Issue, RiskError } from '../core/errors.js';
+import { normaliserOf } from './normalise.js';
 import { type Application, applicationSchema } from './schemas.js';
 
 /** The result of validating one record: the parsed value, or the issues with their field paths. */
@@ -14,9 +15,12 @@ export function toIssues(error: z.ZodError): Issue[] {
   }));
 }
 
-/** Validates a record against a schema, returning issues as data instead of throwing. */
+/**
+ * Normalises loose input (see src/ingest/normalise.ts) and validates it against a schema, returning issues
+ * as data instead of throwing.
+ */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): Validated<z.infer<S>> {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(normaliserOf(schema)(value));
   return r.success ? { ok: true, value: r.data } : { ok: false, issues: toIssues(r.error) };
 }
 
