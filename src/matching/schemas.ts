@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { ENTITY_TYPES } from '../ingest/schemas.js';
+
+/**
+ * Partner banks and risk-sharing agreements as data (design.md, "Matching and risk sharing"; domain.md §1, §2,
+ * §8). A named model such as "4321" is only a preset of an agreement: the engine reads per-party shares, never
+ * the label. Money is in yuan, rates are annual fractions (0.01 = 1%), tenors are in months.
+ */
+
+/** Kinds of partner bank; the matcher and reports group by them. */
+export const BANK_TYPES = [
+  'large_state',
+  'joint_stock',
+  'city_commercial',
+  'rural_commercial',
+  'village',
+  'internet',
+] as const;
+/** One of the values above. */
+export type BankType = (typeof BANK_TYPES)[number];
+
+/** 见贷即保 (batch: the bank approves alone, the guarantee attaches at disbursement) or 银担共审 (joint review). */
+export const BUSINESS_MODES = ['batch', 'joint_review'] as const;
+/** One of the values above. */
+export type BusinessMode = (typeof BUSINESS_MODES)[number];
+
+/** The guarantor's letter grades, best first; a bank's `worstGrade` is the last one it still takes. */
+export const RISK_GRADES = ['AAA', 'AA', 'A', 'BBB', 'BB', 'B', 'CCC', 'CC', 'C', 'D'] as const;
+/** One of the values above. */
+export type RiskGrade = (typeof RISK_GRADES)[number];
+
+/** Who carries a share of a loss. Several parties may hold one role (a city and a county guarantor). */
+export const PARTY_ROLES = [
+  'guarantor',
+  're_guarantor',
+  'national_fund',
+  'provincial_finance',
+  'government',
+  'bank',
+] as const;
+/** One of the values above. */
+export type PartyRole = (typeof PARTY_ROLES)[number];
+
+/** What the guarantee covers: the unpaid principal only (Xiamen 长易担) or principal plus interest. */
+export const COVERAGE_BASES = ['principal', 'principal_interest'] as const;
+
+/** What happens when a programme's compensation rate reaches its warning line. */
+export const WARNING_ACTIONS = ['notify', 'tighten_admission', 'pause_new_business'] as const;
+/** What happens when it reaches the cap (domain.md §2.2: no clause found, so a configurable rule). */
+export const BREACH_ACTIONS = ['stop_compensation', 'pause_new_business', 'renegotiate'] as const;
+
+/** Shares of one agreement must sum to 1 within this tolerance. */
+export const SHARE_TOLERANCE = 1e-9;
+
+const fraction = z.number().finite().min(0).max(1);
+const yuan = z.number().finite().nonnegative();
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case id of letters, digits and dashes');
+
+/** A region prefix: a province (2 digits), a city (4) or a county (6) of GB/T 2260. */
+export const regionPrefix = z
+  .string()
+  .regex(/^\d{2}(\d{2}(\d{2})?)?$/, 'expected a region prefix of 2, 4 or 6 digits');
+/** An industry prefix: a GB/T 4754 section letter, optionally with a division, group or class. */
+export const industryPrefix = z
+  .string()
+  .regex(/^[A-T](\d{2}|\d{3}|\d{4})?$/, 'expected a GB/T 4754 prefix: a letter A-T then 0, 2, 3 or 4 digits');
+
+function range(bound: z.ZodNumber, what: string) {
+  return z
+    .object({ min: bound, max: bound })
+    .strict()
+    .refine((r) => r.min <= r.max, { message: `${what}: min must not exceed max`, path: ['max'] });
+}
+
+const tenorBound = z.number().int().min(1).max(120);
+
+/**
+ * A partner bank and its asset preferences: where it lends (empty `regions` = nationwide), which industries it
+ * prefers or excludes, which entity types, the amount and tenor it takes, its risk appetite (a maximum PD, a worst
+ * grade, or both), its quota for guaranteed loans, its rate range and fee, and the business modes it signs.
+ * @example bankSchema.parse(JSON.parse(readFileSync('data-samples/banks.json', 'utf8'))[0]);
+ */
+export const bankSchema = z
+  .object({
+    id,
+    name: z.string().min(1),
+    nameEn: z.string().min(1),
+    type: z.enum(BANK_TYPES),
+    regions: z.array(regionPrefix),
+    industries: z
+      .object({ preferred: z.array(industryPrefix), excluded: z.array(industryPrefix) })
+      .strict()
+      .refine((i) => !i.preferred.some((p) => i.excluded.includes(p)), {
+        message: 'an industry cannot be both preferred and excluded',
+        path: ['excluded'],
+      }),
+    entityTypes: z.array(z.enum(ENTITY_TYPES)).min(1),
+    amount: range(yuan, 'amount'),
+    tenorMonths: range(tenorBound, 'tenorMonths'),
+    risk: z
+      .object({
+        maxPd: fraction.optional(),
+        worstGrade: z.enum(RISK_GRADES).optional(),
+        /** Declines a borrower with any current overdue in the credit report (domain.md §8). */
+        noCurrentOverdue: z.boolean(),
+      })
+      .strict()
+      .refine((r) => r.maxPd !== undefined || r.worstGrade !== undefined, {
+        message: 'a bank needs maxPd or worstGrade (or both)',
+        path: ['maxPd'],
+      }),
+    /** Guaranteed-loan quota for the year, yuan. */
+    quota: z.number().finite().positive(),
+    /** Annual lending rate range. */
+    rate: range(fraction, 'rate'),
+    /** The bank's own fee (arrangement, account), as an annual fraction of the amount. */
+    feeRate: fraction,
+    businessModes: z.array(z.enum(BUSINESS_MODES)).min(1),
+  })
+  .strict();
+
+/** A partner bank (see `bankSchema`). */
+export type Bank = z.infer<typeof bankSchema>;
+
+/** One party to an agreement: its role, its name and its share of a loss. */
+export const partySchema = z
+  .object({ role: z.enum(PARTY_ROLES), name: z.string().min(1), share: fraction })
+  .strict();
+
+/**
+ * A risk-sharing agreement (programme): the parties and their loss shares (summing to 1 within 1e-9, exactly
+ * one of them the bank), what the guarantee covers and at what ratio (the non-bank shares: the guarantor pays the
+ * bank that much of a loss, then claims upstream), the compensation-rate cap with its warning line and actions,
+ * the per-borrower cap, fees, business mode, tenor range and eligibility. Agreements name their banks by id.
+ * @example agreementSchema.parse(anhui4321) // parties 0.4 / 0.3 / 0.2 / 0.1
+ */
+export const agreementSchema = z
+  .object({
+    id,
+    name: z.string().min(1),
+    nameEn: z.string().min(1),
+    /** The preset this agreement was built from, as a label for people; the engine never reads it. */
+    preset: z.string().min(1).optional(),
+    bankIds: z.array(id).min(1),
+    parties: z.array(partySchema).min(2),
+    coverage: z.object({ base: z.enum(COVERAGE_BASES), ratio: fraction }).strict(),
+    compensation: z
+      .object({
+        /** Cumulative compensation ÷ cumulative guaranteed amount at which the action on breach applies. */
+        cap: fraction,
+        warningLine: fraction,
+        onWarning: z.enum(WARNING_ACTIONS),
+        onBreach: z.enum(BREACH_ACTIONS),
+        /** Days after maturity the guarantor has to pay the bank (代偿宽限期). */
+        graceDays: z.number().int().min(0).max(365),
+      })
+      .strict()
+      .refine((c) => c.warningLine <= c.cap, {
+        message: 'compensation.warningLine must not exceed compensation.cap',
+        path: ['warningLine'],
+      }),
+    perBorrowerCap: z.number().finite().positive(),
+    fees: z
+      .object({
+        /** Guarantee fee the borrower pays, annual fraction of the amount. */
+        guarantee: fraction,
+        /** Re-guarantee fee the guarantor pays upstream, annual fraction of the amount. */
+        reGuarantee: fraction,
+      })
+      .strict(),
+    businessMode: z.enum(BUSINESS_MODES),
+    tenorMonths: range(tenorBound, 'tenorMonths'),
+    eligibility: z
+      .object({
+        regions: z.array(regionPrefix),
+        industriesExcluded: z.array(industryPrefix),
+        entityTypes: z.array(z.enum(ENTITY_TYPES)).min(1),
+        amount: range(yuan, 'eligibility.amount'),
+        /** Only high-tech or 专精特新 firms (the sci-tech plan). */
+        sciTechOnly: z.boolean(),
+        /** No extension (展期) or refinancing (借新还旧) as the first loan (蜀担快贷). */
+        noRefinance: z.boolean(),
+      })
+      .strict(),
+  })
+  .strict()
+  .refine((a) => Math.abs(a.parties.reduce((s, p) => s + p.share, 0) - 1) <= SHARE_TOLERANCE, {
+    message: 'parties: shares must sum to 1 (within 1e-9)',
+    path: ['parties'],
+  })
+  .refine((a) => a.parties.filter((p) => p.role === 'bank').length === 1, {
+    message: 'parties: exactly one party must have the role bank',
+    path: ['parties'],
+  })
+  .refine(
+    (a) => {
+      const bank = a.parties.find((p) => p.role === 'bank')?.share ?? 0;
+      return Math.abs(a.coverage.ratio - (1 - bank)) <= SHARE_TOLERANCE;
+    },
+    {
+      message: 'coverage.ratio must equal the non-bank shares (1 - bank share)',
+      path: ['coverage', 'ratio'],
+    },
+  )
+  .refine((a) => a.eligibility.amount.max <= a.perBorrowerCap, {
+    message: 'eligibility.amount.max must not exceed perBorrowerCap',
+    path: ['eligibility', 'amount', 'max'],
+  });
+
+/** A risk-sharing agreement (see `agreementSchema`). */
+export type Agreement = z.infer<typeof agreementSchema>;
+
+/** The share of a loss the agreement puts on one role, summed over the parties holding it. */
+export function shareOf(agreement: Pick<Agreement, 'parties'>, role: PartyRole): number {
+  let s = 0;
+  for (const p of agreement.parties) if (p.role === role) s += p.share;
+  return s;
+}
