@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { RiskError } from '../core/errors.js';
+
+/**
+ * The event-rate trend a numeric binning must follow as the variable grows (optbinning's `monotonic_trend`):
+ * `ascending` (riskier as x grows), `descending`, `peak` (up then down), `valley` (down then up), or `auto`
+ * (whichever of ascending and descending gives the larger IV).
+ */
+export const trendSchema = z.enum(['auto', 'ascending', 'descending', 'peak', 'valley']);
+/** One of the trends above. */
+export type Trend = z.infer<typeof trendSchema>;
+
+/** Special values of one column: numbers for a numeric column, level texts for a categorical one. */
+export const specialValuesSchema = z.array(z.union([z.number(), z.string()]));
+
+/** The options of optimal binning, shared by one variable and by a binning process. */
+export const binningOptionsSchema = z.strictObject({
+  /** Event-rate trend of every numeric variable; `trends` overrides it per variable. */
+  trend: trendSchema.default('auto'),
+  trends: z.record(z.string(), trendSchema).default({}),
+  /** At most this many regular bins (special and missing bins come on top). */
+  maxBins: z.int().min(2).max(50).default(10),
+  /** Each regular bin holds at least this share of all (weighted) rows. */
+  minBinShare: z.number().gt(0).max(0.5).default(0.05),
+  /** Each regular bin holds at least this many (weighted) events; it always holds at least one of each class. */
+  minEvents: z.number().min(0).default(1),
+  /** Quantile pre-bins a numeric variable starts from, or the most category groups before merging. */
+  maxPrebins: z.int().min(2).max(200).default(50),
+  /** Categories below this share are pooled before ordering by event rate (then binned as one). */
+  catCutoff: z.number().min(0).max(0.5).default(0.01),
+  /** Where a category unseen in training goes: the missing bin, or the riskiest regular bin. */
+  unseen: z.enum(['missing', 'worst']).default('missing'),
+  /** Special values per column, each set binned apart from the regular bins. */
+  special: z.record(z.string(), specialValuesSchema).default({}),
+  /** Numeric pre-bin cuts come from a seeded sample of at most this many values. */
+  prebinSample: z.int().min(1000).default(100_000),
+  seed: z.int().default(0),
+});
+
+/** Validated binning options. */
+export type BinningOptions = z.infer<typeof binningOptionsSchema>;
+/** Binning options as a caller may give them (every field optional). */
+export type BinningOptionsInput = z.input<typeof binningOptionsSchema>;
+
+/**
+ * Parses options with a zod schema, turning a failure into E_OPTIONS_INVALID that names each bad field,
+ * what was allowed and what was received.
+ * @throws E_OPTIONS_INVALID
+ * @example parseOptions(binningOptionsSchema, { maxBins: 6 }, 'binning')
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: i.message,
+    code: i.code,
+  }));
+  const text = r.error.issues
+    .map((i) => {
+      const path = i.path.join('.') || '(root)';
+      const received = receivedAt(input, i.path);
+      return `${path}: ${i.message}${received === undefined ? '' : `, received ${JSON.stringify(received)}`}`;
+    })
+    .join('; ');
+  throw new RiskError('E_OPTIONS_INVALID', `invalid ${what} options: ${text}`, { issues });
+}
+
+function receivedAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/**
+ * Parses one part (params, state) of a loaded artifact, turning a failure into E_MODEL_ARTIFACT_INVALID.
+ * @throws E_MODEL_ARTIFACT_INVALID naming the kind, the part and the first bad path
+ */
+export function parseArtifactPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  kind: string,
+  part: string,
+): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  const path = first === undefined ? '' : first.path.map(String).join('.');
+  throw new RiskError(
+    'E_MODEL_ARTIFACT_INVALID',
+    `${kind} artifact ${part}${path === '' ? '' : `.${path}`} is malformed: ${first?.message ?? 'invalid'}`,
+    { path: [part, ...(first?.path.map(String) ?? [])] },
+  );
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { RiskError } from '../core/errors.js';
+import { type Column, Frame } from '../core/frame.js';
+import type { FitOptions } from '../models/estimator.js';
+import type { BinningTable } from '../models/model.js';
+import { binningOptionsSchema, parseOptions } from './options.js';
+import { type SelectionRow, sampleRows, selectVariables } from './selection.js';
+import { checkTarget, checkWeights } from './target.js';
+import { assignBins, fitVariableBinning, type VariableBinning } from './variable.js';
+
+/** Options of a binning process: binning options plus variable selection. */
+export const binningProcessOptionsSchema = z.strictObject({
+  ...binningOptionsSchema.shape,
+  /** Candidate variables; default every column of the frame. */
+  variables: z.array(z.string()).optional(),
+  /** Keep variables with IV at least this (0.02 = "weak" in Siddiqi's scale). */
+  minIv: z.number().min(0).default(0.02),
+  /** Drop the weaker of two WoE columns correlated beyond this (absolute Pearson). */
+  maxCorrelation: z.number().gt(0).max(1).default(0.8),
+  maxVariables: z.int().min(1).optional(),
+  /** Correlations are measured on a seeded sample of at most this many rows. */
+  correlationSample: z.int().min(100).default(100_000),
+});
+
+/** Validated binning process options. */
+export type BinningProcessOptions = z.infer<typeof binningProcessOptionsSchema>;
+/** Binning process options as a caller may give them. */
+export type BinningProcessOptionsInput = z.input<typeof binningProcessOptionsSchema>;
+
+/** What a fitted binning process knows: every candidate's binning and the selection. */
+export interface BinningProcessState {
+  /** One binning per candidate variable, in input order. */
+  readonly binnings: readonly VariableBinning[];
+  readonly selection: readonly SelectionRow[];
+}
+
+/**
+ * The WoE of each bin of a binning, in bin order (regular bins, special, missing).
+ * @example woeTable(b)[assignBins(b, col)[0]] // the WoE of the first row
+ */
+export function woeTable(b: VariableBinning): Float64Array {
+  return Float64Array.from(b.table.rows, (r) => r.woe);
+}
+
+/** The WoE of every row of a column under a binning. */
+export function woeColumn(b: VariableBinning, column: Column): Float64Array {
+  const bins = assignBins(b, column);
+  const woe = woeTable(b);
+  const out = new Float64Array(bins.length);
+  for (let i = 0; i < bins.length; i++) out[i] = woe[bins[i] as number] as number;
+  return out;
+}
+
+function takeColumn(c: Column, rows: Int32Array): Column {
+  if (rows.length === (c.kind === 'numeric' ? c.values.length : c.codes.length)) return c;
+  if (c.kind === 'numeric') return { ...c, values: Float64Array.from(rows, (r) => c.values[r] as number) };
+  return { ...c, codes: Int32Array.from(rows, (r) => c.codes[r] as number) };
+}
+
+/**
+ * Bins every candidate variable, then selects by IV and by correlation (optbinning's `BinningProcess`).
+ * One variable costs one sort of a ≤100k sample and one pass over its rows, so 100 variables × 1M rows
+ * take seconds.
+ * @throws E_DATA_INVALID on a bad target or weights; E_FRAME_SHAPE for an unknown variable
+ */
+export function fitBinningProcess(
+  x: Frame,
+  y: ArrayLike<number>,
+  options: BinningProcessOptions,
+  fit: Pick<FitOptions, 'sampleWeight' | 'onProgress'> = {},
+): BinningProcessState {
+  const target = checkTarget(y, x.nRows);
+  const weight = checkWeights(fit.sampleWeight, x.nRows);
+  const names = options.variables ?? x.names;
+  const binnings: VariableBinning[] = [];
+  names.forEach((name, i) => {
+    binnings.push(fitVariableBinning(x.column(name), target, weight, options));
+    fit.onProgress?.(i + 1, names.length);
+  });
+  const byName = new Map(binnings.map((b) => [b.variable, b]));
+  // Correlations only need a sample: WoE is computed on the sampled rows alone.
+  const rows = sampleRows(x.nRows, options.correlationSample, options.seed);
+  const all = Int32Array.from({ length: rows.length }, (_, i) => i);
+  const selection = selectVariables(
+    binnings.map((b) => ({ variable: b.variable, iv: b.table.iv })),
+    (v) => woeColumn(byName.get(v) as VariableBinning, takeColumn(x.column(v), rows)),
+    all,
+    options,
+  );
+  return { binnings, selection };
+}
+
+/**
+ * A binning process as a transformer: `fit` bins and selects, `transform` returns the WoE frame of the
+ * selected variables.
+ * @example const bp = new BinningProcess({ minIv: 0.05 }).fit(x, y); const woe = bp.transform(x);
+ */
+export class BinningProcess {
+  readonly kind = 'binning-process';
+  private state: BinningProcessState | undefined;
+
+  constructor(readonly options: BinningProcessOptionsInput = {}) {}
+
+  get isFitted(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** @throws E_OPTIONS_INVALID, E_DATA_INVALID */
+  fit(x: Frame, y: ArrayLike<number>, fit: Pick<FitOptions, 'sampleWeight' | 'onProgress'> = {}): this {
+    const options = parseOptions(binningProcessOptionsSchema, this.options, 'binning process');
+    this.state = fitBinningProcess(x, y, options, fit);
+    return this;
+  }
+
+  /** The learned state. @throws E_NOT_FITTED before fit */
+  fitted(): BinningProcessState {
+    if (this.state === undefined) {
+      throw new RiskError('E_NOT_FITTED', 'this BinningProcess is not fitted yet: call fit(x, y) first');
+    }
+    return this.state;
+  }
+
+  /** The names of the selected variables, in input order. */
+  selected(): string[] {
+    return this.fitted()
+      .selection.filter((s) => s.selected)
+      .map((s) => s.variable);
+  }
+
+  /** The WoE-transformed selected variables. */
+  transform(x: Frame): Frame {
+    const { binnings } = this.fitted();
+    const keep = new Set(this.selected());
+    return new Frame(
+      binnings
+        .filter((b) => keep.has(b.variable))
+        .map((b) => ({
+          kind: 'numeric' as const,
+          name: b.variable,
+          values: woeColumn(b, x.column(b.variable)),
+        })),
+    );
+  }
+
+  /** The binning tables of every candidate variable. */
+  binningTables(): BinningTable[] {
+    return this.fitted().binnings.map((b) => b.table);
+  }
+}

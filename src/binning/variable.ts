@@ -1,0 +1,295 @@
+import { RiskError } from '../core/errors.js';
+import type { Column } from '../core/frame.js';
+import { Rng } from '../core/rng.js';
+import type { BinningTable } from '../models/model.js';
+import { type MergeConstraints, type MergeSolution, optimalMerge, type SolvedTrend } from './optimal.js';
+import type { BinningOptions } from './options.js';
+import {
+  binOf,
+  type CutSearch,
+  cutSearch,
+  type Prebins,
+  prebinCategorical,
+  prebinNumeric,
+} from './prebin.js';
+import { buildTable } from './woe.js';
+
+/**
+ * The fitted binning of one variable, as plain JSON. Bins are numbered in table order: the regular bins
+ * 0..m−1, then the special bin m, then the missing bin m+1 (both always present, possibly empty).
+ */
+export interface VariableBinning {
+  readonly variable: string;
+  readonly kind: 'numeric' | 'categorical';
+  /** The event-rate trend the regular bins follow (null for a categorical variable, ordered by rate). */
+  readonly trend: SolvedTrend | null;
+  /** Numeric: bin k holds [cuts[k−1], cuts[k]); empty for a categorical variable. */
+  readonly cuts: readonly number[];
+  /** Categorical: the training levels of each regular bin; empty for a numeric variable. */
+  readonly groups: readonly (readonly string[])[];
+  readonly special: readonly (number | string)[];
+  /** The bin a category unseen in training falls in (the missing bin for numeric variables). */
+  readonly unseenBin: number;
+  readonly table: BinningTable;
+}
+
+/** The number of regular bins of a binning. */
+export function regularBins(b: VariableBinning): number {
+  return b.kind === 'numeric' ? b.cuts.length + 1 : b.groups.length;
+}
+
+/**
+ * Fits the optimal binning of one column against a 0/1 target (optbinning's `OptimalBinning`).
+ * @param y 0/1 targets (validated by the caller); @param weight optional non-negative row weights
+ * @throws E_OPTIONS_INVALID when a special value of a numeric column is not a number
+ * @example const b = fitVariableBinning(frame.column('age'), y, undefined, parseOptions(binningOptionsSchema, {}, 'binning'));
+ */
+export function fitVariableBinning(
+  column: Column,
+  y: Float64Array,
+  weight: Float64Array | undefined,
+  options: BinningOptions,
+): VariableBinning {
+  const name = column.name;
+  const special = options.special[name] ?? [];
+  if (column.kind === 'numeric') {
+    const numbers = special.map((s) => toSpecialNumber(name, s));
+    const pre = prebinNumeric(
+      column.values,
+      y,
+      weight,
+      numbers,
+      options.maxPrebins,
+      options.prebinSample,
+      new Rng(options.seed),
+    );
+    const base = constraints(pre, options);
+    const wanted = options.trends[name] ?? options.trend;
+    const tries: SolvedTrend[] = wanted === 'auto' ? ['ascending', 'descending'] : [wanted];
+    let chosen: { trend: SolvedTrend; sol: MergeSolution } | undefined;
+    for (const trend of tries) {
+      const sol = optimalMerge(pre.nonEvents, pre.events, { ...base, trend });
+      if (sol !== null && (chosen === undefined || sol.iv > chosen.sol.iv)) chosen = { trend, sol };
+    }
+    const starts = chosen?.sol.starts ?? [];
+    const cuts = starts.map((s) => pre.cuts[s - 1] as number);
+    const { ne, e } = mergeCounts(pre.nonEvents, pre.events, starts, pre.special, pre.missing);
+    const labels = numericLabels(cuts);
+    const table = buildTable(name, 'numeric', [...labels, 'Special', 'Missing'], ne, e);
+    return {
+      variable: name,
+      kind: 'numeric',
+      trend: chosen?.trend ?? (wanted === 'auto' ? 'ascending' : wanted),
+      cuts,
+      groups: [],
+      special: numbers,
+      unseenBin: cuts.length + 2,
+      table,
+    };
+  }
+  const texts = special.map(String);
+  const pre = prebinCategorical(
+    column.codes,
+    column.levels,
+    y,
+    weight,
+    texts,
+    options.catCutoff,
+    options.maxPrebins,
+  );
+  const base = constraints(pre, options);
+  // Pre-bins are sorted by event rate, so every contiguous merge is ascending: the trend holds by design.
+  const sol = optimalMerge(pre.nonEvents, pre.events, { ...base, trend: 'ascending' });
+  const starts = sol?.starts ?? [];
+  const groups: string[][] = [];
+  const bounds = [0, ...starts, pre.groups.length];
+  for (let g = 0; g + 1 < bounds.length; g++) {
+    const levels: string[] = [];
+    for (let k = bounds[g] as number; k < (bounds[g + 1] as number); k++)
+      levels.push(...(pre.groups[k] ?? []));
+    groups.push(levels);
+  }
+  if (groups.length === 0) groups.push([]);
+  const { ne, e } = mergeCounts(pre.nonEvents, pre.events, starts, pre.special, pre.missing);
+  const labels = groups.map(categoryLabel);
+  const table = buildTable(name, 'categorical', [...labels, 'Special', 'Missing'], ne, e);
+  const m = groups.length;
+  let unseenBin = m + 1;
+  if (options.unseen === 'worst') {
+    let worst = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < m; k++) {
+      const row = table.rows[k];
+      if (row !== undefined && row.count > 0 && row.woe < worst) {
+        worst = row.woe;
+        unseenBin = k;
+      }
+    }
+  }
+  return {
+    variable: name,
+    kind: 'categorical',
+    trend: null,
+    cuts: [],
+    groups,
+    special: texts,
+    unseenBin,
+    table,
+  };
+}
+
+/** The merge limits of a variable; class totals come from its pre-bins (special and missing included). */
+function constraints(pre: Prebins, options: BinningOptions): Omit<MergeConstraints, 'trend'> {
+  let totalNonEvents = pre.special.nonEvents + pre.missing.nonEvents;
+  let totalEvents = pre.special.events + pre.missing.events;
+  for (let k = 0; k < pre.nonEvents.length; k++) {
+    totalNonEvents += pre.nonEvents[k] as number;
+    totalEvents += pre.events[k] as number;
+  }
+  return {
+    maxBins: options.maxBins,
+    minCount: options.minBinShare * (totalNonEvents + totalEvents),
+    minEvents: options.minEvents,
+    totalNonEvents,
+    totalEvents,
+  };
+}
+
+function toSpecialNumber(column: string, s: number | string): number {
+  const v = typeof s === 'number' ? s : s.trim() === '' ? Number.NaN : Number(s);
+  if (!Number.isFinite(v)) {
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `special.${column}: a special value of numeric column ${column} must be a number, received ${JSON.stringify(s)}`,
+      { path: ['special', column], expected: 'a number', received: s },
+    );
+  }
+  return v;
+}
+
+/** Sums pre-bin counts into the merged regular bins, then appends the special and missing bins. */
+function mergeCounts(
+  ne: Float64Array,
+  e: Float64Array,
+  starts: readonly number[],
+  special: { nonEvents: number; events: number },
+  missing: { nonEvents: number; events: number },
+): { ne: Float64Array; e: Float64Array } {
+  const m = starts.length + 1;
+  const outNe = new Float64Array(m + 2);
+  const outE = new Float64Array(m + 2);
+  let g = 0;
+  for (let k = 0; k < ne.length; k++) {
+    if (g < starts.length && k === starts[g]) g++;
+    outNe[g] = (outNe[g] as number) + (ne[k] as number);
+    outE[g] = (outE[g] as number) + (e[k] as number);
+  }
+  outNe[m] = special.nonEvents;
+  outE[m] = special.events;
+  outNe[m + 1] = missing.nonEvents;
+  outE[m + 1] = missing.events;
+  return { ne: outNe, e: outE };
+}
+
+/** Formats a cut compactly and exactly enough to tell neighbouring cuts apart. */
+function formatCut(v: number): string {
+  return String(Number(v.toPrecision(10)));
+}
+
+function numericLabels(cuts: readonly number[]): string[] {
+  const labels: string[] = [];
+  for (let k = 0; k <= cuts.length; k++) {
+    const lo = k === 0 ? '(-inf' : `[${formatCut(cuts[k - 1] as number)}`;
+    const hi = k === cuts.length ? 'inf)' : `${formatCut(cuts[k] as number)})`;
+    labels.push(`${lo}, ${hi}`);
+  }
+  return labels;
+}
+
+function categoryLabel(levels: readonly string[]): string {
+  const text = levels.join(', ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The bin of every row of a column under a fitted binning (see `VariableBinning` for the numbering).
+ * A categorical binning accepts a numeric column (numbers read as their canonical text) and a numeric
+ * binning a categorical column whose levels are all numbers.
+ * @throws E_DATA_INVALID when a numeric variable arrives as text that is not a number
+ * @example const bins = assignBins(binning, frame.column('age'));
+ */
+export function assignBins(b: VariableBinning, column: Column): Int32Array {
+  const m = regularBins(b);
+  if (b.kind === 'numeric') {
+    const cuts = cutSearch(b.cuts);
+    const special = Float64Array.from(b.special as number[]);
+    if (column.kind === 'numeric') return numericBins(column.values, cuts, special, m);
+    const byLevel = column.levels.map((level) => {
+      const v = Number(level.trim());
+      if (level.trim() === '' || !Number.isFinite(v)) {
+        throw new RiskError(
+          'E_DATA_INVALID',
+          `column ${b.variable} must be numeric as in training, received the text ${JSON.stringify(level)}`,
+          { column: b.variable, expected: 'a number', received: level },
+        );
+      }
+      return numericBins(new Float64Array([v]), cuts, special, m)[0] as number;
+    });
+    return mapCodes(column.codes, byLevel, m + 1);
+  }
+  const index = new Map<string, number>();
+  b.groups.forEach((levels, k) => {
+    for (const level of levels) index.set(level, k);
+  });
+  for (const s of b.special) index.set(String(s), m);
+  const lookup = (level: string): number => index.get(level) ?? b.unseenBin;
+  if (column.kind === 'categorical') return mapCodes(column.codes, column.levels.map(lookup), m + 1);
+  const out = new Int32Array(column.values.length);
+  const cache = new Map<number, number>();
+  for (let i = 0; i < out.length; i++) {
+    const v = column.values[i] as number;
+    if (Number.isNaN(v)) {
+      out[i] = m + 1;
+      continue;
+    }
+    let k = cache.get(v);
+    if (k === undefined) {
+      k = lookup(String(v));
+      cache.set(v, k);
+    }
+    out[i] = k;
+  }
+  return out;
+}
+
+function numericBins(values: Float64Array, cuts: CutSearch, special: Float64Array, m: number): Int32Array {
+  const n = values.length;
+  const out = new Int32Array(n);
+  const hasSpecial = special.length > 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    if (Number.isNaN(v)) {
+      out[i] = m + 1;
+      continue;
+    }
+    if (hasSpecial) {
+      let s = 0;
+      while (s < special.length && special[s] !== v) s++;
+      if (s < special.length) {
+        out[i] = m;
+        continue;
+      }
+    }
+    out[i] = binOf(cuts, v);
+  }
+  return out;
+}
+
+function mapCodes(codes: Int32Array, byLevel: readonly number[], missingBin: number): Int32Array {
+  const lut = Int32Array.from(byLevel);
+  const out = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i] as number;
+    out[i] = c < 0 ? missingBin : (lut[c] as number);
+  }
+  return out;
+}

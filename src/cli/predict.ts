@@ -1,0 +1,195 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { csvCell } from '../core/csv.js';
+import { RiskError } from '../core/errors.js';
+import type { Frame } from '../core/frame.js';
+import { ID_NAME } from '../models/dataset.js';
+import { loadModelArtifact } from '../models/registry.js';
+import { type CommandIo, progressBar, readWithProgress } from './train.js';
+
+/** Options of `rongdan predict`. */
+export interface PredictCommandOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly out: string;
+  /** Top reasons per row (0 for none). */
+  readonly reasons: number;
+  readonly lang: 'en' | 'zh';
+  /** Input columns copied to the output first; default the id-like columns of the input. */
+  readonly id?: readonly string[];
+  readonly progress: boolean;
+}
+
+/** What `runPredict` did. */
+export interface PredictSummary {
+  readonly rows: number;
+  readonly columns: readonly string[];
+  readonly seconds: number;
+}
+
+/**
+ * `rongdan predict`: scores a CSV with a saved model and writes one row per input row, in input order:
+ * the id columns, `pd`, `score` (where the model has one) and the top reasons. The target may be absent;
+ * the model's features must be present, read with the kinds they had in training.
+ * @throws E_MODEL_ARTIFACT_* for a bad model, E_CSV_COLUMN for a missing feature, E_CSV_VALUE for text in
+ *   a numeric feature
+ */
+export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Promise<PredictSummary> {
+  const started = performance.now();
+  const { model, artifact } = loadModelArtifact(opts.model);
+  const categorical = Object.keys(artifact.categories).filter((c) => artifact.featureNames.includes(c));
+  const numeric = artifact.featureNames.filter((f) => !categorical.includes(f));
+  const frame: Frame = await readWithProgress(opts.data, io, opts.progress, { categorical, numeric });
+  const features = new Set(artifact.featureNames);
+  const ids = opts.id ?? frame.names.filter((n) => !features.has(n) && ID_NAME.test(n));
+  for (const id of ids) {
+    if (!frame.has(id)) {
+      throw new RiskError(
+        'E_OPTIONS_INVALID',
+        `--id: no column named ${JSON.stringify(id)} in ${opts.data}`,
+        {
+          path: ['id'],
+          expected: 'a column of the data',
+          received: id,
+        },
+      );
+    }
+  }
+  const pd = model.predictProba(frame);
+  const score = model.score?.(frame);
+  const k = model.reasons === undefined ? 0 : opts.reasons;
+  const reasons = k > 0 ? model.reasons?.(frame, k) : undefined;
+  const header = [...ids, 'pd', ...(score === undefined ? [] : ['score'])];
+  for (let r = 1; r <= k; r++)
+    header.push(`reason_${r}`, `reason_${r}_value`, `reason_${r}_impact`, `reason_${r}_text`);
+  const bar = progressBar(io, opts.progress && frame.nRows > 100_000, 'writing');
+  // Feature names, bin labels and texts repeat on every row: quote each distinct one once.
+  const quoted = new Map<string, string>();
+  const q = (text: string): string => {
+    let out = quoted.get(text);
+    if (out === undefined) {
+      out = csvCell(text);
+      quoted.set(text, out);
+    }
+    return out;
+  };
+  const idCols = ids.map((id) => frame.column(id));
+  const line = (i: number): string => {
+    let out = '';
+    for (const c of idCols) {
+      if (c.kind === 'numeric') out += `${csvCell(c.values[i])},`;
+      else out += `${(c.codes[i] as number) < 0 ? '' : q(c.levels[c.codes[i] as number] as string)},`;
+    }
+    out += csvCell(pd[i]);
+    if (score !== undefined) out += `,${csvCell(score[i])}`;
+    const row = reasons?.[i] ?? [];
+    for (let r = 0; r < k; r++) {
+      const reason = row[r];
+      if (reason === undefined) out += ',,,,';
+      else {
+        const text = (opts.lang === 'zh' ? reason.zh : reason.en) ?? '';
+        out += `,${q(reason.feature)},${q(reason.value)},${Number(reason.impact.toPrecision(6))},${q(text)}`;
+      }
+    }
+    return out;
+  };
+  try {
+    await writeLines(opts.out, header.map(csvCell).join(','), frame.nRows, line, (done) =>
+      bar.update(done, frame.nRows),
+    );
+  } finally {
+    bar.stop();
+  }
+  return { rows: frame.nRows, columns: header, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Writes a header and `rows` lines in large chunks, waiting whenever the stream asks to. */
+async function writeLines(
+  path: string,
+  header: string,
+  rows: number,
+  line: (i: number) => string,
+  onProgress: (done: number) => void,
+): Promise<void> {
+  const stream = createWriteStream(path, { encoding: 'utf8' });
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.once('finish', () => resolve());
+  });
+  try {
+    let chunk: string[] = [header];
+    for (let i = 0; i < rows; i++) {
+      chunk.push(line(i));
+      if (chunk.length >= 16_384) {
+        if (!stream.write(`${chunk.join('\n')}\n`)) await once(stream, 'drain');
+        chunk = [];
+        onProgress(i + 1);
+      }
+    }
+    stream.end(chunk.length > 0 ? `${chunk.join('\n')}\n` : '');
+    await finished;
+  } catch (err) {
+    stream.destroy();
+    throw new RiskError(
+      'E_IO',
+      `cannot write ${path}: ${(err as Error).message}`,
+      { file: path },
+      { cause: err },
+    );
+  }
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 50) {
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--reasons must be an integer in [0, 50], received ${JSON.stringify(value)}`,
+      {
+        path: ['reasons'],
+        expected: 'an integer in [0, 50]',
+        received: value,
+      },
+    );
+  }
+  return n;
+}
+
+function lang(value: string): 'en' | 'zh' {
+  if (value !== 'en' && value !== 'zh') {
+    throw new RiskError('E_OPTIONS_INVALID', `--lang must be en or zh, received ${JSON.stringify(value)}`, {
+      path: ['lang'],
+      expected: 'en | zh',
+      received: value,
+    });
+  }
+  return value;
+}
+
+/** Registers `rongdan predict`. */
+export function registerPredictCommands(program: Command): void {
+  program
+    .command('predict')
+    .description('score a CSV with a saved model: one output row per input row, in order')
+    .requiredOption('--model <dir>', 'model directory (or its model.json)')
+    .requiredOption('--data <file>', 'CSV to score (the target column may be absent)')
+    .requiredOption('--out <file>', 'CSV to write')
+    .option('--reasons <k>', 'top reasons per row', count, 3)
+    .option('--lang <en|zh>', 'language of the reason text', lang, 'en')
+    .option(
+      '--id <columns>',
+      'comma-separated input columns to copy first (default: id-like columns)',
+      (v: string) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+    )
+    .option('--no-progress', 'no progress bars')
+    .action(async (opts: PredictCommandOptions) => {
+      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+      const s = await runPredict(opts, io);
+      io.stdout.write(`scored ${s.rows} rows in ${s.seconds.toFixed(2)} s → ${opts.out}\n`);
+    });
+}

@@ -1,0 +1,222 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Artifact,
+  canonicalJson,
+  createArtifact,
+  loadArtifact,
+  saveArtifact,
+} from '../core/artifact.js';
+import { RiskError } from '../core/errors.js';
+import type { Estimator } from './estimator.js';
+import { LogisticRegression } from './logistic.js';
+import type { TrainedModel } from './model.js';
+import { Scorecard } from './scorecard.js';
+import { scorecardCard, scorecardSql } from './scorecard-export.js';
+
+/** What a family may take from the training data beside its own parameters. */
+export interface TrainContext {
+  readonly seed: number;
+  /** Special values per feature column, typed by column kind. */
+  readonly special: Readonly<Record<string, readonly (number | string)[]>>;
+}
+
+/** A trainable model family: how the CLI creates, loads and saves it. One entry per `--model` value. */
+export interface ModelFamily {
+  /** The `--model` name, which is also the artifact kind. */
+  readonly name: string;
+  readonly description: string;
+  /** A new, unfitted estimator from `--param` values and the training context. */
+  create(params: Readonly<Record<string, unknown>>, context: TrainContext): Estimator & TrainedModel;
+  /** Rebuilds a fitted model from its (verified) artifact. */
+  fromArtifact(artifact: Artifact): TrainedModel;
+  /** Extra files written beside model.json: file name → content. */
+  files?(model: TrainedModel): Readonly<Record<string, string>>;
+}
+
+const scorecardFamily: ModelFamily = {
+  name: 'scorecard',
+  description: 'optimal binning + WoE + L2 logistic regression, integer points (base score, odds, PDO)',
+  create: (params, ctx) => {
+    const special = { ...ctx.special, ...((params.special as Record<string, (number | string)[]>) ?? {}) };
+    return new Scorecard({ seed: ctx.seed, ...params, special } as ConstructorParameters<
+      typeof Scorecard
+    >[0]);
+  },
+  fromArtifact: (a) => Scorecard.fromArtifact(a),
+  files: (model) => {
+    const card = model as Scorecard;
+    return {
+      'scorecard.json': `${JSON.stringify(scorecardCard(card), null, 1)}\n`,
+      'scorecard.sql': `-- score = the sum of one CASE per variable; pd = 1 / (1 + exp((score - offset) / factor))\n${scorecardSql(card)}\n`,
+    };
+  },
+};
+
+const logisticFamily: ModelFamily = {
+  name: 'logistic',
+  description: 'L2 logistic regression on standardised numeric and one-hot categorical columns (baseline)',
+  create: (params) => new LogisticRegression(params as ConstructorParameters<typeof LogisticRegression>[0]),
+  fromArtifact: (a) => LogisticRegression.fromArtifact(a),
+};
+
+/**
+ * The model families the CLI can train and load, by name. To add one, append its `ModelFamily` here.
+ */
+export const MODEL_FAMILIES: ReadonlyMap<string, ModelFamily> = new Map(
+  [scorecardFamily, logisticFamily].map((f) => [f.name, f]),
+);
+
+/**
+ * The family of a `--model` name or artifact kind.
+ * @throws E_OPTIONS_INVALID naming the known families
+ */
+export function modelFamily(name: string): ModelFamily {
+  const f = MODEL_FAMILIES.get(name);
+  if (f === undefined) {
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--model must be one of ${[...MODEL_FAMILIES.keys()].join(', ')}, received ${JSON.stringify(name)}`,
+      { path: ['model'], expected: [...MODEL_FAMILIES.keys()].join(' | '), received: name },
+    );
+  }
+  return f;
+}
+
+function artifactPath(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? join(path, 'model.json') : path;
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Loads a saved model (a directory holding model.json, or the artifact file itself) as a `TrainedModel`,
+ * picking the family by the artifact's kind.
+ * @throws E_IO, E_JSON_PARSE, E_MODEL_ARTIFACT_* (tampered, unknown version or unknown kind)
+ * @example const model = loadModel('models/scorecard/1'); model.predictProba(frame);
+ */
+export function loadModel(path: string): TrainedModel {
+  return loadModelArtifact(path).model;
+}
+
+/** Like `loadModel`, also returning the verified artifact (for its metrics and fingerprint). */
+export function loadModelArtifact(path: string): { model: TrainedModel; artifact: Artifact } {
+  const artifact = loadArtifact(artifactPath(path));
+  const family = MODEL_FAMILIES.get(artifact.kind);
+  if (family === undefined) {
+    throw new RiskError(
+      'E_MODEL_ARTIFACT_KIND',
+      `artifact kind ${JSON.stringify(artifact.kind)} is not a known model family (${[...MODEL_FAMILIES.keys()].join(', ')})`,
+      { expected: [...MODEL_FAMILIES.keys()].join(' | '), received: artifact.kind },
+    );
+  }
+  return { model: family.fromArtifact(artifact), artifact };
+}
+
+/**
+ * Re-seals an artifact with evaluation metrics in its envelope (the estimator leaves them empty).
+ * @example const a = withMetrics(model.toArtifact(), { validation_auc: 0.77 });
+ */
+export function withMetrics(artifact: Artifact, metrics: Readonly<Record<string, number>>): Artifact {
+  const { format: _f, schemaVersion: _v, generatedBy: _g, sha256: _s, ...body } = artifact;
+  return createArtifact({ ...body, metrics: { ...artifact.metrics, ...metrics } });
+}
+
+/** What the model card says beside the artifact: data notes and split sizes. */
+export interface CardNotes {
+  readonly data?: string;
+  readonly excluded?: readonly { readonly column: string; readonly reason: string }[];
+  readonly rows?: Readonly<Record<string, number>>;
+}
+
+function fmt(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(4);
+}
+
+/**
+ * The human-readable model card (Markdown): data fingerprint, parameters, metrics, and the binning or
+ * importance summary. Deterministic, like the artifact: no timestamps.
+ */
+export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNotes = {}): string {
+  const out = [`# Model card: ${artifact.kind}`, ''];
+  out.push(`- generated by ${artifact.generatedBy}, artifact schema ${artifact.schemaVersion}`);
+  out.push(`- artifact sha256 \`${artifact.sha256}\``);
+  out.push(`- features (${artifact.featureNames.length}): ${artifact.featureNames.join(', ')}`, '');
+  out.push('## Data', '');
+  if (notes.data !== undefined) out.push(`- source: ${notes.data}`);
+  const fp = artifact.dataFingerprint;
+  if (fp !== null)
+    out.push(
+      `- training rows: ${fp.rows}, columns: ${fp.columns.length}`,
+      `- fingerprint sha256 \`${fp.sha256}\``,
+    );
+  for (const [part, n] of Object.entries(notes.rows ?? {})) out.push(`- ${part} rows: ${n}`);
+  for (const e of notes.excluded ?? []) out.push(`- excluded ${e.column}: ${e.reason}`);
+  out.push('', '## Parameters', '', '```json', canonicalJson(artifact.params, 1), '```', '');
+  const metrics = Object.entries(artifact.metrics);
+  if (metrics.length > 0) {
+    out.push('## Metrics', '', '| metric | value |', '| --- | --- |');
+    for (const [k, v] of metrics) out.push(`| ${k} | ${fmt(v)} |`);
+    out.push('');
+  }
+  const tables = model.binningTables?.() ?? [];
+  if (tables.length > 0) {
+    out.push(
+      '## Binning summary',
+      '',
+      '| variable | kind | bins | IV | Gini | KS |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const t of tables) {
+      const used = t.rows.filter((r) => r.count > 0).length;
+      out.push(`| ${t.variable} | ${t.kind} | ${used} | ${fmt(t.iv)} | ${fmt(t.gini)} | ${fmt(t.ks)} |`);
+    }
+    out.push('');
+  }
+  const importance = model.importance?.() ?? [];
+  if (importance.length > 0) {
+    out.push('## Importance', '', '| feature | importance |', '| --- | --- |');
+    for (const f of importance) out.push(`| ${f.feature} | ${fmt(f.value)} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/**
+ * Saves a trained model as a directory: model.json (the artifact), model-card.md, and the family's extra
+ * files (a scorecard adds scorecard.json and scorecard.sql).
+ * @returns the paths written
+ * @throws E_IO when the directory cannot be written
+ */
+export function saveModel(
+  dir: string,
+  artifact: Artifact,
+  model: TrainedModel,
+  notes: CardNotes = {},
+): string[] {
+  const written: string[] = [];
+  try {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'model.json');
+    saveArtifact(path, artifact);
+    written.push(path);
+    writeFileSync(join(dir, 'model-card.md'), modelCard(artifact, model, notes));
+    written.push(join(dir, 'model-card.md'));
+    const extra = MODEL_FAMILIES.get(artifact.kind)?.files?.(model) ?? {};
+    for (const [name, text] of Object.entries(extra)) {
+      writeFileSync(join(dir, name), text);
+      written.push(join(dir, name));
+    }
+  } catch (err) {
+    if (err instanceof RiskError) throw err;
+    throw new RiskError(
+      'E_IO',
+      `cannot write model to ${dir}: ${(err as Error).message}`,
+      { file: dir },
+      { cause: err },
+    );
+  }
+  return written;
+}

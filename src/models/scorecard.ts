@@ -1,0 +1,517 @@
+import { z } from 'zod';
+import { parseArtifactPart, parseOptions, type Trend } from '../binning/options.js';
+import { binningProcessOptionsSchema, fitBinningProcess, woeColumn, woeTable } from '../binning/process.js';
+import type { SelectionRow } from '../binning/selection.js';
+import { checkTarget, checkWeights } from '../binning/target.js';
+import { assignBins, type VariableBinning } from '../binning/variable.js';
+import {
+  type Artifact,
+  createArtifact,
+  type DataFingerprint,
+  fingerprintFrame,
+  verifyArtifact,
+} from '../core/artifact.js';
+import { RiskError } from '../core/errors.js';
+import { Frame } from '../core/frame.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { describeFeature, getDefaultCatalog } from '../features/catalog.js';
+import type { Estimator, Explainer, FitOptions, Reason } from './estimator.js';
+import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic.js';
+import type { BinningTable, TrainedModel } from './model.js';
+
+/** Options of the scorecard: binning and selection, the regression, and the points scaling. */
+export const scorecardOptionsSchema = z.strictObject({
+  ...binningProcessOptionsSchema.shape,
+  /** L2 penalty of the logistic regression on WoE (scikit-learn's 1/C). */
+  l2: z.number().min(0).default(1),
+  maxIter: z.int().min(1).max(1000).default(100),
+  tol: z.number().gt(0).max(1).default(1e-8),
+  /** The score at `baseOdds`. */
+  baseScore: z.number().default(600),
+  /** Good:bad odds at `baseScore` (50 = 50:1). */
+  baseOdds: z.number().gt(0).default(50),
+  /** Points to double the odds. */
+  pdo: z.number().gt(0).default(20),
+  /**
+   * Drop, one at a time, a variable whose coefficient has the wrong sign (riskier WoE scoring better, from
+   * collinearity), and refit: a scorecard's points must follow its WoE.
+   */
+  dropWrongSign: z.boolean().default(true),
+  /** Take each variable's trend and special values from the feature catalog where it describes it. */
+  useCatalog: z.boolean().default(true),
+});
+/** Validated scorecard options. */
+export type ScorecardOptions = z.infer<typeof scorecardOptionsSchema>;
+/** Scorecard options as a caller may give them (every field optional). */
+export type ScorecardOptionsInput = z.input<typeof scorecardOptionsSchema>;
+
+/** Points scaling: score = offset + factor · ln(good:bad odds). */
+export interface Scaling {
+  readonly factor: number;
+  readonly offset: number;
+}
+
+/**
+ * factor = PDO / ln 2 and offset = baseScore − factor · ln(baseOdds), so that the score is baseScore at
+ * baseOdds and every PDO points double the odds.
+ * @example scaling(600, 50, 20) // { factor: 28.85…, offset: 487.1… }
+ */
+export function scaling(baseScore: number, baseOdds: number, pdo: number): Scaling {
+  const factor = pdo / Math.LN2;
+  return { factor, offset: baseScore - factor * Math.log(baseOdds) };
+}
+
+/**
+ * The probability of default a score stands for: odds(good:bad) = exp((score − offset) / factor),
+ * pd = 1 / (1 + odds).
+ * @example pdFromScore(600, scaling(600, 50, 20)) // 1/51
+ */
+export function pdFromScore(score: number, s: Scaling): number {
+  return 1 / (1 + Math.exp((score - s.offset) / s.factor));
+}
+
+const binningSchema = z.strictObject({
+  variable: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  trend: z.enum(['ascending', 'descending', 'peak', 'valley']).nullable(),
+  cuts: z.array(z.number()),
+  groups: z.array(z.array(z.string())),
+  special: z.array(z.union([z.number(), z.string()])),
+  unseenBin: z.int().min(0),
+  table: z.strictObject({
+    variable: z.string(),
+    kind: z.enum(['numeric', 'categorical']),
+    rows: z.array(
+      z.strictObject({
+        label: z.string(),
+        count: z.number(),
+        countShare: z.number(),
+        nonEvents: z.number(),
+        events: z.number(),
+        eventRate: z.number(),
+        woe: z.number(),
+        iv: z.number(),
+      }),
+    ),
+    iv: z.number(),
+    gini: z.number(),
+    ks: z.number(),
+  }),
+});
+
+const scorecardStateSchema = z.strictObject({
+  /** Every candidate's binning, in input order (the model uses those named in `variables`). */
+  binnings: z.array(binningSchema),
+  selection: z.array(
+    z.strictObject({
+      variable: z.string(),
+      iv: z.number(),
+      selected: z.boolean(),
+      reason: z.enum(['selected', 'low-iv', 'correlated', 'max-variables']),
+      with: z.string().optional(),
+      correlation: z.number().optional(),
+    }),
+  ),
+  /** Variables dropped after selection because their coefficient had the wrong sign. */
+  wrongSign: z.array(z.strictObject({ variable: z.string(), coef: z.number() })),
+  variables: z.array(z.string()),
+  intercept: z.number(),
+  coef: z.array(z.number()),
+  scaling: z.strictObject({ factor: z.number(), offset: z.number() }),
+  /** Integer points of each bin (table order) of each model variable. */
+  points: z.array(z.array(z.int())),
+  converged: z.boolean(),
+  dataFingerprint: z.unknown(),
+});
+type ScorecardState = z.infer<typeof scorecardStateSchema> & { dataFingerprint: DataFingerprint };
+
+/** A variable's trend and special values from the feature catalog, where it has the variable. */
+function catalogHints(
+  names: readonly string[],
+  logger: Logger,
+): Map<string, { trend?: Trend; special: number[] }> {
+  const out = new Map<string, { trend?: Trend; special: number[] }>();
+  let entries: ReturnType<typeof getDefaultCatalog>['entries'];
+  try {
+    entries = getDefaultCatalog().entries;
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message },
+      'feature catalog unavailable: binning uses no catalog hints',
+    );
+    return out;
+  }
+  const wanted = new Set(names);
+  for (const e of entries) {
+    if (!wanted.has(e.name)) continue;
+    // The catalog's direction is about risk: `increasing` = riskier as the value grows = ascending event rate.
+    const trend: Trend | undefined =
+      e.direction === 'increasing' ? 'ascending' : e.direction === 'decreasing' ? 'descending' : undefined;
+    out.set(
+      e.name,
+      trend === undefined ? { special: e.missing.special } : { trend, special: e.missing.special },
+    );
+  }
+  return out;
+}
+
+/** Where each model variable's points come from, for scoring. */
+interface Lookup {
+  readonly binning: VariableBinning;
+  readonly points: Int32Array;
+}
+
+/**
+ * A credit scorecard (optbinning's `Scorecard`): monotone optimal binning, IV and correlation selection,
+ * L2 logistic regression by IRLS on WoE, and integer points per bin scaled by base score, base odds and
+ * PDO. The score is the sum of the points of a row's bins, and the pd is read from that integer score, so
+ * the points table, the score and the pd always agree.
+ * @example const card = new Scorecard({ pdo: 20 }).fit(x, y); card.score(x); card.reasons(x, 3);
+ */
+export class Scorecard implements Estimator, Explainer, TrainedModel {
+  readonly kind = 'scorecard';
+  private state: ScorecardState | undefined;
+  private params: ScorecardOptions | undefined;
+  private lookups: Lookup[] | undefined;
+
+  constructor(readonly options: ScorecardOptionsInput = {}) {}
+
+  get isFitted(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** The model's variables, in card order. */
+  get featureNames(): readonly string[] {
+    return this.fitted().variables;
+  }
+
+  /**
+   * Bins and selects the variables, fits the regression on their WoE and scales the points.
+   * @throws E_OPTIONS_INVALID on bad options; E_DATA_INVALID on a bad target or weights, or when no
+   *   variable passes the selection
+   */
+  fit(x: Frame, y: ArrayLike<number>, options: FitOptions = {}): this {
+    const params = parseOptions(scorecardOptionsSchema, this.options, 'scorecard');
+    const logger = options.logger ?? silentLogger;
+    const target = checkTarget(y, x.nRows);
+    const weight = checkWeights(options.sampleWeight, x.nRows);
+    const trends = { ...params.trends };
+    const special = { ...params.special };
+    if (params.useCatalog) {
+      for (const [name, hint] of catalogHints(params.variables ?? x.names, logger)) {
+        if (hint.trend !== undefined && trends[name] === undefined) trends[name] = hint.trend;
+        if (hint.special.length > 0 && special[name] === undefined) special[name] = hint.special;
+      }
+    }
+    const bp = fitBinningProcess(
+      x,
+      target,
+      { ...params, trends, special },
+      weight === undefined ? pick(options) : { ...pick(options), sampleWeight: weight },
+    );
+    const byName = new Map(bp.binnings.map((b) => [b.variable, b]));
+    const variables = bp.selection.filter((s) => s.selected).map((s) => s.variable);
+    if (variables.length === 0) {
+      const best = Math.max(0, ...bp.selection.map((s) => s.iv));
+      throw new RiskError(
+        'E_DATA_INVALID',
+        `no variable passed the selection: minIv is ${params.minIv}, the best IV was ${best.toFixed(4)}`,
+        { path: ['minIv'], expected: `IV ≥ ${params.minIv}`, received: best },
+      );
+    }
+    const woe = variables.map((v) => woeColumn(byName.get(v) as VariableBinning, x.column(v)));
+    const reg = fitSignedRegression(variables, woe, target, weight, params, logger);
+    const sc = scaling(params.baseScore, params.baseOdds, params.pdo);
+    const k = reg.variables.length;
+    const points = reg.variables.map((v, j) =>
+      Array.from(woeTable(byName.get(v) as VariableBinning), (w) =>
+        // Each variable carries 1/k of the intercept and of the offset, so that its points stand alone.
+        Math.round(sc.offset / k - sc.factor * ((reg.fit.coef[j] as number) * w + reg.fit.intercept / k)),
+      ),
+    );
+    this.params = { ...params, trends, special };
+    this.state = {
+      binnings: bp.binnings as VariableBinning[] as ScorecardState['binnings'],
+      selection: bp.selection as SelectionRow[] as ScorecardState['selection'],
+      wrongSign: reg.wrongSign,
+      variables: reg.variables,
+      intercept: reg.fit.intercept,
+      coef: Array.from(reg.fit.coef),
+      scaling: sc,
+      points,
+      converged: reg.fit.converged,
+      dataFingerprint: fingerprintFrame(x, target),
+    };
+    this.lookups = undefined;
+    return this;
+  }
+
+  /** The learned state. @throws E_NOT_FITTED before fit */
+  fitted(): ScorecardState {
+    if (this.state === undefined) {
+      throw new RiskError('E_NOT_FITTED', 'this Scorecard is not fitted yet: call fit(x, y) first');
+    }
+    return this.state;
+  }
+
+  /** The validated options the card was fitted with (catalog hints merged in). */
+  fittedParams(): ScorecardOptions {
+    this.fitted();
+    return this.params as ScorecardOptions;
+  }
+
+  private lookup(): Lookup[] {
+    if (this.lookups === undefined) {
+      const s = this.fitted();
+      const byName = new Map(s.binnings.map((b) => [b.variable, b as VariableBinning]));
+      this.lookups = s.variables.map((v, j) => ({
+        binning: byName.get(v) as VariableBinning,
+        points: Int32Array.from(s.points[j] as number[]),
+      }));
+    }
+    return this.lookups;
+  }
+
+  /** The bin of every row for each model variable (table order). */
+  bins(x: Frame): Int32Array[] {
+    return this.lookup().map((l) => assignBins(l.binning, x.column(l.binning.variable)));
+  }
+
+  /**
+   * The points of every row for each model variable, as a frame (one numeric column per variable);
+   * each row sums exactly to `score`.
+   */
+  points(x: Frame): Frame {
+    const bins = this.bins(x);
+    return new Frame(
+      this.lookup().map((l, j) => {
+        const b = bins[j] as Int32Array;
+        const v = new Float64Array(b.length);
+        for (let i = 0; i < b.length; i++) v[i] = l.points[b[i] as number] as number;
+        return { kind: 'numeric' as const, name: l.binning.variable, values: v };
+      }),
+    );
+  }
+
+  /** The integer score of every row: the sum of its points (higher = safer). */
+  score(x: Frame): Float64Array {
+    const out = new Float64Array(x.nRows);
+    for (const l of this.lookup()) {
+      const b = assignBins(l.binning, x.column(l.binning.variable));
+      const pts = l.points;
+      for (let i = 0; i < b.length; i++) out[i] = (out[i] as number) + (pts[b[i] as number] as number);
+    }
+    return out;
+  }
+
+  /** The pd of every row, read from its integer score through the scaling. */
+  predictProba(x: Frame): Float64Array {
+    const s = this.fitted().scaling;
+    const score = this.score(x);
+    for (let i = 0; i < score.length; i++) score[i] = pdFromScore(score[i] as number, s);
+    return score;
+  }
+
+  /**
+   * The top-k reasons per row: the variables whose bin cost the most points against that variable's best
+   * bin (among bins seen in training), with the catalog's zh/en text where it describes the variable.
+   */
+  reasons(x: Frame, k: number): Reason[][] {
+    const lookups = this.lookup();
+    const bins = this.bins(x);
+    const best = lookups.map((l) => {
+      let m = Number.NEGATIVE_INFINITY;
+      l.binning.table.rows.forEach((r, b) => {
+        if (r.count > 0 && (l.points[b] as number) > m) m = l.points[b] as number;
+      });
+      return m;
+    });
+    const texts = lookups.map((l) => featureText(l.binning.variable));
+    const out: Reason[][] = [];
+    const lost = new Float64Array(lookups.length);
+    for (let i = 0; i < x.nRows; i++) {
+      for (let j = 0; j < lookups.length; j++) {
+        const l = lookups[j] as Lookup;
+        lost[j] = (best[j] as number) - (l.points[(bins[j] as Int32Array)[i] as number] as number);
+      }
+      const row: Reason[] = [];
+      for (let t = 0; t < k; t++) {
+        let top = -1;
+        for (let j = 0; j < lost.length; j++)
+          if ((lost[j] as number) > 0 && (top < 0 || (lost[j] as number) > (lost[top] as number))) top = j;
+        if (top < 0) break;
+        const l = lookups[top] as Lookup;
+        const bin = (bins[top] as Int32Array)[i] as number;
+        row.push({
+          feature: l.binning.variable,
+          impact: lost[top] as number,
+          value: l.binning.table.rows[bin]?.label ?? String(bin),
+          ...(texts[top] ?? {}),
+        });
+        lost[top] = 0;
+      }
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** The binning tables of the model's variables. */
+  binningTables(): readonly BinningTable[] {
+    return this.lookup().map((l) => l.binning.table);
+  }
+
+  /** The selection of every candidate variable: IV, kept or why dropped. */
+  selection(): readonly SelectionRow[] {
+    return this.fitted().selection as readonly SelectionRow[];
+  }
+
+  /** |coefficient| × standard deviation of the variable's WoE (its spread of log-odds), largest first. */
+  importance(): { feature: string; value: number }[] {
+    const s = this.fitted();
+    return this.lookup()
+      .map((l, j) => {
+        let m = 0;
+        let mm = 0;
+        for (const r of l.binning.table.rows) {
+          m += r.countShare * r.woe;
+          mm += r.countShare * r.woe * r.woe;
+        }
+        return {
+          feature: l.binning.variable,
+          value: Math.abs(s.coef[j] as number) * Math.sqrt(Math.max(mm - m * m, 0)),
+        };
+      })
+      .sort((a, b) => b.value - a.value);
+  }
+
+  toArtifact(): Artifact<ScorecardOptions, ScorecardState> {
+    const s = this.fitted();
+    const categories: Record<string, readonly string[]> = {};
+    for (const l of this.lookup()) {
+      if (l.binning.kind === 'categorical') categories[l.binning.variable] = l.binning.groups.flat();
+    }
+    return createArtifact({
+      kind: this.kind,
+      params: this.params as ScorecardOptions,
+      featureNames: s.variables,
+      categories,
+      dataFingerprint: s.dataFingerprint,
+      metrics: {},
+      state: s,
+    });
+  }
+
+  /**
+   * Rebuilds a fitted scorecard from its artifact.
+   * @throws the verifyArtifact codes; E_MODEL_ARTIFACT_INVALID when params or state are malformed
+   */
+  static fromArtifact(a: Artifact): Scorecard {
+    const art = verifyArtifact(a, 'scorecard');
+    const params = parseArtifactPart(scorecardOptionsSchema, art.params, 'scorecard', 'params');
+    const state = parseArtifactPart(scorecardStateSchema, art.state, 'scorecard', 'state') as ScorecardState;
+    const names = new Set(state.binnings.map((b) => b.variable));
+    state.variables.forEach((v, j) => {
+      const b = state.binnings.find((c) => c.variable === v);
+      if (!names.has(v) || b === undefined || state.points[j]?.length !== b.table.rows.length) {
+        throw new RiskError(
+          'E_MODEL_ARTIFACT_INVALID',
+          `scorecard artifact state.points[${j}] does not match the bins of ${v}`,
+          {
+            path: ['state', 'points', j],
+          },
+        );
+      }
+    });
+    const card = new Scorecard(params);
+    card.params = params;
+    card.state = state;
+    return card;
+  }
+
+  /** optbinning's `information()`: the points table with each bin's count, event rate and WoE. */
+  report(): string {
+    const s = this.fitted();
+    const lines = [
+      `scorecard: ${s.variables.length} variables; score = offset ${s.scaling.offset.toFixed(2)} + factor ${s.scaling.factor.toFixed(4)} × ln(odds)`,
+    ];
+    for (const l of this.lookup()) {
+      lines.push(`${l.binning.variable} (IV ${l.binning.table.iv.toFixed(4)})`);
+      l.binning.table.rows.forEach((r, b) => {
+        lines.push(
+          `  ${r.label.padEnd(30)} ${String(r.count).padStart(8)}  ${r.eventRate.toFixed(4)}  ${r.woe.toFixed(4).padStart(8)}  ${String(l.points[b]).padStart(5)}`,
+        );
+      });
+    }
+    return lines.join('\n');
+  }
+}
+
+/**
+ * The logistic regression on WoE columns; with `dropWrongSign`, drops the variable with the largest
+ * positive coefficient and refits until every coefficient is ≤ 0 (with WoE = ln(good share / bad share),
+ * more WoE must mean fewer defaults).
+ */
+function fitSignedRegression(
+  names: readonly string[],
+  woe: readonly Float64Array[],
+  y: Float64Array,
+  weight: Float64Array | undefined,
+  params: ScorecardOptions,
+  logger: Logger,
+): { variables: string[]; fit: LogisticFit; wrongSign: { variable: string; coef: number }[] } {
+  let variables = [...names];
+  let columns = [...woe];
+  const wrongSign: { variable: string; coef: number }[] = [];
+  let start: LogisticFitOptions['start'];
+  for (;;) {
+    const fit = fitLogistic(rowMajor(columns, y.length), y, {
+      l2: params.l2,
+      maxIter: params.maxIter,
+      tol: params.tol,
+      sampleWeight: weight,
+      start,
+    });
+    let worst = -1;
+    fit.coef.forEach((c, j) => {
+      if (c > 0 && (worst < 0 || c > (fit.coef[worst] as number))) worst = j;
+    });
+    if (!params.dropWrongSign || worst < 0 || variables.length === 1) {
+      if (!fit.converged)
+        logger.warn({ iterations: fit.iterations }, 'scorecard regression did not converge');
+      return { variables, fit, wrongSign };
+    }
+    const dropped = { variable: variables[worst] as string, coef: fit.coef[worst] as number };
+    wrongSign.push(dropped);
+    logger.warn(dropped, 'dropped a variable with a wrong-sign coefficient');
+    variables = variables.filter((_, j) => j !== worst);
+    columns = columns.filter((_, j) => j !== worst);
+    // Each refit starts from the last solution without the dropped variable: a few Newton steps.
+    start = { intercept: fit.intercept, coef: Array.from(fit.coef).filter((_, j) => j !== worst) };
+  }
+}
+
+function pick(o: FitOptions): Pick<FitOptions, 'onProgress'> {
+  return o.onProgress === undefined ? {} : { onProgress: o.onProgress };
+}
+
+function rowMajor(
+  columns: readonly Float64Array[],
+  rows: number,
+): { data: Float64Array; rows: number; cols: number } {
+  const p = columns.length;
+  const data = new Float64Array(rows * p);
+  columns.forEach((c, j) => {
+    for (let i = 0; i < rows; i++) data[i * p + j] = c[i] as number;
+  });
+  return { data, rows, cols: p };
+}
+
+/** The catalog's zh/en text of a variable, when the catalog describes it (reason text is best effort). */
+function featureText(name: string): { zh: string; en: string } | undefined {
+  try {
+    const d = describeFeature(name);
+    return d === undefined ? undefined : { zh: d.zh, en: d.en };
+  } catch {
+    return undefined;
+  }
+}
