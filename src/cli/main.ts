@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
+import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
+import { registerPredictCommands } from './predict.js';
+import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
+import { registerTrainCommands } from './train.js';
 
 /** The `rongdan` command line: each stage registers its own commands. */
 export function buildProgram(): Command {
@@ -11,6 +15,10 @@ export function buildProgram(): Command {
     .version('0.1.0');
   registerSampleCommands(program);
   registerFeatureCommands(program);
+  registerTrainCommands(program);
+  registerPredictCommands(program);
+  registerEvaluateCommands(program);
+  registerReportCommands(program);
   return program;
 }
 
