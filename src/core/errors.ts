@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   E_MODEL_ARTIFACT_KIND: { status: 500, meaning: 'an artifact is of another kind than expected' },
   E_MODEL_ARTIFACT_INVALID: { status: 500, meaning: 'an artifact is malformed' },
   E_IO: { status: 500, meaning: 'a file could not be read or written' },
+  E_MLP_BACKEND: { status: 500, meaning: 'the TF.js wasm backend for the MLP is not active' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { RiskError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import type { MlpParams } from './options.js';
+
+/** One weight tensor in `weights.bin`, in TF.js's weights-manifest vocabulary. */
+export interface WeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: 'float32';
+}
+
+/** Rows scored per `predict` call: TF.js's default of 32 made 150k rows take 21 s instead of 0.09 s. */
+export const PREDICT_BATCH = 8192;
+
+/**
+ * Builds the network: dense hidden layers with the chosen activation and one linear output unit (the
+ * logit of default). Layer and model names are fixed, so that the topology is the same text in every
+ * process; the Glorot initialisers are seeded from `seed`, so that the starting weights are too.
+ * @example const net = buildNetwork(parseMlpOptions({}), 12);
+ */
+export function buildNetwork(
+  params: Pick<MlpParams, 'hiddenLayers' | 'activation' | 'seed'>,
+  inputs: number,
+): tfl.Sequential {
+  const rng = new Rng(params.seed);
+  const net = tfl.sequential({ name: 'rongdan_mlp' });
+  params.hiddenLayers.forEach((units, i) => {
+    net.add(
+      tfl.layers.dense({
+        name: `hidden_${i + 1}`,
+        units,
+        activation: params.activation,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.int(2 ** 31) }),
+        ...(i === 0 ? { inputShape: [inputs] } : {}),
+      }),
+    );
+  });
+  net.add(
+    tfl.layers.dense({
+      name: 'output',
+      units: 1,
+      activation: 'linear',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.int(2 ** 31) }),
+    }),
+  );
+  return net;
+}
+
+/** The network's topology as TF.js writes it into `model.json`. */
+export function topologyOf(net: tfl.LayersModel): object {
+  return net.toJSON(null, false) as object;
+}
+
+/**
+ * The weights as TF.js's `weights.bin` bytes (float32, little-endian, concatenated in manifest order) and
+ * their specs; synchronous, unlike `tf.io.encodeWeights`.
+ */
+export function readWeights(net: tfl.LayersModel): { specs: WeightSpec[]; data: Uint8Array } {
+  const specs: WeightSpec[] = [];
+  const parts: Float32Array[] = [];
+  let length = 0;
+  for (const w of net.weights) {
+    specs.push({ name: w.originalName, shape: [...w.shape] as number[], dtype: 'float32' });
+    const values = w.read().dataSync() as Float32Array;
+    parts.push(values);
+    length += values.length;
+  }
+  const all = new Float32Array(length);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return { specs, data: new Uint8Array(all.buffer) };
+}
+
+/**
+ * Sets the network's weights from `weights.bin` bytes.
+ * @throws E_MODEL_ARTIFACT_INVALID when the specs do not match the network or the byte count is wrong
+ */
+export function writeWeights(net: tfl.LayersModel, specs: readonly WeightSpec[], data: Uint8Array): void {
+  const weights = net.weights;
+  const expected = weights.map((w) => `${w.originalName}[${w.shape.join(',')}]`).join(' ');
+  const received = specs.map((s) => `${s.name}[${s.shape.join(',')}]`).join(' ');
+  if (expected !== received) {
+    throw new RiskError('E_MODEL_ARTIFACT_INVALID', `mlp weights must be ${expected}, received ${received}`, {
+      path: ['state', 'weights', 'specs'],
+      expected,
+      received,
+    });
+  }
+  let total = 0;
+  for (const s of specs) total += s.shape.reduce((a, b) => a * b, 1);
+  if (data.byteLength !== total * 4) {
+    throw new RiskError(
+      'E_MODEL_ARTIFACT_INVALID',
+      `mlp weights must hold ${total * 4} bytes, received ${data.byteLength}`,
+      { path: ['state', 'weights'], expected: `${total * 4} bytes`, received: data.byteLength },
+    );
+  }
+  // Copy into an aligned buffer: a Buffer slice may start at an offset that is not a multiple of 4.
+  const floats = new Float32Array(total);
+  new Uint8Array(floats.buffer).set(data);
+  let at = 0;
+  const tensors = specs.map((s) => {
+    const size = s.shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(floats.subarray(at, at + size), [...s.shape], 'float32');
+    at += size;
+    return t;
+  });
+  net.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+/**
+ * The output logits of rows (a row-major float32 matrix), scored in batches of PREDICT_BATCH.
+ * @example const z = predictLogits(net, x, rows, width);
+ */
+export function predictLogits(
+  net: tfl.LayersModel,
+  x: Float32Array,
+  rows: number,
+  width: number,
+): Float32Array {
+  if (rows === 0) return new Float32Array(0);
+  return tf.tidy(() => {
+    const out = net.predict(tf.tensor2d(x, [rows, width]), { batchSize: PREDICT_BATCH }) as tf.Tensor;
+    return out.dataSync() as Float32Array;
+  });
+}
+
+/** The dense layers of a network, input side first. */
+export function denseLayers(net: tfl.LayersModel): ReturnType<typeof tfl.layers.dense>[] {
+  return net.layers.filter((l) => l.getClassName() === 'Dense') as ReturnType<typeof tfl.layers.dense>[];
+}

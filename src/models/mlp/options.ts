@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { describeValue, RiskError } from '../../core/errors.js';
+
+/** One option: its zod schema (with default) and the allowed range in words, for error messages. */
+interface OptionSpec {
+  readonly schema: z.ZodType;
+  readonly allowed: string;
+}
+
+const int = (lo: number, hi: number, def: number): OptionSpec => ({
+  schema: z.number().int().min(lo).max(hi).default(def),
+  allowed: `an integer in [${lo}, ${hi}]`,
+});
+
+/** The activations a hidden layer may use (TF.js names). */
+export const MLP_ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid'] as const;
+
+/**
+ * The MLP options as data (scikit-learn's parameter constraints): name → schema with default, and the
+ * allowed range in words. Names follow Keras where one exists.
+ */
+export const MLP_OPTION_SPECS = {
+  /** Units of each hidden layer, input side first. */
+  hiddenLayers: {
+    schema: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([64, 32]),
+    allowed: 'an array of 1 to 8 integers in [1, 4096]',
+  },
+  /** Activation of the hidden layers; the output layer is a logit. */
+  activation: {
+    schema: z.enum(MLP_ACTIVATIONS).default('relu'),
+    allowed: `one of ${MLP_ACTIVATIONS.join(', ')}`,
+  },
+  /** Dropout rate after each hidden layer while training. */
+  dropout: { schema: z.number().min(0).max(0.9).default(0.1), allowed: 'a number in [0, 0.9]' },
+  /** L2 penalty on the kernels: l2 · Σ w² is added to the loss (Keras' l2 regulariser). */
+  l2: { schema: z.number().min(0).max(10).default(1e-4), allowed: 'a number in [0, 10]' },
+  /** Adam's step size. */
+  learningRate: { schema: z.number().gt(0).max(1).default(1e-3), allowed: 'a number in (0, 1]' },
+  /** Rows per gradient step. */
+  batchSize: int(1, 65_536, 256),
+  /** Passes over the training rows at most. */
+  maxEpochs: int(1, 10_000, 100),
+  /** Stop when the validation log loss has not improved for this many epochs (0 = never stop early). */
+  patience: int(0, 10_000, 10),
+  /** The least fall in validation log loss that counts as an improvement. */
+  minDelta: { schema: z.number().min(0).max(1).default(1e-4), allowed: 'a number in [0, 1]' },
+  /** Share of the training rows held out (stratified) for early stopping when no validation set is given. */
+  validationFraction: {
+    schema: z.number().min(0).max(0.5).default(0.2),
+    allowed: 'a number in [0, 0.5]',
+  },
+  /** Permutation-importance repeats per feature on the held-out rows (0 = skip). */
+  importanceRepeats: int(0, 20, 1),
+  /** Seed of the initial weights, the shuffles, the dropout masks and the validation split. */
+  seed: int(0, 2 ** 32 - 1, 42),
+  /** Accept TF.js's pure-JS cpu backend when wasm will not start (otherwise E_MLP_BACKEND). */
+  allowCpuBackend: { schema: z.boolean().default(false), allowed: 'true or false' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The validated, defaulted options of an MLP. */
+export interface MlpParams {
+  readonly hiddenLayers: readonly number[];
+  readonly activation: (typeof MLP_ACTIVATIONS)[number];
+  readonly dropout: number;
+  readonly l2: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly maxEpochs: number;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly validationFraction: number;
+  readonly importanceRepeats: number;
+  readonly seed: number;
+  readonly allowCpuBackend: boolean;
+}
+
+/** What a user may pass: any subset of the options. */
+export type MlpOptions = Partial<MlpParams>;
+
+type Specs = typeof MLP_OPTION_SPECS;
+
+const shape = Object.fromEntries(Object.entries(MLP_OPTION_SPECS).map(([k, spec]) => [k, spec.schema])) as {
+  [K in keyof Specs]: Specs[K]['schema'];
+};
+
+/** The zod schema of the options; unknown keys are rejected so that a misspelt option is not ignored. */
+export const mlpOptionsSchema = z.strictObject(shape);
+
+/**
+ * Validates and defaults MLP options.
+ * @throws E_OPTIONS_INVALID naming the first bad option, its allowed range and the value received
+ * @example parseMlpOptions({ hiddenLayers: [16] }).batchSize // 256
+ */
+export function parseMlpOptions(options: unknown): MlpParams {
+  const parsed = mlpOptionsSchema.safeParse(options ?? {});
+  if (parsed.success) return parsed.data as MlpParams;
+  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+  const issues = parsed.error.issues.map((i) => ({
+    path: i.path.map(pathKey),
+    message: i.message,
+    code: i.code,
+  }));
+  if (issue.code === 'unrecognized_keys') {
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `mlp option ${issue.keys.join(', ')} is not known; known options are ${Object.keys(MLP_OPTION_SPECS).join(', ')}`,
+      { path: issue.keys, issues },
+    );
+  }
+  const key = String(issue.path[0] ?? '(root)');
+  const spec = (MLP_OPTION_SPECS as Record<string, OptionSpec>)[key];
+  let received: unknown = options;
+  for (const p of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[p];
+  const where = issue.path.length > 1 ? `${key}[${issue.path.slice(1).map(String).join('][')}]` : key;
+  throw new RiskError(
+    'E_OPTIONS_INVALID',
+    `mlp option ${where} must be ${spec?.allowed ?? 'valid'}, received ${describeValue(received)}`,
+    { path: issue.path.map(pathKey), expected: spec?.allowed ?? 'valid', received, issues },
+  );
+}
+
+function pathKey(p: PropertyKey): string | number {
+  return typeof p === 'number' ? p : String(p);
+}

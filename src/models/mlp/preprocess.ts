@@ -1,0 +1,166 @@
+import { RiskError } from '../../core/errors.js';
+import type { Column, Frame } from '../../core/frame.js';
+
+/** How one numeric input becomes network inputs: (x − mean) / sd, plus a missing flag where needed. */
+export interface NumericInput {
+  readonly kind: 'numeric';
+  readonly name: string;
+  readonly mean: number;
+  readonly sd: number;
+  /** True when the column had missing values in training: an extra 0/1 input marks them. */
+  readonly missingIndicator: boolean;
+}
+
+/** How one categorical input becomes network inputs: one 0/1 input per training level. */
+export interface CategoricalInput {
+  readonly kind: 'categorical';
+  readonly name: string;
+  readonly levels: readonly string[];
+}
+
+/** The preprocessing learned in training, kept inside the model's artifact (plain JSON). */
+export interface PreprocessorState {
+  readonly inputs: readonly (NumericInput | CategoricalInput)[];
+  /** Network inputs in all. */
+  readonly width: number;
+}
+
+/**
+ * Learns standardisation and one-hot encoding from training rows. Numeric: mean and sd of the finite
+ * values (an all-missing or constant column gets sd 1, so it scales to 0 rather than NaN). Categorical: the
+ * levels that occur in the rows.
+ * @throws E_DATA_INVALID when the frame has no columns
+ * @example const p = fitPreprocessor(train); const x = transformRows(p, test, 0, test.nRows);
+ */
+export function fitPreprocessor(frame: Frame): PreprocessorState {
+  if (frame.columns.length === 0) {
+    throw new RiskError('E_DATA_INVALID', 'x must have at least one column, received none', {
+      expected: 'at least one column',
+      received: 0,
+    });
+  }
+  const inputs = frame.columns.map((c) =>
+    c.kind === 'numeric' ? numericInput(c.name, c.values) : catInput(c),
+  );
+  let width = 0;
+  for (const input of inputs) width += inputWidth(input);
+  return { inputs, width };
+}
+
+function numericInput(name: string, values: Float64Array): NumericInput {
+  let n = 0;
+  let sum = 0;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      n++;
+      sum += v;
+    }
+  }
+  const mean = n === 0 ? 0 : sum / n;
+  let ss = 0;
+  for (const v of values) if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
+  const sd = n < 2 ? 1 : Math.sqrt(ss / n);
+  return {
+    kind: 'numeric',
+    name,
+    mean,
+    sd: sd > 0 && Number.isFinite(sd) ? sd : 1,
+    missingIndicator: n < values.length,
+  };
+}
+
+function catInput(c: Extract<Column, { kind: 'categorical' }>): CategoricalInput {
+  const used = new Uint8Array(c.levels.length);
+  for (const code of c.codes) if (code >= 0) used[code] = 1;
+  return { kind: 'categorical', name: c.name, levels: c.levels.filter((_, i) => used[i] === 1) };
+}
+
+/** Network inputs of one frame column. */
+export function inputWidth(input: NumericInput | CategoricalInput): number {
+  return input.kind === 'numeric' ? (input.missingIndicator ? 2 : 1) : input.levels.length;
+}
+
+/** The name of every network input (`age`, `age:missing`, `region=east`), in order. */
+export function expandedNames(state: PreprocessorState): string[] {
+  const out: string[] = [];
+  for (const input of state.inputs) {
+    if (input.kind === 'numeric') {
+      out.push(input.name);
+      if (input.missingIndicator) out.push(`${input.name}:missing`);
+    } else for (const level of input.levels) out.push(`${input.name}=${level}`);
+  }
+  return out;
+}
+
+/** The network-input columns [start, end) that each frame column feeds, in input order. */
+export function inputGroups(state: PreprocessorState): { readonly start: number; readonly end: number }[] {
+  let at = 0;
+  return state.inputs.map((input) => {
+    const start = at;
+    at += inputWidth(input);
+    return { start, end: at };
+  });
+}
+
+/**
+ * Turns rows [start, end) of a frame into the row-major float32 matrix the network reads. Missing numeric
+ * values (NaN, and ±Infinity) become 0 (the training mean after scaling) with their flag set; a level unseen in training, or a
+ * missing one, becomes all zeros.
+ * @throws E_FRAME_SHAPE when a training column is absent; E_DATA_INVALID when a column changed kind
+ */
+export function transformRows(
+  state: PreprocessorState,
+  frame: Frame,
+  start: number,
+  end: number,
+): Float32Array {
+  const rows = end - start;
+  const width = state.width;
+  const out = new Float32Array(rows * width);
+  let offset = 0;
+  for (const input of state.inputs) {
+    const column = frame.column(input.name);
+    if (column.kind !== input.kind) {
+      throw new RiskError(
+        'E_DATA_INVALID',
+        `column ${input.name} must be ${input.kind} as in training, received ${column.kind}`,
+        { column: input.name, expected: input.kind, received: column.kind },
+      );
+    }
+    if (input.kind === 'numeric' && column.kind === 'numeric') {
+      const v = column.values;
+      const inv = 1 / input.sd;
+      for (let r = 0; r < rows; r++) {
+        const x = v[start + r] as number;
+        const at = r * width + offset;
+        // ±Infinity cannot be scaled: it is read as missing, like NaN.
+        if (!Number.isFinite(x)) {
+          if (input.missingIndicator) out[at + 1] = 1;
+        } else out[at] = (x - input.mean) * inv;
+      }
+    } else if (input.kind === 'categorical' && column.kind === 'categorical') {
+      const map = levelMap(input.levels, column.levels);
+      const codes = column.codes;
+      for (let r = 0; r < rows; r++) {
+        const code = codes[start + r] as number;
+        const slot = code < 0 ? -1 : (map[code] as number);
+        if (slot >= 0) out[r * width + offset + slot] = 1;
+      }
+    }
+    offset += inputWidth(input);
+  }
+  return out;
+}
+
+/** For each level of the scoring column, its slot among the training levels, or −1 when unseen. */
+function levelMap(training: readonly string[], scoring: readonly string[]): Int32Array {
+  const slot = new Map<string, number>();
+  training.forEach((level, i) => {
+    slot.set(level, i);
+  });
+  const map = new Int32Array(scoring.length);
+  scoring.forEach((level, i) => {
+    map[i] = slot.get(level) ?? -1;
+  });
+  return map;
+}

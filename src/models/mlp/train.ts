@@ -1,0 +1,182 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Logger } from '../../core/logger.js';
+import type { Rng } from '../../core/rng.js';
+import { denseLayers, predictLogits, readWeights, writeWeights } from './network.js';
+import type { MlpParams } from './options.js';
+
+/** Preprocessed rows: a row-major float32 matrix, 0/1 labels and weights (mean 1 over the rows). */
+export interface DesignMatrix {
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  readonly w: Float32Array;
+  readonly rows: number;
+  readonly width: number;
+}
+
+/** What happened while training, kept in the artifact. */
+export interface TrainHistory {
+  /** Epochs run. */
+  readonly epochs: number;
+  /** The epoch (1-based) whose weights were kept: the best validation loss, or the last without one. */
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+  /** Mean objective per epoch over the training rows (log loss plus the L2 penalty, dropout on). */
+  readonly trainLoss: readonly number[];
+  /** Log loss on the held-out rows after each epoch (empty without them). */
+  readonly validationLoss: readonly number[];
+}
+
+/** Hooks for progress and diagnostics. */
+export interface TrainHooks {
+  readonly logger: Logger;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Trains a network in place with Adam on weighted log loss, in a synchronous epoch loop: rows shuffled and
+ * dropout masks drawn by our seeded Rng (not TF.js's seeds, which repeat one mask per call), so that a seed
+ * fixes the result. With held-out rows and patience > 0 it stops once the validation log loss has not
+ * improved by minDelta for `patience` epochs, and restores the best epoch's weights.
+ * @example const history = trainNetwork(net, train, valid, params, new Rng(params.seed), { logger });
+ */
+export function trainNetwork(
+  net: tfl.LayersModel,
+  train: DesignMatrix,
+  validation: DesignMatrix | null,
+  params: MlpParams,
+  rng: Rng,
+  hooks: TrainHooks,
+): TrainHistory {
+  const layers = denseLayers(net);
+  const variables = net.trainableWeights.map((w) => w.read() as tf.Variable);
+  // Dense weights are [kernel, bias]; the L2 penalty falls on kernels only, as Keras' kernelRegularizer does.
+  const kernels = layers.map((l) => l.trainableWeights[0]?.read());
+  const optimizer = tf.train.adam(params.learningRate);
+  const order = new Int32Array(train.rows);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const trainLoss: number[] = [];
+  const validationLoss: number[] = [];
+  let best = Number.POSITIVE_INFINITY;
+  let bestEpoch = 0;
+  let bestWeights: Uint8Array | null = null;
+  let specs = readWeights(net).specs;
+  let stale = 0;
+  let stoppedEarly = false;
+  const { width } = train;
+  const bs = Math.min(params.batchSize, train.rows);
+  const xb = new Float32Array(bs * width);
+  const yb = new Float32Array(bs);
+  const wb = new Float32Array(bs);
+  try {
+    for (let epoch = 1; epoch <= params.maxEpochs; epoch++) {
+      shuffle(order, rng);
+      let sum = 0;
+      for (let start = 0; start < train.rows; start += bs) {
+        const size = Math.min(bs, train.rows - start);
+        for (let i = 0; i < size; i++) {
+          const row = order[start + i] as number;
+          xb.set(train.x.subarray(row * width, (row + 1) * width), i * width);
+          yb[i] = train.y[row] as number;
+          wb[i] = train.w[row] as number;
+        }
+        sum += size * step(size);
+      }
+      trainLoss.push(sum / train.rows);
+      if (validation !== null && validation.rows > 0) {
+        const loss = weightedLogLoss(predictLogits(net, validation.x, validation.rows, width), validation);
+        validationLoss.push(loss);
+        if (loss < best - params.minDelta) {
+          best = loss;
+          bestEpoch = epoch;
+          const snap = readWeights(net);
+          bestWeights = snap.data;
+          specs = snap.specs;
+          stale = 0;
+        } else stale++;
+        hooks.logger.debug({ epoch, trainLoss: trainLoss[epoch - 1], validationLoss: loss }, 'mlp epoch');
+      } else {
+        bestEpoch = epoch;
+        hooks.logger.debug({ epoch, trainLoss: trainLoss[epoch - 1] }, 'mlp epoch');
+      }
+      hooks.onProgress?.(epoch, params.maxEpochs);
+      if (validation !== null && params.patience > 0 && stale >= params.patience) {
+        stoppedEarly = epoch < params.maxEpochs;
+        break;
+      }
+    }
+    if (bestWeights !== null) writeWeights(net, specs, bestWeights);
+  } finally {
+    optimizer.dispose();
+  }
+  return { epochs: trainLoss.length, bestEpoch, stoppedEarly, trainLoss, validationLoss };
+
+  /** One Adam step on the first `size` rows of the batch buffers; returns the batch objective. */
+  function step(size: number): number {
+    const masks = params.dropout > 0 ? dropoutMasks(size) : [];
+    const xt = tf.tensor2d(xb.subarray(0, size * width), [size, width]);
+    const yt = tf.tensor2d(yb.subarray(0, size), [size, 1]);
+    const wt = tf.tensor2d(wb.subarray(0, size), [size, 1]);
+    try {
+      const cost = optimizer.minimize(
+        () => {
+          let h: tf.Tensor = xt;
+          layers.forEach((layer, i) => {
+            h = layer.apply(h) as tf.Tensor;
+            const mask = masks[i];
+            if (mask !== undefined) h = tf.mul(h, mask);
+          });
+          // Log loss from the logit z, stable for any z: max(z, 0) − z·y + log(1 + e^(−|z|)).
+          const perRow = tf.add(tf.sub(tf.relu(h), tf.mul(h, yt)), tf.log1p(tf.exp(tf.neg(tf.abs(h)))));
+          let loss: tf.Tensor = tf.mean(tf.mul(perRow, wt));
+          if (params.l2 > 0) {
+            for (const k of kernels)
+              if (k !== undefined) loss = tf.add(loss, tf.mul(params.l2, tf.sum(tf.square(k))));
+          }
+          return loss as tf.Scalar;
+        },
+        true,
+        variables,
+      );
+      const value = (cost as tf.Scalar).dataSync()[0] as number;
+      cost?.dispose();
+      return value;
+    } finally {
+      tf.dispose([xt, yt, wt, ...masks]);
+    }
+  }
+
+  /** Inverted-dropout masks (kept units scaled by 1/(1 − p)) for each hidden layer's output. */
+  function dropoutMasks(size: number): tf.Tensor[] {
+    const keep = 1 - params.dropout;
+    const scale = 1 / keep;
+    return params.hiddenLayers.map((units) => {
+      const m = new Float32Array(size * units);
+      for (let i = 0; i < m.length; i++) m[i] = rng.uniform() < keep ? scale : 0;
+      return tf.tensor2d(m, [size, units]);
+    });
+  }
+}
+
+/** Fisher-Yates on a typed array with our seeded Rng. */
+function shuffle(a: Int32Array, rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i] as number;
+    a[i] = a[j] as number;
+    a[j] = t;
+  }
+}
+
+/** Weighted log loss of logits, in double precision. */
+export function weightedLogLoss(z: Float32Array, data: Pick<DesignMatrix, 'y' | 'w'>): number {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < z.length; i++) {
+    const zi = z[i] as number;
+    const w = data.w[i] as number;
+    sum += w * (Math.max(zi, 0) - zi * (data.y[i] as number) + Math.log1p(Math.exp(-Math.abs(zi))));
+    total += w;
+  }
+  return total > 0 ? sum / total : 0;
+}
