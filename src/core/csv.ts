@@ -18,6 +18,8 @@ export const MISSING_TOKENS: ReadonlySet<string> = new Set([
 export interface CsvBlock {
   readonly firstRow: number;
   readonly records: string[][];
+  /** Bytes of the file read so far (a progress measure whose total is the file size). */
+  readonly bytesRead: number;
 }
 
 /**
@@ -132,7 +134,7 @@ export async function* readCsvBlocks(
         onHeader(header);
       }
       const records = parseLines(lines, path, row);
-      yield { firstRow: row, records };
+      yield { firstRow: row, records, bytesRead: stream.bytesRead };
       row += records.length;
     }
   } catch (err) {
@@ -150,7 +152,8 @@ export async function* readCsvBlocks(
       header = parseCsvLine(stripBom(lines.shift() ?? ''));
       onHeader(header);
     }
-    if (lines.length > 0) yield { firstRow: row, records: parseLines(lines, path, row) };
+    if (lines.length > 0)
+      yield { firstRow: row, records: parseLines(lines, path, row), bytesRead: stream.bytesRead };
   } else if (header === undefined) {
     throw new RiskError('E_CSV_PARSE', `${path} is empty: expected a header row`, { file: path });
   }
@@ -197,6 +200,16 @@ export class CsvWriter {
   async write(cells: readonly unknown[]): Promise<void> {
     let line = '';
     for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + csvCell(cells[i]);
+    this.buffer.push(line);
+    this.size += line.length;
+    if (this.size > 1 << 20) await this.flush();
+  }
+
+  /**
+   * Appends one line whose cells the caller has already formatted and quoted (see `csvCell`), for writers
+   * of wide numeric rows that know which cells can never need quotes.
+   */
+  async writeLine(line: string): Promise<void> {
     this.buffer.push(line);
     this.size += line.length;
     if (this.size > 1 << 20) await this.flush();

@@ -1,0 +1,452 @@
+import type { Application, BureauReport } from '../ingest/schemas.js';
+import {
+  cvOf,
+  extremeOf,
+  growthOf,
+  lastOf,
+  maxRun,
+  meanOf,
+  monthsSince,
+  monthsWith,
+  slopeOf,
+  sumOf,
+} from './kernels.js';
+import {
+  dayOfMonth,
+  daysFromCivil,
+  isQuarter,
+  monthNumber,
+  monthsBefore,
+  quarterFirstMonth,
+} from './months.js';
+import { type FeaturePlan, OP, type TablePlan, type Workspace } from './plan.js';
+import type { TableDim } from './sources.js';
+
+/**
+ * The feature engine: one application in, one row of features out (catalog order). Each source is
+ * scanned once into per-month series (typed arrays, month index relative to the as-of month), and every
+ * aggregation reads those series. A batch calls this same function once per application.
+ */
+
+/**
+ * Adds a record (its field values in `rec`) at month slot m to the series of a packed program (see
+ * `TablePlan`): sums, then levels (which also count the record), then worst-of series.
+ */
+function put(ws: Workspace, prog: Int32Array, m: number, rec: Float64Array): void {
+  const vals = ws.vals;
+  const nSum = prog[0] as number;
+  const nMean = prog[1] as number;
+  const nMax = prog[2] as number;
+  let p = 3;
+  for (let j = 0; j < nSum; j++, p += 3) {
+    const h = prog[p + 1] as number;
+    const at = (prog[p] as number) + Math.min(m, h + 1);
+    vals[at] = (vals[at] as number) + (rec[prog[p + 2] as number] as number);
+  }
+  if (nMean > 0) {
+    const obs = ws.obs;
+    for (let j = 0; j < nMean; j++, p += 3) {
+      const h = prog[p + 1] as number;
+      const at = (prog[p] as number) + Math.min(m, h + 1);
+      vals[at] = (vals[at] as number) + (rec[prog[p + 2] as number] as number);
+      obs[at] = (obs[at] as number) + 1;
+    }
+  }
+  for (let j = 0; j < nMax; j++, p += 3) {
+    const h = prog[p + 1] as number;
+    const at = (prog[p] as number) + Math.min(m, h + 1);
+    const v = rec[prog[p + 2] as number] as number;
+    if (v > (vals[at] as number)) vals[at] = v;
+  }
+}
+
+/** A record's class index: its dimension values' indices in row-major order (last dimension fastest). */
+function classOf(dims: readonly TableDim[], values: readonly string[]): number {
+  let cls = 0;
+  for (let d = 0; d < dims.length; d++) {
+    const dim = dims[d] as TableDim;
+    const i = dim.values.indexOf(values[d] as string);
+    cls = cls * dim.values.length + Math.max(0, i);
+  }
+  return cls;
+}
+
+function scanInvoices(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  app: Application,
+  asOfMonth: number,
+  asOfDay: number,
+): void {
+  const list = app.invoices!;
+  const rec = tp.record;
+  const ws = plan.workspace;
+  rec[0] = 1;
+  for (let i = 0; i < list.length; i++) {
+    const inv = list[i]!;
+    const m = monthsBefore(inv.date, asOfMonth, asOfDay);
+    if (m < 0) continue;
+    // Class = direction × 3 + status, the order of INVOICE_DIRECTIONS and INVOICE_STATUSES.
+    const status = inv.status;
+    const cls = (inv.direction === 'sales' ? 0 : 3) + (status === 'valid' ? 0 : status === 'void' ? 1 : 2);
+    rec[1] = inv.amount;
+    rec[2] = inv.tax;
+    put(plan.workspace, tp.targets[cls]!, m, rec);
+    const groups = tp.groups[cls]!;
+    for (let g = 0; g < groups.length; g++) {
+      const gid = groups[g] as number;
+      if (m < 1 || m > (plan.groupWindow[gid] as number)) continue;
+      ws.groups[gid]!.add(inv.counterpartyId, inv.amount);
+    }
+  }
+}
+
+function scanTax(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+  const rec = tp.record;
+  const targets = tp.targets[0]!;
+  for (const f of app.tax!.filings) {
+    const quarter = isQuarter(f.period);
+    // A quarterly filing is spread evenly over its three months, so monthly windows stay comparable.
+    const share = quarter ? 1 / 3 : 1;
+    rec[0] = share;
+    rec[1] = f.revenue * share;
+    rec[2] = f.vat * share;
+    rec[3] = f.incomeTax * share;
+    rec[4] = (f.vat + f.incomeTax) * share;
+    const first = quarter ? quarterFirstMonth(f.period) : monthNumber(f.period);
+    for (let k = 0; k < (quarter ? 3 : 1); k++) {
+      const m = asOfMonth - (first + k);
+      if (m >= 0) put(plan.workspace, targets, m, rec);
+    }
+  }
+}
+
+function scanBankFlows(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+  const rec = tp.record;
+  const targets = tp.targets[0]!;
+  rec[0] = 1;
+  for (const b of app.bankFlows!) {
+    const m = asOfMonth - monthNumber(b.month);
+    if (m < 0) continue;
+    rec[1] = b.inflow;
+    rec[2] = b.outflow;
+    rec[3] = b.inflow - b.outflow;
+    rec[4] = b.endBalance;
+    rec[5] = b.counterparties;
+    rec[6] = b.outflow > b.inflow ? b.outflow - b.inflow : 0;
+    put(plan.workspace, targets, m, rec);
+  }
+}
+
+function scanUtilities(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+  const rec = tp.record;
+  const targets = tp.targets[0]!;
+  rec[0] = 1;
+  for (const u of app.utilities!) {
+    const m = asOfMonth - monthNumber(u.month);
+    if (m < 0) continue;
+    rec[1] = u.electricityKwh;
+    rec[2] = u.waterTons;
+    rec[3] = u.arrears;
+    put(plan.workspace, targets, m, rec);
+  }
+}
+
+function scanSocialInsurance(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+  const rec = tp.record;
+  const targets = tp.targets[0]!;
+  rec[0] = 1;
+  for (const s of app.socialInsurance!) {
+    const m = asOfMonth - monthNumber(s.month);
+    if (m < 0) continue;
+    rec[1] = s.insuredHeadcount;
+    put(plan.workspace, targets, m, rec);
+  }
+}
+
+const judicialValues: string[] = ['', '', '', ''];
+
+function scanJudicial(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  app: Application,
+  asOfMonth: number,
+  asOfDay: number,
+): void {
+  const rec = tp.record;
+  const dims = tp.spec.dims;
+  rec[0] = 1;
+  for (const r of app.judicial!) {
+    const m = monthsBefore(r.date, asOfMonth, asOfDay);
+    if (m < 0) continue;
+    judicialValues[0] = r.kind;
+    judicialValues[1] = r.role ?? 'none';
+    judicialValues[2] = r.caseType ?? 'none';
+    judicialValues[3] = r.closed ? 'true' : 'false';
+    rec[1] = r.amount ?? 0;
+    put(plan.workspace, tp.targets[classOf(dims, judicialValues)]!, m, rec);
+  }
+}
+
+const facilityValues: string[] = ['', '', ''];
+
+function scanFacilities(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  report: BureauReport,
+  asOfMonth: number,
+  asOfDay: number,
+): void {
+  const rec = tp.record;
+  const dims = tp.spec.dims;
+  rec[0] = 1;
+  for (const f of report.facilities) {
+    facilityValues[0] = f.type;
+    facilityValues[1] = f.class;
+    facilityValues[2] = f.overdueDays > 0 || f.overdueAmount > 0 ? 'true' : 'false';
+    const cls = classOf(dims, facilityValues);
+    const m = monthsBefore(f.openDate, asOfMonth, asOfDay);
+    if (m >= 0) {
+      rec[1] = f.limit;
+      rec[2] = f.balance;
+      rec[3] = f.overdueAmount;
+      rec[4] = f.overdueDays;
+      put(plan.workspace, tp.targets[cls]!, m, rec);
+    }
+    const history = tp.historyTargets[cls]!;
+    if (history.length > 0) {
+      // The repayment grid is oldest first; its last entry is the last complete month (slot 1).
+      const h = f.overdueHistory;
+      for (let k = 0; k < h.length; k++) {
+        rec[5] = h[k] as number;
+        put(plan.workspace, history, h.length - k, rec);
+      }
+    }
+  }
+}
+
+const oneValue: string[] = [''];
+
+function scanGuarantees(plan: FeaturePlan, tp: TablePlan, report: BureauReport): void {
+  const rec = tp.record;
+  const dims = tp.spec.dims;
+  rec[0] = 1;
+  for (const g of report.guaranteesGiven) {
+    oneValue[0] = g.class;
+    rec[1] = g.amount;
+    // Undated: every record sits in slot 0, which the whole-table aggregations read.
+    put(plan.workspace, tp.targets[classOf(dims, oneValue)]!, 0, rec);
+  }
+}
+
+function scanInquiries(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  report: BureauReport,
+  asOfMonth: number,
+  asOfDay: number,
+): void {
+  const rec = tp.record;
+  const dims = tp.spec.dims;
+  rec[0] = 1;
+  for (const q of report.inquiries) {
+    const m = monthsBefore(q.date, asOfMonth, asOfDay);
+    if (m < 0) continue;
+    oneValue[0] = q.reason;
+    put(plan.workspace, tp.targets[classOf(dims, oneValue)]!, m, rec);
+  }
+}
+
+function scanBureau(
+  plan: FeaturePlan,
+  subject: 'enterprise' | 'owner',
+  report: BureauReport,
+  asOfMonth: number,
+  asOfDay: number,
+): void {
+  const t = plan.tables;
+  const fac = subject === 'enterprise' ? t['bureau.enterprise.facilities'] : t['bureau.owner.facilities'];
+  const gua = subject === 'enterprise' ? t['bureau.enterprise.guarantees'] : t['bureau.owner.guarantees'];
+  const inq = subject === 'enterprise' ? t['bureau.enterprise.inquiries'] : t['bureau.owner.inquiries'];
+  if (fac !== undefined) scanFacilities(plan, fac, report, asOfMonth, asOfDay);
+  if (gua !== undefined) scanGuarantees(plan, gua, report);
+  if (inq !== undefined) scanInquiries(plan, inq, report, asOfMonth, asOfDay);
+}
+
+function markPresent(present: Uint8Array, app: Application): void {
+  // Order of CATALOG_SOURCES.
+  present[0] = 1;
+  present[1] = app.enterprise === undefined ? 0 : 1;
+  present[2] = app.owner === undefined ? 0 : 1;
+  present[3] = app.tax === undefined ? 0 : 1;
+  present[4] = app.invoices === undefined ? 0 : 1;
+  present[5] = app.bankFlows === undefined ? 0 : 1;
+  present[6] = app.bureau?.enterprise === undefined ? 0 : 1;
+  present[7] = app.bureau?.owner === undefined ? 0 : 1;
+  present[8] = app.judicial === undefined ? 0 : 1;
+  present[9] = app.utilities === undefined ? 0 : 1;
+  present[10] = app.socialInsurance === undefined ? 0 : 1;
+  present[11] = 1;
+}
+
+/**
+ * Computes the features of one application, in catalog order. Numeric features are numbers (NaN when
+ * missing); a categorical feature holds the index of its level in `plan.features[i].levels`.
+ * @param out a buffer to fill (length = number of features); a new one is allocated when omitted
+ * @example const plan = compileCatalog(loadCatalog()); const row = computeFeatures(plan, app);
+ */
+export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float64Array): Float64Array {
+  const row = out ?? new Float64Array(plan.features.length);
+  const ws = plan.workspace;
+  ws.vals.fill(0);
+  ws.obs.fill(0);
+  const groups = ws.groups;
+  for (let g = 0; g < groups.length; g++) groups[g]!.reset();
+  markPresent(ws.present, app);
+  const asOfMonth = monthNumber(app.asOf);
+  const asOfDay = dayOfMonth(app.asOf);
+
+  const t = plan.tables;
+  if (t['tax.filings'] !== undefined && app.tax !== undefined)
+    scanTax(plan, t['tax.filings'], app, asOfMonth);
+  if (t.invoices !== undefined && app.invoices !== undefined)
+    scanInvoices(plan, t.invoices, app, asOfMonth, asOfDay);
+  if (t.bankFlows !== undefined && app.bankFlows !== undefined)
+    scanBankFlows(plan, t.bankFlows, app, asOfMonth);
+  if (t.utilities !== undefined && app.utilities !== undefined)
+    scanUtilities(plan, t.utilities, app, asOfMonth);
+  if (t.socialInsurance !== undefined && app.socialInsurance !== undefined)
+    scanSocialInsurance(plan, t.socialInsurance, app, asOfMonth);
+  if (t.judicial !== undefined && app.judicial !== undefined)
+    scanJudicial(plan, t.judicial, app, asOfMonth, asOfDay);
+  const bureau = app.bureau;
+  if (bureau?.enterprise !== undefined) scanBureau(plan, 'enterprise', bureau.enterprise, asOfMonth, asOfDay);
+  if (bureau?.owner !== undefined) scanBureau(plan, 'owner', bureau.owner, asOfMonth, asOfDay);
+  for (let g = 0; g < groups.length; g++) groups[g]!.summarise();
+
+  const ctx = ws.ctx;
+  let ctxReady = false;
+  const { vals, obs, present } = ws;
+  const ops = plan.ops;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.source >= 0 && present[op.source] === 0) {
+      row[op.out] = Number.NaN;
+      continue;
+    }
+    let v: number;
+    switch (op.kind) {
+      case OP.value:
+        v = op.get!(app);
+        break;
+      case OP.sum:
+      case OP.count:
+        v = sumOf(vals, op.from, op.to);
+        break;
+      case OP.mean:
+        v = meanOf(vals, obs, op.from, op.to, op.level);
+        break;
+      case OP.min:
+        v = extremeOf(vals, obs, op.from, op.to, op.level, -1);
+        break;
+      case OP.max:
+        v = extremeOf(vals, obs, op.from, op.to, op.level, 1);
+        break;
+      case OP.last:
+        v = lastOf(vals, obs, op.from, op.to, op.level);
+        break;
+      case OP.months_with:
+        v = monthsWith(vals, op.from, op.to);
+        break;
+      case OP.months_since:
+        v = monthsSince(vals, op.first, op.from, op.to);
+        break;
+      case OP.max_run:
+        v = maxRun(vals, op.from, op.to);
+        break;
+      case OP.growth:
+        v = growthOf(vals, obs, op.first, op.window, op.level);
+        break;
+      case OP.slope:
+        v = slopeOf(vals, obs, op.from, op.to, op.level);
+        break;
+      case OP.cv:
+        v = cvOf(vals, obs, op.from, op.to, op.level);
+        break;
+      case OP.top_share:
+        v = groups[op.group]!.topShare(op.k);
+        break;
+      case OP.hhi:
+        v = groups[op.group]!.hhi;
+        break;
+      case OP.distinct:
+        v = groups[op.group]!.count;
+        break;
+      case OP.ratio: {
+        const a = row[op.inputs[0] as number] as number;
+        const b = row[op.inputs[1] as number] as number;
+        if (Number.isNaN(a) || Number.isNaN(b)) {
+          row[op.out] = Number.NaN;
+          continue;
+        }
+        v = b === 0 ? Number.NaN : a / b;
+        break;
+      }
+      default: {
+        // custom
+        const inputs = op.inputs;
+        let missing = false;
+        for (let k = 0; k < inputs.length; k++) {
+          const x = row[inputs[k] as number] as number;
+          if (Number.isNaN(x)) missing = true;
+          op.buffer[k] = x;
+        }
+        if (missing) {
+          row[op.out] = Number.NaN;
+          continue;
+        }
+        if (!ctxReady) {
+          ctx.app = app;
+          ctx.asOfMonth = asOfMonth;
+          ctx.asOfDays = daysFromCivil(app.asOf);
+          ctxReady = true;
+        }
+        ctx.inputs = op.buffer;
+        ctx.params = op.params;
+        v = op.fn!(ctx);
+      }
+    }
+    row[op.out] = !Number.isNaN(v) ? v : op.fill;
+  }
+  ctx.app = undefined as unknown as Application;
+  return row;
+}
+
+/**
+ * The text of a feature value for CSV and JSON: a categorical feature's level, a number as is, and the
+ * empty string for a missing value.
+ * @example featureText(plan, plan.names.indexOf('tax_grade'), row[i]) // 'B'
+ */
+export function featureText(plan: FeaturePlan, index: number, value: number): string {
+  if (Number.isNaN(value)) return '';
+  const levels = plan.features[index]?.levels;
+  if (levels !== undefined) return levels[value] ?? '';
+  return String(value);
+}
+
+/**
+ * A feature row as a record keyed by feature name (categoricals as their level, missing as null), for the
+ * API and reports.
+ * @example toFeatureRecord(plan, computeFeatures(plan, app)).tax_grade // 'B'
+ */
+export function toFeatureRecord(
+  plan: FeaturePlan,
+  row: Float64Array,
+): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = {};
+  for (const f of plan.features) {
+    const v = row[f.index] as number;
+    out[f.name] = Number.isNaN(v) ? null : f.levels !== undefined ? (f.levels[v] ?? null) : v;
+  }
+  return out;
+}

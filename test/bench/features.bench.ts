@@ -1,0 +1,276 @@
+// Feature benchmark (issue 2, part 6): borrowers per second of the feature engine on 100,000 borrowers with
+// 24 months of every source, from parsed applications and from the CSV sample layout (reading + validation +
+// features + writing), with peak memory; then 1,000,000 borrowers streamed from the generator. Peers from the
+// same run: a plain JS loop that only sums invoice amounts per borrower (the floor of touching the data), a
+// plain JS pass over invoices.csv, and pandas reading invoices.csv and summing by borrower.
+// Run: npx tsx test/bench/features.bench.ts [--n 100000] [--million 1000000 | --no-million]
+// Each measured case runs in a child process of its own so that its peak RSS is its own.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCsvBlocks } from '../../src/core/csv.js';
+import { writeFeaturesCsv } from '../../src/features/batch.js';
+import { loadCatalog } from '../../src/features/catalog.js';
+import { computeFeatures } from '../../src/features/engine.js';
+import { compileCatalog } from '../../src/features/plan.js';
+import { readApplicationsDir } from '../../src/ingest/readers.js';
+import type { Application } from '../../src/ingest/schemas.js';
+import { parseApplication } from '../../src/ingest/validate.js';
+import { generateApplications } from '../../src/samples/generate.js';
+import { writeSampleDir } from '../../src/samples/write.js';
+
+const SEED = 20250615;
+const MONTHS = 24;
+const CHUNK = Number(process.env.FEATURES_BENCH_CHUNK ?? 100);
+
+interface Result {
+  readonly [key: string]: number | string;
+}
+
+const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
+const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
+
+/** The floor: touch every invoice of a borrower and sum its amounts, nothing else. */
+function sumInvoices(app: Application): number {
+  let s = 0;
+  const list = app.invoices;
+  if (list !== undefined) for (let i = 0; i < list.length; i++) s += (list[i] as { amount: number }).amount;
+  return s;
+}
+
+/** A second floor: read every dated record of every source once (its date's month and its amounts). */
+function touchAll(app: Application): number {
+  let s = 0;
+  const month = (d: string): number => d.charCodeAt(2) * 100 + d.charCodeAt(3) * 10 + d.charCodeAt(5);
+  for (const x of app.invoices ?? []) s += x.amount + x.tax + month(x.date) + x.counterpartyId.length;
+  for (const x of app.tax?.filings ?? []) s += x.revenue + x.vat + x.incomeTax + month(x.period);
+  for (const x of app.bankFlows ?? [])
+    s += x.inflow + x.outflow + x.endBalance + x.counterparties + month(x.month);
+  for (const x of app.utilities ?? []) s += x.electricityKwh + x.waterTons + x.arrears + month(x.month);
+  for (const x of app.socialInsurance ?? []) s += x.insuredHeadcount + month(x.month);
+  for (const x of app.judicial ?? []) s += (x.amount ?? 0) + month(x.date) + x.kind.length;
+  for (const r of [app.bureau?.enterprise, app.bureau?.owner]) {
+    if (r === undefined) continue;
+    for (const f of r.facilities) {
+      s += f.balance + f.limit + f.overdueAmount + f.overdueDays + month(f.openDate);
+      for (const h of f.overdueHistory) s += h;
+    }
+    for (const g of r.guaranteesGiven) s += g.amount;
+    for (const q of r.inquiries) s += month(q.date);
+  }
+  return s;
+}
+
+/**
+ * Parsed applications: the generator and the parser run outside the clock, a chunk at a time; the engine and
+ * the floor are timed over each chunk. With `streamOnly`, nothing is kept beyond one chunk (the 1M case).
+ */
+function parsedCase(n: number): Result {
+  const plan = compileCatalog(loadCatalog());
+  const out = new Float64Array(plan.names.length);
+  let engine = 0;
+  let floor = 0;
+  let touch = 0;
+  let sink = 0;
+  let records = 0;
+  let invoices = 0;
+  const started = process.hrtime.bigint();
+  const chunk: Application[] = [];
+  const run = (): void => {
+    let t = process.hrtime.bigint();
+    for (const app of chunk) {
+      computeFeatures(plan, app, out);
+      sink += out[0] as number;
+    }
+    engine += seconds(t);
+    t = process.hrtime.bigint();
+    for (const app of chunk) sink += sumInvoices(app);
+    floor += seconds(t);
+    t = process.hrtime.bigint();
+    for (const app of chunk) sink += touchAll(app);
+    touch += seconds(t);
+    chunk.length = 0;
+  };
+  for (const { application } of generateApplications({ n, seed: SEED, months: MONTHS, dirty: 0 })) {
+    const app = parseApplication(application);
+    invoices += app.invoices?.length ?? 0;
+    records +=
+      (app.invoices?.length ?? 0) +
+      (app.tax?.filings.length ?? 0) +
+      (app.bankFlows?.length ?? 0) +
+      (app.utilities?.length ?? 0) +
+      (app.socialInsurance?.length ?? 0) +
+      (app.judicial?.length ?? 0);
+    chunk.push(app);
+    if (chunk.length === CHUNK) run();
+  }
+  run();
+  return {
+    borrowers: n,
+    features: plan.names.length,
+    invoicesPerBorrower: invoices / n,
+    recordsPerBorrower: records / n,
+    engineSeconds: engine,
+    enginePerSecond: n / engine,
+    floorPerSecond: n / floor,
+    touchPerSecond: n / touch,
+    wallSeconds: seconds(started),
+    peakMiB: peakMiB(),
+    sink: Number.isFinite(sink) ? 1 : 0,
+  };
+}
+
+/** From the CSV directory: reading + validation only, then reading + validation + features + CSV output. */
+async function csvCase(dir: string, out: string): Promise<Result> {
+  const plan = compileCatalog(loadCatalog());
+  let t = process.hrtime.bigint();
+  let n = 0;
+  for await (const app of readApplicationsDir(dir)) n += app.id.length > 0 ? 1 : 0;
+  const readSeconds = seconds(t);
+  t = process.hrtime.bigint();
+  const summary = await writeFeaturesCsv(plan, readApplicationsDir(dir), out);
+  const fullSeconds = seconds(t);
+  return {
+    borrowers: summary.rows,
+    readPerSecond: n / readSeconds,
+    fullPerSecond: summary.rows / fullSeconds,
+    fullSeconds,
+    peakMiB: peakMiB(),
+  };
+}
+
+/** The CSV floor in JS: stream invoices.csv and sum amounts per borrower. */
+async function csvFloorCase(dir: string): Promise<Result> {
+  const t = process.hrtime.bigint();
+  const sums = new Map<string, number>();
+  let idAt = 0;
+  let amountAt = 0;
+  let rows = 0;
+  for await (const block of readCsvBlocks(join(dir, 'invoices.csv'), (h) => {
+    idAt = h.indexOf('borrower_id');
+    amountAt = h.indexOf('amount');
+  })) {
+    for (const r of block.records) {
+      const id = r[idAt] as string;
+      sums.set(id, (sums.get(id) ?? 0) + Number(r[amountAt]));
+      rows++;
+    }
+  }
+  return { rows, borrowersWithInvoices: sums.size, seconds: seconds(t), peakMiB: peakMiB() };
+}
+
+/** pandas, from Debian's python3: read invoices.csv and sum amounts by borrower. */
+function pandasCase(dir: string): Result | string {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return 'no /usr/bin/python3';
+  const script = [
+    'import time, resource, json, pandas as pd',
+    't = time.perf_counter()',
+    `df = pd.read_csv(${JSON.stringify(join(dir, 'invoices.csv'))}, usecols=["borrower_id", "amount"])`,
+    's = df.groupby("borrower_id")["amount"].sum()',
+    'dt = time.perf_counter() - t',
+    'print(json.dumps({"rows": len(df), "borrowersWithInvoices": len(s), "seconds": dt,',
+    '  "peakMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) return `pandas failed: ${r.stderr.trim().split('\n').at(-1)}`;
+  return JSON.parse(r.stdout.trim()) as Result;
+}
+
+/** Runs one case in a child process and returns its JSON result. */
+function child(mode: string, ...args: string[]): Result {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`${mode} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Result;
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
+}
+
+const f0 = (x: number | string | undefined): string =>
+  typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : String(x);
+const f1 = (x: number | string | undefined): string => (typeof x === 'number' ? x.toFixed(1) : String(x));
+
+async function main(): Promise<void> {
+  const at = process.argv.indexOf('--child');
+  if (at >= 0) {
+    const mode = process.argv[at + 1];
+    const arg = process.argv[at + 2] as string;
+    let r: Result;
+    if (mode === 'parsed') r = parsedCase(Number(arg));
+    else if (mode === 'csv') r = await csvCase(arg, process.argv[at + 3] as string);
+    else r = await csvFloorCase(arg);
+    console.log(JSON.stringify(r));
+    return;
+  }
+
+  const n = flag('--n', 100_000);
+  const million = process.argv.includes('--no-million') ? 0 : flag('--million', 1_000_000);
+  console.log(
+    `features bench: ${n.toLocaleString('en-US')} borrowers, ${MONTHS} months of every source, seed ${SEED}, Node ${process.version}, one core`,
+  );
+
+  const parsed = child('parsed', String(n));
+  console.log(
+    `\nfrom parsed applications (${f0(parsed.features)} features; ${f1(parsed.invoicesPerBorrower)} invoices and ${f1(parsed.recordsPerBorrower)} dated records a borrower):`,
+  );
+  console.log(
+    `  engine            ${f0(parsed.enginePerSecond)} borrowers/s (${f1(parsed.engineSeconds)} s)`,
+  );
+  console.log(
+    `  floor (peer)      ${f0(parsed.floorPerSecond)} borrowers/s: a plain loop summing each borrower's invoice amounts`,
+  );
+  console.log(
+    `  touch-all (peer)  ${f0(parsed.touchPerSecond)} borrowers/s: a plain loop reading every record of every source once`,
+  );
+  console.log(
+    `  peak RSS          ${f0(parsed.peakMiB)} MiB (generator and parser included; ${f1(parsed.wallSeconds)} s wall)`,
+  );
+
+  const dir = mkdtempSync(join(tmpdir(), 'rongdan-features-bench-'));
+  try {
+    const t = process.hrtime.bigint();
+    await writeSampleDir({ n, seed: SEED, months: MONTHS, dirty: 0, out: join(dir, 'sample') });
+    console.log(`\nfrom CSV (sample written in ${seconds(t).toFixed(1)} s, not timed below):`);
+    const csv = child('csv', join(dir, 'sample'), join(dir, 'features.csv'));
+    console.log(`  read + validate   ${f0(csv.readPerSecond)} borrowers/s`);
+    console.log(
+      `  + features + CSV  ${f0(csv.fullPerSecond)} borrowers/s (${f1(csv.fullSeconds)} s, ${f0(csv.borrowers)} rows)`,
+    );
+    console.log(`  peak RSS          ${f0(csv.peakMiB)} MiB`);
+    const floor = child('csv-floor', join(dir, 'sample'));
+    console.log(
+      `  JS floor (peer)   invoices.csv only, sum by borrower: ${f1(floor.seconds)} s for ${f0(floor.rows)} rows (${f0(floor.peakMiB)} MiB)`,
+    );
+    const pandas = pandasCase(join(dir, 'sample'));
+    if (typeof pandas === 'string') console.log(`  pandas (peer)     not run: ${pandas}`);
+    else
+      console.log(
+        `  pandas (peer)     invoices.csv only, read_csv + groupby sum: ${f1(pandas.seconds)} s for ${f0(pandas.rows)} rows (${f0(pandas.peakMiB)} MiB)`,
+      );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (million > 0) {
+    const big = child('parsed', String(million));
+    console.log(`\n${f0(million)} borrowers streamed from the generator (parsed one by one, nothing kept):`);
+    console.log(
+      `  engine            ${f0(big.enginePerSecond)} borrowers/s (${f1(big.engineSeconds)} s of ${f1(big.wallSeconds)} s wall; the rest is the generator and parser)`,
+    );
+    console.log(`  peak RSS          ${f0(big.peakMiB)} MiB (aim: under 2,048)`);
+  }
+  console.log(
+    '\naims: ≥ 100,000/s from parsed applications, ≥ 5,000/s from CSV including invoices, 1,000,000 streamed in < 2 GB',
+  );
+}
+
+await main();
