@@ -1,0 +1,327 @@
+import {
+  type Artifact,
+  createArtifact,
+  type DataFingerprint,
+  fingerprintFrame,
+  verifyArtifact,
+} from '../../core/artifact.js';
+import { RiskError } from '../../core/errors.js';
+import type { Frame } from '../../core/frame.js';
+import { describeFeature } from '../../features/catalog.js';
+import type { Estimator, Explainer, FitOptions, Reason } from '../estimator.js';
+import type { TrainedModel } from '../model.js';
+import { gbdtStateSchema } from './artifact-schema.js';
+import { applyBins, fitBins } from './binning.js';
+import { dumpGbdt, type GbdtDump } from './dump.js';
+import { Forest, RowEncoder } from './forest.js';
+import { type GbdtOptions, type GbdtParams, parseGbdtOptions } from './options.js';
+import { type GbdtModel, trainGbdt } from './train.js';
+import { TreeShap } from './treeshap.js';
+
+/** The learned state of a GradientBoostingClassifier. */
+export interface GbdtFitted {
+  readonly params: GbdtParams;
+  readonly model: GbdtModel;
+  readonly fingerprint: DataFingerprint | null;
+}
+
+/** The `state` of a GBDT artifact: the model without its feature names (kept in the envelope). */
+export type GbdtArtifactState = Omit<GbdtModel, 'featureNames'>;
+
+/** SHAP values of a frame: the expected margin and one contribution per row and feature. */
+export interface ShapValues {
+  /** Expected margin over the training cover (initial score + each tree's cover-weighted mean). */
+  readonly base: number;
+  /** n × p, row-major, in featureNames order: base + Σ_j values[i·p + j] = margin of row i. */
+  readonly values: Float64Array;
+  readonly featureNames: readonly string[];
+}
+
+/** Looks up the zh/en texts of a feature (the catalog's describeFeature by default). */
+export type FeatureDescriber = (name: string) => { readonly zh: string; readonly en: string } | undefined;
+
+const BLOCK = 4096;
+/** The artifact kind (and `kind`) of GradientBoostingClassifier. */
+export const GBDT_KIND = 'gbdt';
+
+/**
+ * Gradient-boosted trees for probability of default (the estimator layer over trainGbdt): histogram
+ * boosting on log loss with monotone constraints, learned missing directions, categorical splits, early
+ * stopping, exact TreeSHAP explanations and a LightGBM-style dump. Every frame column is a feature;
+ * categorical columns are split as categories.
+ * @example
+ * const gbdt = new GradientBoostingClassifier({ nEstimators: 300, maxDepth: 4, monotoneConstraints: { overdue_days: 1 } });
+ * gbdt.fit(train, y, { validation: { x: valid, y: yValid } });
+ * const pd = gbdt.predictProba(test);
+ * const why = gbdt.reasons(test, 3);
+ */
+export class GradientBoostingClassifier implements Estimator, Explainer, TrainedModel {
+  readonly kind = GBDT_KIND;
+  private state: GbdtFitted | null = null;
+  private cache: { forest: Forest; shap: TreeShap | null } | null = null;
+
+  /** Stores the options; they are validated by `fit` (E_OPTIONS_INVALID). */
+  constructor(readonly options: GbdtOptions = {}) {}
+
+  /** True once fit() or fromArtifact() has given the model its state. */
+  get isFitted(): boolean {
+    return this.state !== null;
+  }
+
+  /** The learned state. @throws E_NOT_FITTED before fit */
+  fitted(): GbdtFitted {
+    if (this.state === null) {
+      throw new RiskError(
+        'E_NOT_FITTED',
+        'this GradientBoostingClassifier is not fitted: call fit() or fromArtifact() first',
+      );
+    }
+    return this.state;
+  }
+
+  /** Feature names in model order. @throws E_NOT_FITTED before fit */
+  get featureNames(): readonly string[] {
+    return this.fitted().model.featureNames;
+  }
+
+  /**
+   * Fits on every column of `x` against 0/1 labels `y` (1 = default). With `validation`, stops early when
+   * its log loss has not improved for earlyStoppingRounds rounds and keeps the best round.
+   * @throws E_OPTIONS_INVALID, E_DATA_INVALID
+   */
+  fit(x: Frame, y: ArrayLike<number>, options: FitOptions = {}): this {
+    const params = parseGbdtOptions(this.options);
+    if (x.columns.length === 0 || x.nRows === 0) {
+      throw new RiskError(
+        'E_DATA_INVALID',
+        `x must have at least one column and one row, received ${x.columns.length} columns and ${x.nRows} rows`,
+      );
+    }
+    const names = x.names;
+    const yy = Float64Array.from(y);
+    const weights =
+      options.sampleWeight === undefined ? undefined : checkWeights(options.sampleWeight, x.nRows);
+    const info = fitBins(x, { maxBins: params.maxBins, sampleSize: params.binSampleSize, seed: params.seed });
+    const data = applyBins(x, names, info);
+    const v = options.validation;
+    const model = trainGbdt(data, yy, params, {
+      ...(weights === undefined ? {} : { sampleWeight: weights }),
+      ...(v === undefined
+        ? {}
+        : { validation: { data: applyBins(v.x, names, info), y: Float64Array.from(v.y) } }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    this.state = { params, model, fingerprint: fingerprintFrame(x, yy) };
+    this.cache = null;
+    return this;
+  }
+
+  private compiled(): { forest: Forest; shap: TreeShap | null } {
+    const { model } = this.fitted();
+    this.cache ??= { forest: new Forest(model.trees, model.bins, model.initScore), shap: null };
+    return this.cache;
+  }
+
+  /** Log-odds of default per row: initial score plus the sum of the trees. */
+  predictMargin(x: Frame): Float64Array {
+    const { model } = this.fitted();
+    const { forest } = this.compiled();
+    const enc = new RowEncoder(x, model.featureNames, model.bins);
+    const n = x.nRows;
+    const p = model.featureNames.length;
+    const out = new Float64Array(n).fill(model.initScore);
+    const buf = new Float64Array(Math.min(BLOCK, n) * p);
+    for (let r = 0; r < n; r += BLOCK) {
+      const end = Math.min(n, r + BLOCK);
+      enc.encode(r, end, buf);
+      forest.addMargins(buf, end - r, out, r);
+    }
+    return out;
+  }
+
+  /** Probability of default per row. */
+  predictProba(x: Frame): Float64Array {
+    const m = this.predictMargin(x);
+    for (let i = 0; i < m.length; i++) m[i] = 1 / (1 + Math.exp(-(m[i] as number)));
+    return m;
+  }
+
+  /**
+   * Exact path-dependent TreeSHAP contributions to the margin.
+   * @example const { base, values } = gbdt.shapValues(frame); // base + Σ_j values[i·p + j] = margin_i
+   */
+  shapValues(x: Frame): ShapValues {
+    const { model } = this.fitted();
+    const c = this.compiled();
+    c.shap ??= new TreeShap(c.forest);
+    const enc = new RowEncoder(x, model.featureNames, model.bins);
+    const n = x.nRows;
+    const p = model.featureNames.length;
+    const values = new Float64Array(n * p);
+    const buf = new Float64Array(Math.min(BLOCK, n) * p);
+    for (let r = 0; r < n; r += BLOCK) {
+      const end = Math.min(n, r + BLOCK);
+      enc.encode(r, end, buf);
+      c.shap.explain(buf, end - r, values, r);
+    }
+    return { base: c.shap.expectedValue, values, featureNames: model.featureNames };
+  }
+
+  /**
+   * The k largest risk-raising contributions per row (positive SHAP values on the log-odds of default),
+   * largest first, with the value that produced each and the catalog's zh/en description where the
+   * feature is in the catalog.
+   * @param describe where the zh/en texts come from; defaults to the repository's feature catalog
+   */
+  reasons(x: Frame, k: number, describe: FeatureDescriber = describeFeature): Reason[][] {
+    if (!Number.isInteger(k) || k < 1) {
+      throw new RiskError('E_OPTIONS_INVALID', `reasons k must be an integer >= 1, received ${k}`, {
+        path: ['k'],
+        received: k,
+      });
+    }
+    const { values, featureNames } = this.shapValues(x);
+    const p = featureNames.length;
+    const texts = featureNames.map((name) => describe(name));
+    const order = Array.from({ length: p }, (_, j) => j);
+    const out: Reason[][] = [];
+    for (let i = 0; i < x.nRows; i++) {
+      const row = values.subarray(i * p, (i + 1) * p);
+      order.sort((a, b) => (row[b] as number) - (row[a] as number) || a - b);
+      const reasons: Reason[] = [];
+      for (const j of order) {
+        const impact = row[j] as number;
+        if (reasons.length >= k || !(impact > 0)) break;
+        const name = featureNames[j] as string;
+        const cell = x.cell(i, name);
+        const t = texts[j];
+        reasons.push({
+          feature: name,
+          impact,
+          value: cell === null ? 'missing' : String(cell),
+          ...(t === undefined ? {} : { zh: t.zh, en: t.en }),
+        });
+      }
+      out.push(reasons);
+    }
+    return out;
+  }
+
+  /** Variable importance, largest first: total split gain ('gain', default) or number of splits ('split'). */
+  importance(type: 'gain' | 'split' = 'gain'): { feature: string; value: number }[] {
+    const { model } = this.fitted();
+    const sums = new Float64Array(model.featureNames.length);
+    for (const t of model.trees) {
+      t.splitFeature.forEach((f, k) => {
+        sums[f]! += type === 'gain' ? (t.splitGain[k] as number) : 1;
+      });
+    }
+    return model.featureNames
+      .map((feature, j) => ({ feature, value: sums[j] as number }))
+      .sort((a, b) => b.value - a.value || (a.feature < b.feature ? -1 : 1));
+  }
+
+  /** The trees in LightGBM's JSON dump vocabulary (see dumpGbdt). */
+  dumpModel(): GbdtDump {
+    const { model, params } = this.fitted();
+    return dumpGbdt(model, params.learningRate);
+  }
+
+  /** A short text summary: size, stopping and the most important features. */
+  report(): string {
+    const { model } = this.fitted();
+    const top = this.importance().slice(0, 10);
+    const lines = [
+      `GBDT: ${model.trees.length} trees (${model.roundsRun} rounds run), ${model.featureNames.length} features`,
+      ...top.map((r) => `  ${r.feature.padEnd(32)} ${r.value.toFixed(3)}`),
+    ];
+    return lines.join('\n');
+  }
+
+  /** The JSON envelope: params, features, category levels, fingerprint, metrics and the trees. */
+  toArtifact(): Artifact<GbdtParams, GbdtArtifactState> {
+    const { params, model, fingerprint } = this.fitted();
+    const { featureNames, ...state } = model;
+    const categories: Record<string, readonly string[]> = {};
+    model.bins.forEach((b, j) => {
+      if (b.kind === 'categorical') categories[featureNames[j] as string] = b.levels;
+    });
+    const metrics: Record<string, number> = { trees: model.trees.length, roundsRun: model.roundsRun };
+    if (model.validLogLoss.length > 0) metrics.bestValidLogLoss = Math.min(...model.validLogLoss);
+    return createArtifact({
+      kind: GBDT_KIND,
+      params,
+      featureNames,
+      categories,
+      dataFingerprint: fingerprint,
+      metrics,
+      state,
+    });
+  }
+
+  /**
+   * Rebuilds a fitted classifier from an artifact (as saved, or parsed from JSON).
+   * @throws the verifyArtifact codes; E_MODEL_ARTIFACT_INVALID when the state is malformed
+   */
+  static fromArtifact(value: unknown): GradientBoostingClassifier {
+    const a = verifyArtifact<unknown, unknown>(value, GBDT_KIND);
+    const params = parseGbdtOptions(a.params);
+    const parsed = gbdtStateSchema.safeParse(a.state);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new RiskError(
+        'E_MODEL_ARTIFACT_INVALID',
+        `gbdt artifact state is malformed at ${issue?.path.join('.') ?? '(root)'}: ${issue?.message ?? ''}`,
+      );
+    }
+    const state = parsed.data as GbdtArtifactState;
+    const p = a.featureNames.length;
+    if (state.bins.length !== p || state.monotone.length !== p) {
+      throw new RiskError(
+        'E_MODEL_ARTIFACT_INVALID',
+        `gbdt artifact has ${p} feature names but ${state.bins.length} bin layouts`,
+      );
+    }
+    for (const t of state.trees) {
+      for (const f of t.splitFeature) {
+        if (!(f >= 0 && f < p))
+          throw new RiskError(
+            'E_MODEL_ARTIFACT_INVALID',
+            `gbdt artifact tree splits on feature ${f}, outside [0, ${p - 1}]`,
+          );
+      }
+    }
+    const est = new GradientBoostingClassifier(params);
+    est.state = { params, model: { featureNames: a.featureNames, ...state }, fingerprint: a.dataFingerprint };
+    return est;
+  }
+}
+
+function checkWeights(w: ArrayLike<number>, n: number): Float64Array {
+  if (w.length !== n) {
+    throw new RiskError(
+      'E_DATA_INVALID',
+      `sampleWeight must have one weight per row (${n}), received ${w.length}`,
+      {
+        path: ['sampleWeight'],
+        received: w.length,
+      },
+    );
+  }
+  const out = Float64Array.from(w);
+  for (let i = 0; i < n; i++) {
+    const v = out[i] as number;
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      throw new RiskError(
+        'E_DATA_INVALID',
+        `sampleWeight[${i}] must be a finite number >= 0, received ${v}`,
+        {
+          path: ['sampleWeight', i],
+          received: v,
+        },
+      );
+    }
+  }
+  return out;
+}
