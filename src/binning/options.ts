@@ -3,15 +3,32 @@ import { RiskError } from '../core/errors.js';
 
 /**
  * The event-rate trend a numeric binning must follow as the variable grows (optbinning's `monotonic_trend`):
- * `ascending` (riskier as x grows), `descending`, `peak` (up then down), `valley` (down then up), or `auto`
- * (whichever of ascending and descending gives the larger IV).
+ * `ascending` (riskier as x grows), `descending`, `peak` (up then down), `valley` (down then up), or `auto`:
+ * the monotone trend of larger IV, unless a peak or valley fits significantly better (see `chooseTrend`).
  */
 export const trendSchema = z.enum(['auto', 'ascending', 'descending', 'peak', 'valley']);
 /** One of the trends above. */
 export type Trend = z.infer<typeof trendSchema>;
 
-/** Special values of one column: numbers for a numeric column, level texts for a categorical one. */
-export const specialValuesSchema = z.array(z.union([z.number(), z.string()]));
+const specialValue = z.union([z.number(), z.string()]);
+
+/**
+ * Special values of one column (numbers for a numeric column, level texts for a categorical one). Each
+ * entry gets its own bin, as optbinning gives each special code its own bin; an entry that is an array
+ * groups its values into one bin: `[-1, [998, 999]]` makes two special bins.
+ */
+export const specialValuesSchema = z.array(z.union([specialValue, z.array(specialValue).min(1)]));
+
+/** Special values as declared: values and groups of values. */
+export type SpecialValues = z.infer<typeof specialValuesSchema>;
+
+/**
+ * The special-value groups of a declaration, one per special bin.
+ * @example specialGroups([-1, [998, 999]]) // [[-1], [998, 999]]
+ */
+export function specialGroups(spec: SpecialValues): (number | string)[][] {
+  return spec.map((v) => (Array.isArray(v) ? [...v] : [v]));
+}
 
 /** The options of optimal binning, shared by one variable and by a binning process. */
 export const binningOptionsSchema = z.strictObject({
@@ -30,7 +47,7 @@ export const binningOptionsSchema = z.strictObject({
   catCutoff: z.number().min(0).max(0.5).default(0.01),
   /** Where a category unseen in training goes: the missing bin, or the riskiest regular bin. */
   unseen: z.enum(['missing', 'worst']).default('missing'),
-  /** Special values per column, each set binned apart from the regular bins. */
+  /** Special values per column: each value (or group of values) gets its own bin. */
   special: z.record(z.string(), specialValuesSchema).default({}),
   /** Numeric pre-bin cuts come from a seeded sample of at most this many values. */
   prebinSample: z.int().min(1000).default(100_000),

@@ -1,14 +1,21 @@
 import type { Rng } from '../core/rng.js';
 
+/** (Weighted) class counts of one bin. */
+export interface ClassCounts {
+  readonly nonEvents: number;
+  readonly events: number;
+}
+
 /**
  * Pre-binning: the fine bins that optimal binning then merges. One pass over the rows accumulates the
- * (weighted) non-events and events of each pre-bin, of the special values and of the missing values.
+ * (weighted) non-events and events of each pre-bin, of each special-value group and of the missing values.
  */
 export interface Prebins {
   readonly nonEvents: Float64Array;
   readonly events: Float64Array;
-  readonly special: { nonEvents: number; events: number };
-  readonly missing: { nonEvents: number; events: number };
+  /** One entry per special-value group, in declaration order. */
+  readonly special: readonly ClassCounts[];
+  readonly missing: ClassCounts;
 }
 
 /** Numeric pre-bins: pre-bin k holds the values in [cuts[k−1], cuts[k]), the first from −∞, the last to +∞. */
@@ -92,38 +99,44 @@ export function quantileCuts(
 }
 
 /**
- * Counts a numeric column into pre-bins. Missing is NaN; a value in `special` counts as special.
+ * Counts a numeric column into pre-bins. Missing is NaN; a value of special group g counts in special[g].
  * @param y 0/1 targets; @param weight optional row weights
  */
 export function prebinNumeric(
   values: Float64Array,
   y: Float64Array,
   weight: Float64Array | undefined,
-  special: readonly number[],
+  special: readonly (readonly number[])[],
   maxPrebins: number,
   sampleSize: number,
   rng: Rng,
 ): NumericPrebins {
-  const specialSet = new Float64Array(special);
-  const isSpecial =
-    specialSet.length === 0
-      ? (): boolean => false
-      : (v: number): boolean => {
-          for (let s = 0; s < specialSet.length; s++) if (specialSet[s] === v) return true;
-          return false;
-        };
-  const cuts = quantileCuts(values, isSpecial, maxPrebins, sampleSize, rng);
+  // Special values flattened, with the group of each: a handful, so a linear scan beats a Map lookup.
+  const specialValues = Float64Array.from(special.flat());
+  const specialGroup = Int32Array.from(special.flatMap((g, k) => g.map(() => k)));
+  const S = special.length;
+  const groupOf = (v: number): number => {
+    for (let s = 0; s < specialValues.length; s++)
+      if (specialValues[s] === v) return specialGroup[s] as number;
+    return -1;
+  };
+  const cuts = quantileCuts(values, (v) => groupOf(v) >= 0, maxPrebins, sampleSize, rng);
   const p = cuts.length + 1;
-  // Slots p and p+1 collect special and missing rows, so the hot loop has one accumulation. Counting all
-  // rows and events (instead of branching on the class) keeps the loop free of unpredictable branches.
-  const cnt = new Float64Array(p + 2);
-  const ev = new Float64Array(p + 2);
+  // Slots p..p+S−1 collect special rows and slot p+S missing rows, so the hot loop has one accumulation.
+  // Counting all rows and events (instead of branching on the class) keeps it free of unpredictable branches.
+  const cnt = new Float64Array(p + S + 1);
+  const ev = new Float64Array(p + S + 1);
   const n = values.length;
-  const hasSpecial = specialSet.length > 0;
+  const hasSpecial = specialValues.length > 0;
   const search = cutSearch(cuts);
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
-    const k = Number.isNaN(v) ? p + 1 : hasSpecial && isSpecial(v) ? p : binOf(search, v);
+    let k: number;
+    if (Number.isNaN(v)) k = p + S;
+    else {
+      const g = hasSpecial ? groupOf(v) : -1;
+      k = g >= 0 ? p + g : binOf(search, v);
+    }
     const w = weight === undefined ? 1 : (weight[i] as number);
     cnt[k] = (cnt[k] as number) + w;
     ev[k] = (ev[k] as number) + w * (y[i] as number);
@@ -133,13 +146,15 @@ export function prebinNumeric(
     const d = c - (ev[k] as number);
     return d < 1e-12 * c ? 0 : d;
   });
-  const e = ev;
   return {
     cuts,
     nonEvents: ne.slice(0, p),
-    events: e.slice(0, p),
-    special: { nonEvents: ne[p] as number, events: e[p] as number },
-    missing: { nonEvents: ne[p + 1] as number, events: e[p + 1] as number },
+    events: ev.slice(0, p),
+    special: Array.from({ length: S }, (_, g) => ({
+      nonEvents: ne[p + g] as number,
+      events: ev[p + g] as number,
+    })),
+    missing: { nonEvents: ne[p + S] as number, events: ev[p + S] as number },
   };
 }
 
@@ -149,7 +164,8 @@ export interface CategoricalPrebins extends Prebins {
 }
 
 /**
- * Counts a categorical column by level, pools levels below `catCutoff` of the rows into one pre-bin, and
+ * Counts a categorical column by level (a level of special group g counts in special[g]), pools levels
+ * below `catCutoff` of the rows into one pre-bin, and
  * orders the pre-bins by event rate, so that contiguous merges give a monotone binning. When more than
  * `maxPrebins` remain, neighbours in that order are joined into groups of about equal count.
  */
@@ -158,7 +174,7 @@ export function prebinCategorical(
   levels: readonly string[],
   y: Float64Array,
   weight: Float64Array | undefined,
-  special: readonly string[],
+  special: readonly (readonly string[])[],
   catCutoff: number,
   maxPrebins: number,
 ): CategoricalPrebins {
@@ -172,10 +188,13 @@ export function prebinCategorical(
     if (y[i] === 1) e[k] = (e[k] as number) + w;
     else ne[k] = (ne[k] as number) + w;
   }
-  const specialSet = new Set(special);
+  const groupOf = new Map<string, number>();
+  special.forEach((g, k) => {
+    for (const level of g) if (!groupOf.has(level)) groupOf.set(level, k);
+  });
   let total = 0;
   for (let k = 0; k <= L; k++) total += (ne[k] as number) + (e[k] as number);
-  const sp = { nonEvents: 0, events: 0 };
+  const sp = special.map(() => ({ nonEvents: 0, events: 0 }));
   const units: { levels: string[]; ne: number; e: number }[] = [];
   const rare = { levels: [] as string[], ne: 0, e: 0 };
   for (let k = 0; k < L; k++) {
@@ -183,9 +202,11 @@ export function prebinCategorical(
     const kne = ne[k] as number;
     const ke = e[k] as number;
     if (kne + ke <= 0) continue;
-    if (specialSet.has(level)) {
-      sp.nonEvents += kne;
-      sp.events += ke;
+    const g = groupOf.get(level);
+    if (g !== undefined) {
+      const counts = sp[g] as { nonEvents: number; events: number };
+      counts.nonEvents += kne;
+      counts.events += ke;
     } else if (kne + ke < catCutoff * total) {
       rare.levels.push(level);
       rare.ne += kne;

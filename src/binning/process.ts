@@ -5,6 +5,7 @@ import type { FitOptions } from '../models/estimator.js';
 import type { BinningTable } from '../models/model.js';
 import { binningOptionsSchema, parseOptions } from './options.js';
 import { type SelectionRow, sampleRows, selectVariables } from './selection.js';
+import { gStatistic } from './stats.js';
 import { checkTarget, checkWeights } from './target.js';
 import { assignBins, fitVariableBinning, type VariableBinning } from './variable.js';
 
@@ -13,8 +14,15 @@ export const binningProcessOptionsSchema = z.strictObject({
   ...binningOptionsSchema.shape,
   /** Candidate variables; default every column of the frame. */
   variables: z.array(z.string()).optional(),
-  /** Keep variables with IV at least this (0.02 = "weak" in Siddiqi's scale). */
-  minIv: z.number().min(0).default(0.02),
+  /** Keep variables with IV at least this (0.02 = "weak" in Siddiqi's scale); 0 leaves it to `maxPValue`. */
+  minIv: z.number().min(0).default(0),
+  /**
+   * Keep variables whose binning is significant: the p-value of its likelihood-ratio test against "no
+   * information" at most this; 1 turns the screen off. The default 0.25 is Hosmer and Lemeshow's level
+   * for screening candidates one at a time (Applied Logistic Regression, §4.2): 0.05 drops variables weak
+   * alone but useful together, which the regression and its L2 penalty are there to weigh.
+   */
+  maxPValue: z.number().gt(0).max(1).default(0.25),
   /** Drop the weaker of two WoE columns correlated beyond this (absolute Pearson). */
   maxCorrelation: z.number().gt(0).max(1).default(0.8),
   maxVariables: z.int().min(1).optional(),
@@ -82,7 +90,18 @@ export function fitBinningProcess(
   const rows = sampleRows(x.nRows, options.correlationSample, options.seed);
   const all = Int32Array.from({ length: rows.length }, (_, i) => i);
   const selection = selectVariables(
-    binnings.map((b) => ({ variable: b.variable, iv: b.table.iv })),
+    binnings.map((b) => {
+      const rows = b.table.rows;
+      return {
+        variable: b.variable,
+        iv: b.table.iv,
+        g: gStatistic(
+          rows.map((r) => r.nonEvents),
+          rows.map((r) => r.events),
+        ),
+        df: rows.filter((r) => r.count > 0).length - 1,
+      };
+    }),
     (v) => woeColumn(byName.get(v) as VariableBinning, takeColumn(x.column(v), rows)),
     all,
     options,

@@ -1,12 +1,13 @@
 import { Rng } from '../core/rng.js';
+import { chiSquareQuantile } from './stats.js';
 
 /** Why a candidate variable was kept or dropped by a binning process. */
 export interface SelectionRow {
   readonly variable: string;
   readonly iv: number;
   readonly selected: boolean;
-  /** `selected`, `low-iv`, `correlated` (with `with`), or `max-variables`. */
-  readonly reason: 'selected' | 'low-iv' | 'correlated' | 'max-variables';
+  /** `selected`, `low-iv`, `not-significant`, `correlated` (with `with`), or `max-variables`. */
+  readonly reason: 'selected' | 'low-iv' | 'not-significant' | 'correlated' | 'max-variables';
   /** The stronger variable this one correlated with, beyond the threshold. */
   readonly with?: string;
   readonly correlation?: number;
@@ -51,17 +52,38 @@ export function sampleRows(n: number, size: number, seed: number): Int32Array {
   return rows.sort();
 }
 
+/** A candidate of the selection: its IV and its binning's likelihood-ratio statistic against no binning. */
+export interface SelectionCandidate {
+  readonly variable: string;
+  readonly iv: number;
+  /** G = 2·N·(mutual information) of the binning (see `gStatistic`). */
+  readonly g: number;
+  /** Non-empty bins − 1: G's degrees of freedom. */
+  readonly df: number;
+}
+
+/** The selection limits (binning process options). */
+export interface SelectionOptions {
+  readonly minIv: number;
+  readonly maxPValue: number;
+  readonly maxCorrelation: number;
+  readonly maxVariables?: number | undefined;
+}
+
 /**
- * Selects variables as optbinning's BinningProcess does: first by information value (IV ≥ minIv), then
- * greedily by correlation of the WoE-transformed columns, strongest IV first, dropping the weaker of every
- * pair whose |correlation| exceeds maxCorrelation; finally at most maxVariables by IV.
- * @param woe WoE column per variable (only needed for those passing the IV screen)
+ * Selects variables as optbinning's BinningProcess does, with a significance screen beside the IV floor:
+ * first a variable needs IV ≥ minIv and a binning whose likelihood-ratio test against "no information"
+ * has a p-value ≤ maxPValue (G above the χ²(df) quantile); then, strongest IV first, the weaker of every
+ * pair of WoE columns whose |correlation| exceeds maxCorrelation is dropped; finally at most maxVariables
+ * are kept, by IV. A fixed IV floor ignores the sample size (it drops a weak variable that a large sample
+ * proves useful, and keeps a small sample's noise); the test adapts to it.
+ * @param woe WoE column per variable (only needed for those passing the screens)
  */
 export function selectVariables(
-  candidates: readonly { variable: string; iv: number }[],
+  candidates: readonly SelectionCandidate[],
   woe: (variable: string) => Float64Array,
   rows: Int32Array,
-  options: { minIv: number; maxCorrelation: number; maxVariables?: number | undefined },
+  options: SelectionOptions,
 ): SelectionRow[] {
   const order = candidates.map((c, i) => ({ ...c, i })).sort((a, b) => b.iv - a.iv || a.i - b.i);
   const kept: { variable: string; col: Float64Array }[] = [];
@@ -69,6 +91,10 @@ export function selectVariables(
   for (const c of order) {
     if (!(c.iv >= options.minIv) || c.iv <= 0) {
       out.set(c.variable, { variable: c.variable, iv: c.iv, selected: false, reason: 'low-iv' });
+      continue;
+    }
+    if (options.maxPValue < 1 && !(c.g > chiSquareQuantile(1 - options.maxPValue, Math.max(1, c.df)))) {
+      out.set(c.variable, { variable: c.variable, iv: c.iv, selected: false, reason: 'not-significant' });
       continue;
     }
     const col = woe(c.variable);

@@ -2,21 +2,25 @@ import { RiskError } from '../core/errors.js';
 import type { Column } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
 import type { BinningTable } from '../models/model.js';
-import { type MergeConstraints, type MergeSolution, optimalMerge, type SolvedTrend } from './optimal.js';
-import type { BinningOptions } from './options.js';
+import { type MergeConstraints, optimalMerge, type SolvedTrend } from './optimal.js';
+import { type BinningOptions, specialGroups } from './options.js';
 import {
   binOf,
+  type ClassCounts,
   type CutSearch,
   cutSearch,
   type Prebins,
   prebinCategorical,
   prebinNumeric,
 } from './prebin.js';
+import { mergedCounts } from './stats.js';
+import { chooseTrend } from './trend.js';
 import { buildTable } from './woe.js';
 
 /**
  * The fitted binning of one variable, as plain JSON. Bins are numbered in table order: the regular bins
- * 0..m−1, then the special bin m, then the missing bin m+1 (both always present, possibly empty).
+ * 0..m−1, then one bin per special-value group (m..m+s−1, possibly empty), then the missing bin m+s
+ * (always present, possibly empty).
  */
 export interface VariableBinning {
   readonly variable: string;
@@ -27,7 +31,8 @@ export interface VariableBinning {
   readonly cuts: readonly number[];
   /** Categorical: the training levels of each regular bin; empty for a numeric variable. */
   readonly groups: readonly (readonly string[])[];
-  readonly special: readonly (number | string)[];
+  /** The special-value groups: group g is bin m + g. */
+  readonly special: readonly (readonly (number | string)[])[];
   /** The bin a category unseen in training falls in (the missing bin for numeric variables). */
   readonly unseenBin: number;
   readonly table: BinningTable;
@@ -36,6 +41,11 @@ export interface VariableBinning {
 /** The number of regular bins of a binning. */
 export function regularBins(b: VariableBinning): number {
   return b.kind === 'numeric' ? b.cuts.length + 1 : b.groups.length;
+}
+
+/** The index of a binning's missing bin (the last one). */
+export function missingBin(b: VariableBinning): number {
+  return regularBins(b) + b.special.length;
 }
 
 /**
@@ -51,9 +61,9 @@ export function fitVariableBinning(
   options: BinningOptions,
 ): VariableBinning {
   const name = column.name;
-  const special = options.special[name] ?? [];
+  const special = specialGroups(options.special[name] ?? []);
   if (column.kind === 'numeric') {
-    const numbers = special.map((s) => toSpecialNumber(name, s));
+    const numbers = special.map((g) => g.map((v) => toSpecialNumber(name, v)));
     const pre = prebinNumeric(
       column.values,
       y,
@@ -63,31 +73,24 @@ export function fitVariableBinning(
       options.prebinSample,
       new Rng(options.seed),
     );
-    const base = constraints(pre, options);
     const wanted = options.trends[name] ?? options.trend;
-    const tries: SolvedTrend[] = wanted === 'auto' ? ['ascending', 'descending'] : [wanted];
-    let chosen: { trend: SolvedTrend; sol: MergeSolution } | undefined;
-    for (const trend of tries) {
-      const sol = optimalMerge(pre.nonEvents, pre.events, { ...base, trend });
-      if (sol !== null && (chosen === undefined || sol.iv > chosen.sol.iv)) chosen = { trend, sol };
-    }
-    const starts = chosen?.sol.starts ?? [];
+    const chosen = chooseTrend(pre.nonEvents, pre.events, constraints(pre, options), wanted);
+    const starts = chosen.sol?.starts ?? [];
     const cuts = starts.map((s) => pre.cuts[s - 1] as number);
     const { ne, e } = mergeCounts(pre.nonEvents, pre.events, starts, pre.special, pre.missing);
-    const labels = numericLabels(cuts);
-    const table = buildTable(name, 'numeric', [...labels, 'Special', 'Missing'], ne, e);
+    const labels = [...numericLabels(cuts), ...special.map(specialLabel), 'Missing'];
     return {
       variable: name,
       kind: 'numeric',
-      trend: chosen?.trend ?? (wanted === 'auto' ? 'ascending' : wanted),
+      trend: chosen.trend,
       cuts,
       groups: [],
       special: numbers,
-      unseenBin: cuts.length + 2,
-      table,
+      unseenBin: cuts.length + 1 + numbers.length,
+      table: buildTable(name, 'numeric', labels, ne, e),
     };
   }
-  const texts = special.map(String);
+  const texts = special.map((g) => g.map(String));
   const pre = prebinCategorical(
     column.codes,
     column.levels,
@@ -111,10 +114,10 @@ export function fitVariableBinning(
   }
   if (groups.length === 0) groups.push([]);
   const { ne, e } = mergeCounts(pre.nonEvents, pre.events, starts, pre.special, pre.missing);
-  const labels = groups.map(categoryLabel);
-  const table = buildTable(name, 'categorical', [...labels, 'Special', 'Missing'], ne, e);
+  const labels = [...groups.map(categoryLabel), ...texts.map(specialLabel), 'Missing'];
+  const table = buildTable(name, 'categorical', labels, ne, e);
   const m = groups.length;
-  let unseenBin = m + 1;
+  let unseenBin = m + texts.length;
   if (options.unseen === 'worst') {
     let worst = Number.POSITIVE_INFINITY;
     for (let k = 0; k < m; k++) {
@@ -139,8 +142,12 @@ export function fitVariableBinning(
 
 /** The merge limits of a variable; class totals come from its pre-bins (special and missing included). */
 function constraints(pre: Prebins, options: BinningOptions): Omit<MergeConstraints, 'trend'> {
-  let totalNonEvents = pre.special.nonEvents + pre.missing.nonEvents;
-  let totalEvents = pre.special.events + pre.missing.events;
+  let totalNonEvents = pre.missing.nonEvents;
+  let totalEvents = pre.missing.events;
+  for (const s of pre.special) {
+    totalNonEvents += s.nonEvents;
+    totalEvents += s.events;
+  }
   for (let k = 0; k < pre.nonEvents.length; k++) {
     totalNonEvents += pre.nonEvents[k] as number;
     totalEvents += pre.events[k] as number;
@@ -166,27 +173,27 @@ function toSpecialNumber(column: string, s: number | string): number {
   return v;
 }
 
-/** Sums pre-bin counts into the merged regular bins, then appends the special and missing bins. */
+/** Sums pre-bin counts into the merged regular bins, then appends the special bins and the missing bin. */
 function mergeCounts(
   ne: Float64Array,
   e: Float64Array,
   starts: readonly number[],
-  special: { nonEvents: number; events: number },
-  missing: { nonEvents: number; events: number },
+  special: readonly ClassCounts[],
+  missing: ClassCounts,
 ): { ne: Float64Array; e: Float64Array } {
+  const regular = mergedCounts(ne, e, starts);
   const m = starts.length + 1;
-  const outNe = new Float64Array(m + 2);
-  const outE = new Float64Array(m + 2);
-  let g = 0;
-  for (let k = 0; k < ne.length; k++) {
-    if (g < starts.length && k === starts[g]) g++;
-    outNe[g] = (outNe[g] as number) + (ne[k] as number);
-    outE[g] = (outE[g] as number) + (e[k] as number);
-  }
-  outNe[m] = special.nonEvents;
-  outE[m] = special.events;
-  outNe[m + 1] = missing.nonEvents;
-  outE[m + 1] = missing.events;
+  const S = special.length;
+  const outNe = new Float64Array(m + S + 1);
+  const outE = new Float64Array(m + S + 1);
+  outNe.set(regular.nonEvents);
+  outE.set(regular.events);
+  special.forEach((s, g) => {
+    outNe[m + g] = s.nonEvents;
+    outE[m + g] = s.events;
+  });
+  outNe[m + S] = missing.nonEvents;
+  outE[m + S] = missing.events;
   return { ne: outNe, e: outE };
 }
 
@@ -205,6 +212,10 @@ function numericLabels(cuts: readonly number[]): string[] {
   return labels;
 }
 
+function specialLabel(values: readonly (number | string)[]): string {
+  return `Special: ${categoryLabel(values.map(String))}`;
+}
+
 function categoryLabel(levels: readonly string[]): string {
   const text = levels.join(', ');
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -219,10 +230,11 @@ function categoryLabel(levels: readonly string[]): string {
  */
 export function assignBins(b: VariableBinning, column: Column): Int32Array {
   const m = regularBins(b);
+  const missing = missingBin(b);
   if (b.kind === 'numeric') {
     const cuts = cutSearch(b.cuts);
-    const special = Float64Array.from(b.special as number[]);
-    if (column.kind === 'numeric') return numericBins(column.values, cuts, special, m);
+    const special = specialLookup(b.special as readonly (readonly number[])[]);
+    if (column.kind === 'numeric') return numericBins(column.values, cuts, special, m, missing);
     const byLevel = column.levels.map((level) => {
       const v = Number(level.trim());
       if (level.trim() === '' || !Number.isFinite(v)) {
@@ -232,23 +244,25 @@ export function assignBins(b: VariableBinning, column: Column): Int32Array {
           { column: b.variable, expected: 'a number', received: level },
         );
       }
-      return numericBins(new Float64Array([v]), cuts, special, m)[0] as number;
+      return numericBins(new Float64Array([v]), cuts, special, m, missing)[0] as number;
     });
-    return mapCodes(column.codes, byLevel, m + 1);
+    return mapCodes(column.codes, byLevel, missing);
   }
   const index = new Map<string, number>();
   b.groups.forEach((levels, k) => {
     for (const level of levels) index.set(level, k);
   });
-  for (const s of b.special) index.set(String(s), m);
+  b.special.forEach((g, k) => {
+    for (const s of g) if (!index.has(String(s))) index.set(String(s), m + k);
+  });
   const lookup = (level: string): number => index.get(level) ?? b.unseenBin;
-  if (column.kind === 'categorical') return mapCodes(column.codes, column.levels.map(lookup), m + 1);
+  if (column.kind === 'categorical') return mapCodes(column.codes, column.levels.map(lookup), missing);
   const out = new Int32Array(column.values.length);
   const cache = new Map<number, number>();
   for (let i = 0; i < out.length; i++) {
     const v = column.values[i] as number;
     if (Number.isNaN(v)) {
-      out[i] = m + 1;
+      out[i] = missing;
       continue;
     }
     let k = cache.get(v);
@@ -261,21 +275,41 @@ export function assignBins(b: VariableBinning, column: Column): Int32Array {
   return out;
 }
 
-function numericBins(values: Float64Array, cuts: CutSearch, special: Float64Array, m: number): Int32Array {
+/** Special values flattened with the bin offset (group) of each, for a linear scan per row. */
+interface SpecialLookup {
+  readonly values: Float64Array;
+  readonly group: Int32Array;
+}
+
+function specialLookup(groups: readonly (readonly number[])[]): SpecialLookup {
+  return {
+    values: Float64Array.from(groups.flat()),
+    group: Int32Array.from(groups.flatMap((g, k) => g.map(() => k))),
+  };
+}
+
+function numericBins(
+  values: Float64Array,
+  cuts: CutSearch,
+  special: SpecialLookup,
+  m: number,
+  missing: number,
+): Int32Array {
   const n = values.length;
   const out = new Int32Array(n);
-  const hasSpecial = special.length > 0;
+  const sv = special.values;
+  const hasSpecial = sv.length > 0;
   for (let i = 0; i < n; i++) {
     const v = values[i] as number;
     if (Number.isNaN(v)) {
-      out[i] = m + 1;
+      out[i] = missing;
       continue;
     }
     if (hasSpecial) {
       let s = 0;
-      while (s < special.length && special[s] !== v) s++;
-      if (s < special.length) {
-        out[i] = m;
+      while (s < sv.length && sv[s] !== v) s++;
+      if (s < sv.length) {
+        out[i] = m + (special.group[s] as number);
         continue;
       }
     }

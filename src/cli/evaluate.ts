@@ -12,7 +12,10 @@ import { type CommandIo, readWithProgress } from './train.js';
 export interface LabelledDataOptions {
   readonly model: string;
   readonly data: string;
-  /** The 0/1 target column; default: the one 0/1 column of the data that is not a model feature. */
+  /**
+   * The target column; default: the one the model was trained on (named in its artifact), or for an older
+   * artifact without it, the one 0/1 column of the data that is not a model feature.
+   */
   readonly target?: string;
   readonly positive?: string;
   readonly weight?: string;
@@ -91,6 +94,32 @@ function weightColumn(frame: Frame, name: string): Float64Array {
 }
 
 /**
+ * The target column and its positive value: as named on the command line, else as the artifact records
+ * it from training, else (older artifacts) guessed among the 0/1 columns that are not features.
+ * @throws E_OPTIONS_INVALID when the artifact's target is absent from the data, or the guess fails
+ */
+export function resolveTarget(
+  frame: Frame,
+  artifact: Artifact,
+  opts: Pick<LabelledDataOptions, 'target' | 'positive' | 'weight' | 'data'>,
+): { column: string; positive: string | undefined } {
+  if (opts.target !== undefined) return { column: opts.target, positive: opts.positive };
+  const trained = artifact.target;
+  if (trained !== undefined) {
+    if (!frame.has(trained.column)) {
+      throw new RiskError(
+        'E_OPTIONS_INVALID',
+        `the model was trained on target ${JSON.stringify(trained.column)}, which ${opts.data} lacks; name the target with --target`,
+        { path: ['target'], expected: trained.column, received: frame.names },
+      );
+    }
+    return { column: trained.column, positive: opts.positive ?? trained.positive };
+  }
+  const skip = opts.weight === undefined ? [] : [opts.weight];
+  return { column: guessTarget(frame, artifact.featureNames, skip), positive: opts.positive };
+}
+
+/**
  * Loads a saved model and reads a labelled CSV for it (and the baseline CSV, when named).
  * @throws E_MODEL_ARTIFACT_* for a bad model; E_CSV_* for unreadable data; E_OPTIONS_INVALID for an unknown
  *   or ambiguous target; E_DATA_INVALID for a target that is not 0/1
@@ -98,10 +127,9 @@ function weightColumn(frame: Frame, name: string): Float64Array {
 export async function loadLabelledData(opts: LabelledDataOptions, io: CommandIo): Promise<LabelledData> {
   const { model, artifact } = loadModelArtifact(opts.model);
   const frame = await readForModel(opts.data, artifact, io, opts.progress);
-  const skip = opts.weight === undefined ? [] : [opts.weight];
-  const target = opts.target ?? guessTarget(frame, artifact.featureNames, skip);
+  const { column: target, positive } = resolveTarget(frame, artifact, opts);
   const weights = opts.weight === undefined ? undefined : weightColumn(frame, opts.weight);
-  const { x, y } = splitTarget(frame, target, opts.positive);
+  const { x, y } = splitTarget(frame, target, positive);
   const baseline =
     opts.baseline === undefined ? undefined : await readForModel(opts.baseline, artifact, io, opts.progress);
   return { model, artifact, target, frame, x, y, weights, baseline };
@@ -209,7 +237,7 @@ export function registerEvaluateCommands(program: Command): void {
     )
     .requiredOption('--model <dir>', 'model directory (or its model.json)')
     .requiredOption('--data <file>', 'labelled CSV')
-    .option('--target <column>', 'target column (default: the one 0/1 column that is not a feature)')
+    .option('--target <column>', 'target column (default: the one the model was trained on)')
     .option('--positive <value>', 'the target value that means bad (= 1)')
     .option('--weight <column>', 'column of non-negative row weights')
     .option('--baseline <file>', 'CSV to measure PSI and CSI against (e.g. the training data)')

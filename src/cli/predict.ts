@@ -30,8 +30,9 @@ export interface PredictSummary {
 
 /**
  * `rongdan predict`: scores a CSV with a saved model and writes one row per input row, in input order:
- * the id columns, `pd`, `score` (where the model has one) and the top reasons. The target may be absent;
- * the model's features must be present, read with the kinds they had in training.
+ * the id columns, the training target when the input has it (so that the output can be evaluated), `pd`,
+ * `score` (where the model has one) and the top reasons. The target may be absent; the model's features
+ * must be present, read with the kinds they had in training.
  * @throws E_MODEL_ARTIFACT_* for a bad model, E_CSV_COLUMN for a missing feature, E_CSV_VALUE for text in
  *   a numeric feature
  */
@@ -56,14 +57,18 @@ export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Pr
       );
     }
   }
+  // The artifact names the training target (older artifacts do not): copied through when present.
+  const target = artifact.target?.column;
+  const copied =
+    target !== undefined && frame.has(target) && !ids.includes(target) ? [...ids, target] : [...ids];
   const pd = model.predictProba(frame);
   const score = model.score?.(frame);
   const k = model.reasons === undefined ? 0 : opts.reasons;
   const reasons = k > 0 ? model.reasons?.(frame, k) : undefined;
-  const header = [...ids, 'pd', ...(score === undefined ? [] : ['score'])];
+  const header = [...copied, 'pd', ...(score === undefined ? [] : ['score'])];
   for (let r = 1; r <= k; r++)
     header.push(`reason_${r}`, `reason_${r}_value`, `reason_${r}_impact`, `reason_${r}_text`);
-  const bar = progressBar(io, opts.progress && frame.nRows > 100_000, 'writing');
+  const bar = progressBar(io, opts.progress, 'writing', '{value}/{total} rows');
   // Feature names, bin labels and texts repeat on every row: quote each distinct one once.
   const quoted = new Map<string, string>();
   const q = (text: string): string => {
@@ -74,7 +79,7 @@ export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Pr
     }
     return out;
   };
-  const idCols = ids.map((id) => frame.column(id));
+  const idCols = copied.map((id) => frame.column(id));
   const line = (i: number): string => {
     let out = '';
     for (const c of idCols) {

@@ -74,7 +74,7 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--model <dir>', 'model directory (or its model.json)')
     .requiredOption('--data <file>', 'labelled CSV')
     .requiredOption('--out <file>', 'HTML file to write')
-    .option('--target <column>', 'target column (default: the one 0/1 column that is not a feature)')
+    .option('--target <column>', 'target column (default: the one the model was trained on)')
     .option('--positive <value>', 'the target value that means bad (= 1)')
     .option('--weight <column>', 'column of non-negative row weights')
     .option('--baseline <file>', 'CSV to measure PSI and CSI against (e.g. the training data)')

@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { type Frame, readCsvFrame } from '../core/frame.js';
 import { type DataPart, datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
+import type { Estimator } from '../models/estimator.js';
 import { auc, ks } from '../models/metrics.js';
 import type { TrainedModel } from '../models/model.js';
-import { modelFamily, saveModel, withMetrics } from '../models/registry.js';
+import { modelFamily, saveModel, withTraining } from '../models/registry.js';
 
 /** Options of `rongdan train`, as commander hands them over. */
 export interface TrainCommandOptions {
@@ -23,6 +24,11 @@ export interface TrainCommandOptions {
   readonly special?: readonly string[];
   readonly categorical?: readonly string[];
   readonly validation: number;
+  /**
+   * Refit the model on every in-time row (training and validation) once the validation metrics are taken;
+   * default true. Off, the saved model is the one fitted without the validation rows.
+   */
+  readonly refit?: boolean;
   readonly param?: readonly string[];
   readonly progress: boolean;
 }
@@ -35,27 +41,39 @@ export interface CommandIo {
 
 const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
-/** A progress bar on stderr when it is a terminal (and `enabled`), otherwise nothing. */
+/** A progress bar: `update` moves it (extra `{token}` values for its format), `stop` ends its line. */
+export interface ProgressBar {
+  update(done: number, total: number, payload?: Readonly<Record<string, string | number>>): void;
+  stop(): void;
+}
+
+/**
+ * A progress bar on stderr when it is a terminal (and `enabled`), otherwise one that does nothing, so that
+ * logs and pipes stay clean.
+ * @param format what follows the bar: cli-progress tokens ({value}, {total}, {percentage}) and payload keys
+ * @example const bar = progressBar(io, true, 'fitting'); bar.update(3, 10); bar.stop();
+ */
 export function progressBar(
   io: CommandIo,
   enabled: boolean,
   label: string,
-): { update(done: number, total: number): void; stop(): void } {
+  format = '{value}/{total}',
+): ProgressBar {
   if (!enabled || io.stderr.isTTY !== true) return { update() {}, stop() {} };
   const bar = new SingleBar({
-    format: `${label.padEnd(10)} [{bar}] {value}/{total}`,
+    format: `${label.padEnd(10)} [{bar}] ${format}`,
     stream: io.stderr,
     hideCursor: true,
     clearOnComplete: false,
   });
   let started = false;
   return {
-    update(done, total) {
+    update(done, total, payload = {}) {
       if (!started) {
-        bar.start(total, done);
+        bar.start(total, done, payload);
         started = true;
       } else bar.setTotal(total);
-      bar.update(done);
+      bar.update(done, payload);
     },
     stop() {
       if (started) bar.stop();
@@ -126,7 +144,10 @@ function partMetrics(model: TrainedModel, part: DataPart, name: string): Record<
   };
 }
 
-/** Reads a CSV with a row counter on stderr. */
+/**
+ * Reads a CSV into a frame with a progress bar on stderr whose total is the file size in bytes (the row
+ * count is unknown until the end), showing megabytes and rows read.
+ */
 export async function readWithProgress(
   path: string,
   io: CommandIo,
@@ -139,11 +160,18 @@ export async function readWithProgress(
   } catch {
     // readCsvFrame reports the unreadable file with E_IO.
   }
-  const bar = progressBar(io, progress && size > 5_000_000, 'reading');
+  const bar = progressBar(
+    io,
+    progress && size > 0,
+    'reading',
+    '{percentage}% | {mb} of {totalMb} MB | {rows} rows',
+  );
+  const totalMb = (size / 1e6).toFixed(1);
   try {
     return await readCsvFrame(path, {
       ...options,
-      onProgress: (rows) => bar.update(rows, Math.max(rows, 1)),
+      onProgress: (rows, bytes) =>
+        bar.update(Math.min(bytes, size), size, { mb: (bytes / 1e6).toFixed(1), totalMb, rows }),
     });
   } finally {
     bar.stop();
@@ -154,33 +182,37 @@ export async function readWithProgress(
 export interface TrainSummary {
   readonly kind: string;
   readonly features: readonly string[];
+  /** `train`: the rows the saved model was fitted on (training and validation rows when refitted). */
   readonly rows: { readonly train: number; readonly validation: number; readonly oot: number };
+  /** The saved model was refitted on every in-time row after validation. */
+  readonly refitted: boolean;
   readonly metrics: Readonly<Record<string, number>>;
   readonly excluded: readonly { readonly column: string; readonly reason: string }[];
   readonly written: readonly string[];
   readonly seconds: number;
 }
 
+/** Sorted union of two sorted row lists. */
+function mergeRows(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out.sort();
+}
+
 /**
- * `rongdan train`: reads any CSV, prepares the data, fits the chosen family on the training rows, measures
- * AUC/KS/Gini on train, validation and out-of-time rows, and saves the model directory.
+ * `rongdan train`: reads any CSV, prepares the data, fits the chosen family on the training rows and
+ * measures it on the validation rows; then (unless `refit` is false) fits the same settings again on every
+ * in-time row, so that no labelled row is wasted, measures AUC/KS/Gini of the saved model on its training
+ * rows and on the out-of-time rows, and saves the model directory with the target named in the artifact.
  * @throws E_OPTIONS_INVALID, E_DATA_INVALID, E_CSV_*, E_IO
  */
 export async function runTrain(opts: TrainCommandOptions, io: CommandIo = processIo): Promise<TrainSummary> {
   const started = performance.now();
   const family = modelFamily(opts.model);
   const params = parseParams(opts.param ?? []);
-  const forced = opts.categorical ?? [];
-  let frame = await readWithProgress(opts.data, io, opts.progress, { categorical: forced });
-  // A column turns categorical at its first text value; numbers read before that keep their canonical
-  // form (e.g. "01" → "1") while later ones keep their text. Reading such columns again as text gives
-  // every level exactly as written, which is also how `predict` reads them.
-  const textual = frame.columns
-    .filter((c) => c.kind === 'categorical' && !forced.includes(c.name))
-    .map((c) => c.name);
-  if (textual.length > 0) {
-    frame = await readWithProgress(opts.data, io, opts.progress, { categorical: [...forced, ...textual] });
-  }
+  await family.prepare?.();
+  const frame = await readWithProgress(opts.data, io, opts.progress, { categorical: opts.categorical ?? [] });
   const ds = prepareDataset(frame, {
     target: opts.target,
     positive: opts.positive,
@@ -192,32 +224,49 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     validationShare: opts.validation,
     seed: opts.seed,
   });
-  const train = datasetPart(ds, ds.train);
-  const estimator = family.create(params, { seed: opts.seed, special: ds.special });
-  const bar = progressBar(io, opts.progress, 'fitting');
-  try {
-    estimator.fit(train.x, train.y, {
-      ...(train.weight === undefined ? {} : { sampleWeight: train.weight }),
-      onProgress: (done, total) => bar.update(done, total),
-    });
-  } finally {
-    bar.stop();
-  }
-  const metrics = {
-    ...partMetrics(estimator, train, 'train'),
-    ...(ds.validation.length > 0 ? partMetrics(estimator, datasetPart(ds, ds.validation), 'validation') : {}),
-    ...(ds.oot.length > 0 ? partMetrics(estimator, datasetPart(ds, ds.oot), 'oot') : {}),
+  const fitOn = (rows: Int32Array, label: string): Estimator & TrainedModel => {
+    const part = datasetPart(ds, rows);
+    const estimator = family.create(params, { seed: opts.seed, special: ds.special });
+    const bar = progressBar(io, opts.progress, label, '{value}/{total} steps');
+    try {
+      estimator.fit(part.x, part.y, {
+        ...(part.weight === undefined ? {} : { sampleWeight: part.weight }),
+        onProgress: (done, total) => bar.update(done, total),
+      });
+    } finally {
+      bar.stop();
+    }
+    return estimator;
   };
-  const artifact = withMetrics(estimator.toArtifact(), metrics);
-  const written = saveModel(opts.out, artifact, estimator, {
+  const holdout = fitOn(ds.train, 'fitting');
+  const validation =
+    ds.validation.length > 0 ? partMetrics(holdout, datasetPart(ds, ds.validation), 'validation') : {};
+  const refitted = (opts.refit ?? true) && ds.validation.length > 0;
+  const trainRows = refitted ? mergeRows(ds.train, ds.validation) : ds.train;
+  const model = refitted ? fitOn(trainRows, 'refitting') : holdout;
+  const metrics = {
+    ...partMetrics(model, datasetPart(ds, trainRows), 'train'),
+    ...validation,
+    ...(ds.oot.length > 0 ? partMetrics(model, datasetPart(ds, ds.oot), 'oot') : {}),
+  };
+  const target = { column: opts.target, ...(opts.positive === undefined ? {} : { positive: opts.positive }) };
+  const artifact = withTraining(model.toArtifact(), { metrics, target });
+  const rows = { train: trainRows.length, validation: ds.validation.length, oot: ds.oot.length };
+  const written = saveModel(opts.out, artifact, model, {
     data: opts.data,
     excluded: ds.excluded,
-    rows: { train: ds.train.length, validation: ds.validation.length, oot: ds.oot.length },
+    rows,
+    lines: refitted
+      ? [
+          `validation metrics: the same settings fitted on the ${ds.train.length} training rows alone; the saved model was then refitted on all ${trainRows.length} in-time rows`,
+        ]
+      : [],
   });
   return {
     kind: family.name,
-    features: estimator.featureNames,
-    rows: { train: ds.train.length, validation: ds.validation.length, oot: ds.oot.length },
+    features: model.featureNames,
+    rows,
+    refitted,
     metrics,
     excluded: ds.excluded,
     written,
@@ -268,7 +317,7 @@ function share(value: string): number {
 
 function printSummary(s: TrainSummary, io: CommandIo): void {
   const lines = [
-    `trained ${s.kind} in ${s.seconds.toFixed(2)} s: ${s.rows.train} training rows, ${s.rows.validation} validation, ${s.rows.oot} out-of-time`,
+    `trained ${s.kind} in ${s.seconds.toFixed(2)} s: ${s.rows.train} training rows${s.refitted ? ' (refitted after validation)' : ''}, ${s.rows.validation} validation, ${s.rows.oot} out-of-time`,
     `features (${s.features.length}): ${s.features.join(', ')}`,
   ];
   for (const e of s.excluded) if (e.reason !== 'target') lines.push(`excluded ${e.column}: ${e.reason}`);
@@ -298,9 +347,17 @@ export function registerTrainCommands(program: Command): void {
     .option('--date <column>', 'date column (excluded from features; used by --oot-from)')
     .option('--oot-from <date>', 'rows dated on or after this are held out as out-of-time')
     .option('--exclude <columns>', 'comma-separated columns to leave out', list)
-    .option('--special <COL=V1|V2>', 'special values of a column, binned apart (repeatable)', collect)
+    .option(
+      '--special <COL=V1|V2>',
+      'special values of a column, each in its own bin (repeatable; to share a bin: --param special.COL=[[V1,V2]])',
+      collect,
+    )
     .option('--categorical <columns>', 'comma-separated columns to read as categorical', list)
     .option('--validation <share>', 'share of in-time rows held out for validation', share, 0.2)
+    .option(
+      '--no-refit',
+      'save the model fitted without the validation rows (default: refit on all in-time rows)',
+    )
     .option('--param <key=value>', 'model parameter, e.g. pdo=40 or maxBins=6 (repeatable)', collect)
     .option('--no-progress', 'no progress bars')
     .action(async (opts: TrainCommandOptions) => {

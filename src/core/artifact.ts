@@ -14,6 +14,12 @@ export interface DataFingerprint {
   readonly sha256: string;
 }
 
+/** The target a model was trained on: its column and, for a non-0/1 coding, the value meaning bad. */
+export interface TargetInfo {
+  readonly column: string;
+  readonly positive?: string;
+}
+
 /**
  * The JSON envelope every model is saved in (TF.js ModelArtifacts-like): kind, schema version, the
  * parameters, feature names and order, category maps, data fingerprint, metrics, the learned state, and a
@@ -28,6 +34,8 @@ export interface Artifact<P = unknown, S = unknown> {
   readonly featureNames: readonly string[];
   readonly categories: Readonly<Record<string, readonly string[]>>;
   readonly dataFingerprint: DataFingerprint | null;
+  /** The training target, so that evaluation finds it without guessing (absent in older artifacts). */
+  readonly target?: TargetInfo;
   readonly metrics: Readonly<Record<string, number>>;
   readonly state: S;
   readonly sha256: string;

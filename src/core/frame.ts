@@ -165,11 +165,18 @@ export interface ReadFrameOptions {
   readonly numeric?: readonly string[];
   /** Extra tokens read as missing, beyond MISSING_TOKENS. */
   readonly missing?: readonly string[];
-  /** Called after each block with the number of data rows read so far (for progress bars). */
-  readonly onProgress?: (rows: number) => void;
+  /**
+   * Called after each block with the number of data rows and of file bytes read so far (for progress bars:
+   * the file size is the bytes' total).
+   */
+  readonly onProgress?: (rows: number, bytes: number) => void;
 }
 
-/** A growable column under construction: numeric while every value parses, categorical after. */
+/**
+ * A growable column under construction: numeric while every value parses, categorical after. A column that
+ * turns textual after some numbers cannot rebuild their text from the parsed values ("01" and "1.0" both
+ * read 1), so it leaves those rows pending (code −2) and `readCsvFrame` reads their text again.
+ */
 class ColumnBuilder {
   kind: 'numeric' | 'categorical';
   values: Float64Array = new Float64Array(1024);
@@ -177,6 +184,8 @@ class ColumnBuilder {
   levels: string[] = [];
   private levelIndex = new Map<string, number>();
   length = 0;
+  /** Rows before this one hold numbers read before the column turned textual: their text is pending. */
+  pendingRows = 0;
 
   constructor(
     readonly name: string,
@@ -227,16 +236,46 @@ class ColumnBuilder {
     return c;
   }
 
-  /** Numbers read before the first non-numeric value become their canonical string. */
+  /** Missing rows stay missing; rows that held a number become pending until their text is read again. */
   private toCategorical(): void {
     const codes = new Int32Array(Math.max(1024, this.values.length));
     for (let i = 0; i < this.length; i++) {
-      const v = this.values[i] as number;
-      codes[i] = Number.isNaN(v) ? -1 : this.code(String(v));
+      if (Number.isNaN(this.values[i] as number)) codes[i] = -1;
+      else {
+        codes[i] = -2;
+        this.pendingRows = i + 1;
+      }
     }
     this.codes = codes;
     this.kind = 'categorical';
     this.values = new Float64Array(0);
+  }
+
+  /**
+   * Codes the pending rows from their raw text (`texts[i]` for row i < pendingRows), renumbering levels
+   * so that they stay in order of first appearance, as if the column had been read as text throughout.
+   */
+  resolvePending(texts: readonly (string | undefined)[], missing: ReadonlySet<string>): void {
+    const old = this.levels;
+    const codes = this.codes as Int32Array;
+    this.levels = [];
+    this.levelIndex = new Map();
+    const lut = new Int32Array(old.length).fill(-1);
+    for (let i = 0; i < this.length; i++) {
+      const c = codes[i] as number;
+      if (c === -2) {
+        const text = (texts[i] as string).trim();
+        codes[i] = missing.has(text) ? -1 : this.code(text);
+      } else if (c >= 0) {
+        let k = lut[c] as number;
+        if (k < 0) {
+          k = this.code(old[c] as string);
+          lut[c] = k;
+        }
+        codes[i] = k;
+      }
+    }
+    this.pendingRows = 0;
   }
 
   build(): Column {
@@ -258,7 +297,10 @@ function grow(a: Float64Array): Float64Array {
 }
 
 /**
- * Reads any CSV with a header into a frame, detecting numeric and categorical columns.
+ * Reads any CSV with a header into a frame, detecting numeric and categorical columns. A column is numeric
+ * while every value parses as a number; at its first text value it turns categorical, and every level keeps
+ * the text exactly as written ("01" stays "01"): the rows read before the change are read again from the
+ * start of the file, only as far as needed and only for such columns, so the common case is one pass.
  * @throws E_CSV_COLUMN on duplicate or empty header names, E_CSV_VALUE when a row has the wrong field count
  *   or a forced-numeric column holds text
  * @example const frame = await readCsvFrame('train.csv', { categorical: ['region'] });
@@ -309,7 +351,34 @@ export async function readCsvFrame(path: string, options: ReadFrameOptions = {})
         (builders[c] as ColumnBuilder).push(rec[c] as string, missing, path, row);
     }
     rows += block.records.length;
-    options.onProgress?.(rows);
+    options.onProgress?.(rows, block.bytesRead);
   }
+  await resolvePending(path, builders, missing);
   return new Frame(builders.map((b) => b.build()));
+}
+
+/** Reads the raw text of the rows that columns turned textual left pending, up to the last such row. */
+async function resolvePending(
+  path: string,
+  builders: readonly ColumnBuilder[],
+  missing: ReadonlySet<string>,
+): Promise<void> {
+  const late = builders.map((b, c) => ({ b, c })).filter(({ b }) => b.pendingRows > 0);
+  if (late.length === 0) return;
+  const until = Math.max(...late.map(({ b }) => b.pendingRows));
+  const texts = late.map(({ b }) => new Array<string | undefined>(b.pendingRows));
+  for await (const block of readCsvBlocks(path, () => {})) {
+    for (let r = 0; r < block.records.length; r++) {
+      const i = block.firstRow - 1 + r;
+      if (i >= until) break;
+      const rec = block.records[r] as string[];
+      late.forEach(({ b, c }, t) => {
+        if (i < b.pendingRows) (texts[t] as (string | undefined)[])[i] = rec[c] as string;
+      });
+    }
+    if (block.firstRow - 1 + block.records.length >= until) break;
+  }
+  late.forEach(({ b }, t) => {
+    b.resolvePending(texts[t] as (string | undefined)[], missing);
+  });
 }

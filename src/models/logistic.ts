@@ -100,7 +100,7 @@ export function fitLogistic(X: Design, y: Float64Array, options: LogisticFitOpti
   const p = X.cols;
   const q = p + 1;
   const d = X.data;
-  let theta = new Float64Array(q);
+  let theta: Float64Array = new Float64Array(q);
   // Starting at the base rate makes the first Newton step small and well conditioned.
   let sy = 0;
   let sw = 0;
@@ -149,15 +149,27 @@ export function fitLogistic(X: Design, y: Float64Array, options: LogisticFitOpti
     }
     const delta = newtonStep(H, g, q);
     let step = 1;
-    let next = theta;
+    let next: Float64Array | undefined;
     let nextObj = obj;
     for (let halvings = 0; halvings < 30; halvings++) {
-      next = new Float64Array(q);
-      for (let a = 0; a < q; a++) next[a] = (theta[a] as number) + step * (delta[a] as number);
-      linear(X, next, eta);
-      nextObj = objective(eta, y, w, next, l2);
-      if (nextObj <= obj + 1e-12 * Math.abs(obj)) break;
+      const trial = new Float64Array(q);
+      for (let a = 0; a < q; a++) trial[a] = (theta[a] as number) + step * (delta[a] as number);
+      linear(X, trial, eta);
+      const trialObj = objective(eta, y, w, trial, l2);
+      // A NaN objective (an overflowing step) compares false and is never taken.
+      if (trialObj <= obj + 1e-12 * Math.abs(obj)) {
+        next = trial;
+        nextObj = trialObj;
+        break;
+      }
       step /= 2;
+    }
+    if (next === undefined) {
+      // No step lowers the objective: θ is optimal to machine precision (or the step overflows); keep it.
+      linear(X, theta, eta);
+      converged = Number.isFinite(obj);
+      iter++;
+      break;
     }
     let move = 0;
     for (let a = 0; a < q; a++) {
@@ -188,7 +200,12 @@ function newtonStep(H: Float64Array, g: Float64Array, q: number): Float64Array {
   const rhs = Matrix.columnVector(Array.from(g));
   const chol = new CholeskyDecomposition(A);
   const sol = chol.isPositiveDefinite() ? chol.solve(rhs) : solve(A, rhs, true);
-  return Float64Array.from(sol.getColumn(0));
+  // A singular system can leave non-finite entries: a zero move there keeps the line search finite.
+  const out = new Float64Array(q);
+  sol.getColumn(0).forEach((v, a) => {
+    out[a] = Number.isFinite(v) ? v : 0;
+  });
+  return out;
 }
 
 /** Options of the `LogisticRegression` estimator. */
@@ -235,17 +252,7 @@ type LogisticState = z.infer<typeof logisticStateSchema> & { dataFingerprint: Da
 function encode(x: Frame): Encoded[] {
   return x.columns.map((c): Encoded => {
     if (c.kind === 'numeric') {
-      let n = 0;
-      let s = 0;
-      let ss = 0;
-      for (const v of c.values) {
-        if (Number.isNaN(v)) continue;
-        n++;
-        s += v;
-        ss += v * v;
-      }
-      const mean = n > 0 ? s / n : 0;
-      const sd = n > 1 ? Math.sqrt(Math.max(ss / n - mean * mean, 0)) : 0;
+      const { n, mean, sd } = moments(c.values);
       const missing = x.nRows - n;
       return {
         kind: 'numeric',
@@ -268,6 +275,29 @@ function encode(x: Frame): Encoded[] {
       shares: order.map((l) => l.count / x.nRows),
     };
   });
+}
+
+/**
+ * Count, mean and standard deviation of the finite values. Welford's update on values scaled by the largest
+ * magnitude: the one-pass Σv² − n·mean² loses every digit of a large-mean column (amounts in yuan around
+ * 1e9 with small spread) and overflows to ∞ (then NaN) beyond 1e154.
+ */
+function moments(values: Float64Array): { n: number; mean: number; sd: number } {
+  let scale = 0;
+  for (const v of values) if (Number.isFinite(v) && Math.abs(v) > scale) scale = Math.abs(v);
+  if (scale === 0) scale = 1;
+  let n = 0;
+  let m = 0;
+  let m2 = 0;
+  for (const raw of values) {
+    if (!Number.isFinite(raw)) continue;
+    const v = raw / scale;
+    n++;
+    const d = v - m;
+    m += d / n;
+    m2 += d * (v - m);
+  }
+  return { n, mean: m * scale, sd: n > 1 ? Math.sqrt(Math.max(m2 / n, 0)) * scale : 0 };
 }
 
 function designWidth(cols: readonly Encoded[]): number {
@@ -299,7 +329,8 @@ function contributions(
       const values = col.kind === 'numeric' ? col.values : levelsAsNumbers(col.codes, col.levels);
       for (let i = 0; i < out.length; i++) {
         const v = values[i] as number;
-        const isMissing = Number.isNaN(v);
+        // ±∞ cannot be standardised: like NaN it reads as missing, as in training.
+        const isMissing = !Number.isFinite(v);
         const z = isMissing ? 0 : (v - c.mean) / c.sd;
         const t = b * z + (isMissing ? bm : 0);
         out[i] = (out[i] as number) + t;
@@ -363,7 +394,7 @@ function buildDesign(cols: readonly Encoded[], x: Frame): Design {
       for (let i = 0; i < n; i++) {
         const v = col.values[i] as number;
         const o = i * p + at;
-        if (Number.isNaN(v)) {
+        if (!Number.isFinite(v)) {
           if (flag) data[o + 1] = 1;
         } else data[o] = (v - c.mean) / c.sd;
       }

@@ -6,6 +6,7 @@ import {
   createArtifact,
   loadArtifact,
   saveArtifact,
+  type TargetInfo,
 } from '../core/artifact.js';
 import { RiskError } from '../core/errors.js';
 import type { Estimator } from './estimator.js';
@@ -32,6 +33,8 @@ export interface ModelFamily {
   fromArtifact(artifact: Artifact): TrainedModel;
   /** Extra files written beside model.json: file name → content. */
   files?(model: TrainedModel): Readonly<Record<string, string>>;
+  /** One-off setup before the family's first fit or load (e.g. starting a compute backend). */
+  prepare?(): Promise<void>;
 }
 
 const scorecardFamily: ModelFamily = {
@@ -120,8 +123,24 @@ export function loadModelArtifact(path: string): { model: TrainedModel; artifact
  * @example const a = withMetrics(model.toArtifact(), { validation_auc: 0.77 });
  */
 export function withMetrics(artifact: Artifact, metrics: Readonly<Record<string, number>>): Artifact {
+  return withTraining(artifact, { metrics });
+}
+
+/**
+ * Re-seals an artifact with what training knew beside the model: metrics (merged into the envelope's) and
+ * the target column, so that `evaluate`, `report` and `predict` find the target without guessing.
+ * @example const a = withTraining(model.toArtifact(), { metrics, target: { column: 'bad' } });
+ */
+export function withTraining(
+  artifact: Artifact,
+  extra: { readonly metrics?: Readonly<Record<string, number>>; readonly target?: TargetInfo },
+): Artifact {
   const { format: _f, schemaVersion: _v, generatedBy: _g, sha256: _s, ...body } = artifact;
-  return createArtifact({ ...body, metrics: { ...artifact.metrics, ...metrics } });
+  return createArtifact({
+    ...body,
+    metrics: { ...artifact.metrics, ...(extra.metrics ?? {}) },
+    ...(extra.target === undefined ? {} : { target: extra.target }),
+  });
 }
 
 /** What the model card says beside the artifact: data notes and split sizes. */
@@ -129,6 +148,8 @@ export interface CardNotes {
   readonly data?: string;
   readonly excluded?: readonly { readonly column: string; readonly reason: string }[];
   readonly rows?: Readonly<Record<string, number>>;
+  /** Further notes, one line each (e.g. how the saved model was refitted). */
+  readonly lines?: readonly string[];
 }
 
 function fmt(v: number): string {
@@ -146,6 +167,9 @@ export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNo
   out.push(`- features (${artifact.featureNames.length}): ${artifact.featureNames.join(', ')}`, '');
   out.push('## Data', '');
   if (notes.data !== undefined) out.push(`- source: ${notes.data}`);
+  const t = artifact.target;
+  if (t !== undefined)
+    out.push(`- target: ${t.column}${t.positive === undefined ? ' (0/1)' : ` (bad = ${t.positive})`}`);
   const fp = artifact.dataFingerprint;
   if (fp !== null)
     out.push(
@@ -154,6 +178,7 @@ export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNo
     );
   for (const [part, n] of Object.entries(notes.rows ?? {})) out.push(`- ${part} rows: ${n}`);
   for (const e of notes.excluded ?? []) out.push(`- excluded ${e.column}: ${e.reason}`);
+  for (const line of notes.lines ?? []) out.push(`- ${line}`);
   out.push('', '## Parameters', '', '```json', canonicalJson(artifact.params, 1), '```', '');
   const metrics = Object.entries(artifact.metrics);
   if (metrics.length > 0) {

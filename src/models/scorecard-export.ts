@@ -1,4 +1,4 @@
-import { regularBins, type VariableBinning } from '../binning/variable.js';
+import { missingBin, regularBins, type VariableBinning } from '../binning/variable.js';
 import type { Scorecard } from './scorecard.js';
 
 /** Which raw values fall in a bin of the exported card. */
@@ -48,8 +48,8 @@ export interface ScorecardCard {
 
 function conditionOf(b: VariableBinning, bin: number): BinCondition {
   const m = regularBins(b);
-  if (bin === m) return { type: 'special', values: b.special };
-  if (bin === m + 1) return { type: 'missing' };
+  if (bin === missingBin(b)) return { type: 'missing' };
+  if (bin >= m) return { type: 'special', values: b.special[bin - m] ?? [] };
   if (b.kind === 'categorical') return { type: 'levels', levels: b.groups[bin] ?? [] };
   return {
     type: 'range',
@@ -122,9 +122,10 @@ export function scorecardSql(card: Scorecard): string {
     const pts = s.points[j] as number[];
     const col = sqlIdentifier(v);
     const m = regularBins(b);
-    const whens = [`WHEN ${col} IS NULL THEN ${pts[m + 1]}`];
-    if (b.special.length > 0)
-      whens.push(`WHEN ${col} IN (${b.special.map(sqlLiteral).join(', ')}) THEN ${pts[m]}`);
+    const whens = [`WHEN ${col} IS NULL THEN ${pts[missingBin(b)]}`];
+    b.special.forEach((values, g) => {
+      whens.push(`WHEN ${col} IN (${values.map(sqlLiteral).join(', ')}) THEN ${pts[m + g]}`);
+    });
     let otherwise: number;
     if (b.kind === 'numeric') {
       b.cuts.forEach((c, k) => {

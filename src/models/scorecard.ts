@@ -76,7 +76,7 @@ const binningSchema = z.strictObject({
   trend: z.enum(['ascending', 'descending', 'peak', 'valley']).nullable(),
   cuts: z.array(z.number()),
   groups: z.array(z.array(z.string())),
-  special: z.array(z.union([z.number(), z.string()])),
+  special: z.array(z.array(z.union([z.number(), z.string()]))),
   unseenBin: z.int().min(0),
   table: z.strictObject({
     variable: z.string(),
@@ -107,7 +107,7 @@ const scorecardStateSchema = z.strictObject({
       variable: z.string(),
       iv: z.number(),
       selected: z.boolean(),
-      reason: z.enum(['selected', 'low-iv', 'correlated', 'max-variables']),
+      reason: z.enum(['selected', 'low-iv', 'not-significant', 'correlated', 'max-variables']),
       with: z.string().optional(),
       correlation: z.number().optional(),
     }),
@@ -162,9 +162,9 @@ interface Lookup {
 }
 
 /**
- * A credit scorecard (optbinning's `Scorecard`): monotone optimal binning, IV and correlation selection,
- * L2 logistic regression by IRLS on WoE, and integer points per bin scaled by base score, base odds and
- * PDO. The score is the sum of the points of a row's bins, and the pd is read from that integer score, so
+ * A credit scorecard (optbinning's `Scorecard`): monotone optimal binning, IV, significance and correlation
+ * selection, L2 logistic regression by IRLS on WoE, and integer points per bin scaled by base score, base
+ * odds and PDO. The score is the sum of the points of a row's bins, and the pd is read from that integer score, so
  * the points table, the score and the pd always agree.
  * @example const card = new Scorecard({ pdo: 20 }).fit(x, y); card.score(x); card.reasons(x, 3);
  */
@@ -215,8 +215,12 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
       const best = Math.max(0, ...bp.selection.map((s) => s.iv));
       throw new RiskError(
         'E_DATA_INVALID',
-        `no variable passed the selection: minIv is ${params.minIv}, the best IV was ${best.toFixed(4)}`,
-        { path: ['minIv'], expected: `IV ≥ ${params.minIv}`, received: best },
+        `no variable passed the selection: minIv is ${params.minIv} and maxPValue ${params.maxPValue}, the best IV was ${best.toFixed(4)}`,
+        {
+          path: ['minIv'],
+          expected: `IV ≥ ${params.minIv} and a binning significant at ${params.maxPValue}`,
+          received: best,
+        },
       );
     }
     const woe = variables.map((v) => woeColumn(byName.get(v) as VariableBinning, x.column(v)));

@@ -15,13 +15,6 @@ import { makeSplits, type PeerResult, peersUnavailable, runPeers, type SplitMeta
 const OUR_MODELS = ['scorecard', 'logistic'] as const;
 const SCORING_ROWS = 1_000_000;
 
-/** Reads a training CSV as `rongdan train` does: columns with any text are read wholly as text. */
-async function readTrain(path: string): Promise<Frame> {
-  const first = await readCsvFrame(path);
-  const textual = first.columns.filter((c) => c.kind === 'categorical').map((c) => c.name);
-  return textual.length === 0 ? first : readCsvFrame(path, { categorical: textual });
-}
-
 /** Reads a test CSV as `rongdan predict` does: each model feature in the kind it had in training. */
 function readTest(
   path: string,
@@ -58,7 +51,8 @@ async function measure(
   let last: Fitted | undefined;
   for (let k = 0; k < meta.folds; k++) {
     const dir = join(splits, name, `fold${k}`);
-    const ds = prepareDataset(await readTrain(join(dir, 'train.csv')), {
+    // The whole training file, as `rongdan train` refits on it: no rows held out.
+    const ds = prepareDataset(await readCsvFrame(join(dir, 'train.csv')), {
       target: meta.target,
       validationShare: 0,
       seed: 0,

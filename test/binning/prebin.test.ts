@@ -39,14 +39,17 @@ describe('quantileCuts', () => {
 });
 
 describe('prebinNumeric', () => {
-  it('counts every row once, special and missing apart', () => {
-    const v = Float64Array.from([1, 2, 3, 4, Number.NaN, -1, 2, 3]);
-    const y = Float64Array.from([0, 1, 0, 1, 1, 0, 0, 1]);
-    const p = prebinNumeric(v, y, undefined, [-1], 50, 1000, new Rng(1));
+  it('counts every row once, each special group and missing apart', () => {
+    const v = Float64Array.from([1, 2, 3, 4, Number.NaN, -1, 2, 3, 998, 999, 999, -1]);
+    const y = Float64Array.from([0, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1]);
+    const p = prebinNumeric(v, y, undefined, [[-1], [998, 999]], 50, 1000, new Rng(1));
     expect(Array.from(p.cuts)).toEqual([2, 3, 4]);
     expect(Array.from(p.nonEvents)).toEqual([1, 1, 1, 0]);
     expect(Array.from(p.events)).toEqual([0, 1, 1, 1]);
-    expect(p.special).toEqual({ nonEvents: 1, events: 0 });
+    expect(p.special).toEqual([
+      { nonEvents: 1, events: 1 },
+      { nonEvents: 1, events: 2 },
+    ]);
     expect(p.missing).toEqual({ nonEvents: 0, events: 1 });
   });
 
@@ -92,5 +95,21 @@ describe('prebinCategorical', () => {
     expect(p.groups).toEqual([['b'], ['a'], ['r1', 'r2'], ['c']]);
     expect(Array.from(p.events)).toEqual([5, 10, 1, 30]);
     expect(p.missing).toEqual({ nonEvents: 3, events: 1 });
+    expect(p.special).toEqual([]);
+    // Declared special levels leave the regular pre-bins, one bin per group.
+    const q = prebinCategorical(
+      Int32Array.from(codes),
+      levels,
+      Float64Array.from(y),
+      undefined,
+      [['c'], ['r1', 'r2']],
+      0.05,
+      50,
+    );
+    expect(q.groups).toEqual([['b'], ['a']]);
+    expect(q.special).toEqual([
+      { nonEvents: 20, events: 30 },
+      { nonEvents: 1, events: 1 },
+    ]);
   });
 });

@@ -16,6 +16,9 @@ describe('BinningProcess', () => {
     const bp = new BinningProcess({ minIv: 0.02, maxCorrelation: 0.8 }).fit(x.with(twin), y);
     const sel = new Map(bp.fitted().selection.map((s) => [s.variable, s]));
     expect(sel.get('noise')?.reason).toBe('low-iv');
+    // By default the significance screen drops the noise instead.
+    const byTest = new BinningProcess().fit(x, y).fitted().selection;
+    expect(byTest.find((s) => s.variable === 'noise')?.reason).toBe('not-significant');
     expect(sel.get('util')?.selected).toBe(true);
     const t = sel.get('util_twin');
     expect(t?.reason).toBe('correlated');
@@ -81,16 +84,42 @@ describe('selection', () => {
     };
     const out = selectVariables(
       [
-        { variable: 'a', iv: 0.1 },
-        { variable: 'b', iv: 0.3 },
+        { variable: 'a', iv: 0.1, g: 50, df: 2 },
+        { variable: 'b', iv: 0.3, g: 90, df: 3 },
       ],
       (v) => cols[v] as Float64Array,
       rows,
-      { minIv: 0.02, maxCorrelation: 0.9 },
+      { minIv: 0.02, maxPValue: 0.05, maxCorrelation: 0.9 },
     );
     expect(out.map((s) => [s.variable, s.reason])).toEqual([
       ['a', 'correlated'],
       ['b', 'selected'],
     ]);
+  });
+
+  it('screens by significance: G must pass the χ²(df) quantile at 1 − maxPValue', () => {
+    const rows = Int32Array.from([0, 1, 2, 3]);
+    const cols: Record<string, Float64Array> = {
+      strong: Float64Array.from([1, 0, 0, 0]),
+      weak: Float64Array.from([0, 1, 0, 0]),
+      borderline: Float64Array.from([0, 0, 1, 0]),
+    };
+    const candidates = [
+      { variable: 'strong', iv: 0.2, g: 40, df: 3 },
+      // A small IV that a large sample proves: kept.
+      { variable: 'weak', iv: 0.004, g: 9, df: 1 },
+      // χ²(2) at 0.95 is 5.99 (5.9 by Wilson–Hilferty): 5.5 fails the screen.
+      { variable: 'borderline', iv: 0.05, g: 5.5, df: 2 },
+    ];
+    const pick = (maxPValue: number) =>
+      selectVariables(candidates, (v) => cols[v] as Float64Array, rows, {
+        minIv: 0,
+        maxPValue,
+        maxCorrelation: 0.99,
+      }).map((s) => s.reason);
+    expect(pick(0.05)).toEqual(['selected', 'selected', 'not-significant']);
+    expect(pick(0.1)).toEqual(['selected', 'selected', 'selected']);
+    expect(pick(0.001)).toEqual(['selected', 'not-significant', 'not-significant']);
+    expect(pick(1)).toEqual(['selected', 'selected', 'selected']);
   });
 });

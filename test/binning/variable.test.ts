@@ -5,6 +5,7 @@ import { binningOptionsSchema, parseOptions } from '../../src/binning/options.js
 import {
   assignBins,
   fitVariableBinning,
+  missingBin,
   regularBins,
   type VariableBinning,
 } from '../../src/binning/variable.js';
@@ -96,7 +97,9 @@ describe('fitVariableBinning (numeric)', () => {
     const special = b.table.rows[m];
     const missing = b.table.rows[m + 1];
     const col = x.numeric('income');
-    expect(special?.label).toBe('Special');
+    expect(missingBin(b)).toBe(m + 1);
+    expect(b.table.rows).toHaveLength(m + 2);
+    expect(special?.label).toBe('Special: -1');
     expect(special?.count).toBe(col.filter((v) => v === -1).length);
     expect(missing?.label).toBe('Missing');
     expect(missing?.count).toBe(col.filter((v) => Number.isNaN(v)).length);
@@ -104,6 +107,49 @@ describe('fitVariableBinning (numeric)', () => {
     expect(missing?.woe).toBeLessThan(0);
     expect(special?.woe).toBeGreaterThan(0);
     expect(b.cuts.every((c) => c > -1)).toBe(true);
+  });
+
+  it('gives each declared special value its own bin, unless grouped', () => {
+    const { x, y } = creditSample(2000, 9);
+    const age = x.numeric('age');
+    const spec = { age: [20, 21, [69, 70]] };
+    const b = fitVariableBinning(x.column('age'), y, undefined, options({ special: spec }));
+    const m = regularBins(b);
+    expect(b.special).toEqual([[20], [21], [69, 70]]);
+    expect(b.table.rows.slice(m).map((r) => r.label)).toEqual([
+      'Special: 20',
+      'Special: 21',
+      'Special: 69, 70',
+      'Missing',
+    ]);
+    const count = (f: (v: number) => boolean): number => age.filter(f).length;
+    expect(b.table.rows.slice(m).map((r) => r.count)).toEqual([
+      count((v) => v === 20),
+      count((v) => v === 21),
+      count((v) => v === 69 || v === 70),
+      0,
+    ]);
+    expect(b.cuts.every((c) => c > 21 && c <= 69)).toBe(true);
+    const bins = assignBins(b, numeric('age', [20, 21, 70, 69, null, 45]));
+    expect(Array.from(bins.slice(0, 5))).toEqual([m, m + 1, m + 2, m + 2, m + 3]);
+    // No declared special value, no special bin: regular bins, then Missing.
+    const plain = fitVariableBinning(x.column('age'), y, undefined, options());
+    expect(plain.table.rows).toHaveLength(regularBins(plain) + 1);
+    expect(plain.table.rows.at(-1)?.label).toBe('Missing');
+    // A categorical variable's special levels work the same way.
+    const region = fitVariableBinning(
+      x.column('region'),
+      y,
+      undefined,
+      options({ special: { region: ['south', ['rare0', 'rare1']] } }),
+    );
+    const rm = regularBins(region);
+    expect(region.groups.flat()).not.toContain('south');
+    const probe = categorical('region', ['south', 'rare1', 'north', null, 'atlantis']);
+    const got = Array.from(assignBins(region, probe));
+    expect(got.slice(0, 2)).toEqual([rm, rm + 1]);
+    expect(got[2]).toBeLessThan(rm);
+    expect(got.slice(3)).toEqual([rm + 2, rm + 2]);
   });
 
   it('assigns rows to exactly the bins the table counted (round trip)', () => {
@@ -167,7 +213,8 @@ describe('fitVariableBinning (categorical)', () => {
     const probe = categorical('region', ['atlantis', null, 'north']);
     const toMissing = fitVariableBinning(x.column('region'), y, undefined, options());
     const m = regularBins(toMissing);
-    expect(Array.from(assignBins(toMissing, probe)).slice(0, 2)).toEqual([m + 1, m + 1]);
+    expect(Array.from(assignBins(toMissing, probe)).slice(0, 2)).toEqual([m, m]);
+    expect(missingBin(toMissing)).toBe(m);
     const toWorst = fitVariableBinning(x.column('region'), y, undefined, options({ unseen: 'worst' }));
     const worst = toWorst.table.rows
       .slice(0, regularBins(toWorst))

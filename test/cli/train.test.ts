@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPredict } from '../../src/cli/predict.js';
-import { type CommandIo, parseParams, runTrain, type TrainCommandOptions } from '../../src/cli/train.js';
+import {
+  type CommandIo,
+  parseParams,
+  readWithProgress,
+  runTrain,
+  type TrainCommandOptions,
+} from '../../src/cli/train.js';
 import { canonicalJson, sha256 } from '../../src/core/artifact.js';
 import { parseCsvText } from '../../src/core/csv.js';
 import { readCsvFrame } from '../../src/core/frame.js';
@@ -67,7 +73,11 @@ describe('rongdan train', () => {
     const s = await runTrain(base, io());
     expect(s.kind).toBe('scorecard');
     expect(s.rows.oot).toBe(250);
-    expect(s.rows.train + s.rows.validation).toBe(1250);
+    // Validated on a quarter of the in-time rows, then refitted on all 1250 of them.
+    expect(s.refitted).toBe(true);
+    expect(s.rows.train).toBe(1250);
+    expect(s.rows.validation).toBe(312);
+    expect(s.metrics.train_rows).toBe(1250);
     expect(s.excluded.map((e) => e.column)).toEqual(['status', 'month', 'loan_id']);
     expect(s.features).toContain('util');
     expect(s.metrics.validation_auc).toBeGreaterThan(0.65);
@@ -81,6 +91,11 @@ describe('rongdan train', () => {
     const card = readFileSync(join(base.out, 'model-card.md'), 'utf8');
     expect(card).toContain('## Binning summary');
     expect(card).toContain('| validation_auc |');
+    expect(card).toContain('- target: status (bad = bad)');
+    expect(card).toContain('refitted on all 1250 in-time rows');
+    const artifact = JSON.parse(readFileSync(join(base.out, 'model.json'), 'utf8'));
+    expect(artifact.target).toEqual({ column: 'status', positive: 'bad' });
+    expect(artifact.dataFingerprint.rows).toBe(1250);
     const model = loadModel(base.out) as Scorecard;
     expect(model).toBeInstanceOf(Scorecard);
     expect(model.fittedParams().special).toEqual({ income: [-1] });
@@ -89,6 +104,17 @@ describe('rongdan train', () => {
     const levels = code?.groups.flat() ?? [];
     expect(levels).toEqual(expect.arrayContaining(['00', '01', '02']));
     expect(levels).not.toContain('0');
+  });
+
+  it('with --no-refit saves the model fitted without the validation rows', async () => {
+    const s = await runTrain({ ...base, refit: false, out: join(dir, 'norefit') }, io());
+    expect(s.refitted).toBe(false);
+    expect(s.rows.train + s.rows.validation).toBe(1250);
+    const artifact = JSON.parse(readFileSync(join(dir, 'norefit', 'model.json'), 'utf8'));
+    expect(artifact.dataFingerprint.rows).toBe(s.rows.train);
+    // The validation metrics are those of the same fit whether or not it is refitted afterwards.
+    const refitted = JSON.parse(readFileSync(join(base.out, 'model.json'), 'utf8'));
+    expect(artifact.metrics.validation_auc).toBe(refitted.metrics.validation_auc);
   });
 
   it('writes a byte-identical artifact for the same data and seed, another for another seed', async () => {
@@ -149,6 +175,28 @@ describe('rongdan train', () => {
   });
 });
 
+describe('progress', () => {
+  it('shows a reading bar with the file size as its total on a terminal, and nothing elsewhere', async () => {
+    const path = join(dir, 'wide.csv');
+    const lines = ['a,b,c'];
+    for (let i = 0; i < 60_000; i++) lines.push(`${i},${(i * 7) % 13},x${i % 5}`);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const bytes = readFileSync(path).length;
+    const tty = Object.assign(sink(), { isTTY: true, columns: 120 });
+    const frame = await readWithProgress(path, { stdout: sink(), stderr: tty }, true);
+    expect(frame.nRows).toBe(60_000);
+    const mb = (bytes / 1e6).toFixed(1);
+    expect(tty.text).toContain(`reading    [`);
+    expect(tty.text).toContain(`100% | ${mb} of ${mb} MB | 60000 rows`);
+    const pipe = sink();
+    await readWithProgress(path, { stdout: sink(), stderr: pipe }, true);
+    expect(pipe.text).toBe('');
+    const off = Object.assign(sink(), { isTTY: true });
+    await readWithProgress(path, { stdout: sink(), stderr: off }, false);
+    expect(off.text).toBe('');
+  });
+});
+
 describe('rongdan predict', () => {
   it('writes one row per input row, in order, without the target', async () => {
     const scoring = join(dir, 'score.csv');
@@ -161,6 +209,19 @@ describe('rongdan predict', () => {
     expect(s.rows).toBe(40);
     const { header, records } = parseCsvText(readFileSync(out, 'utf8'));
     expect(header.slice(0, 3)).toEqual(['loan_id', 'pd', 'score']);
+    // With the training target in the input, it is copied through (from the artifact's target name).
+    const labelled = join(dir, 'labelled.csv');
+    writeCsv(labelled, 40, true);
+    const out2 = join(dir, 'pred2.csv');
+    await runPredict(
+      { model: join(dir, 'm1'), data: labelled, out: out2, reasons: 0, lang: 'en', progress: false },
+      io(),
+    );
+    const copied = parseCsvText(readFileSync(out2, 'utf8'));
+    expect(copied.header).toEqual(['loan_id', 'status', 'pd', 'score']);
+    expect(copied.records.map((r) => r[1])).toEqual(
+      parseCsvText(readFileSync(labelled, 'utf8')).records.map((r) => r.at(-1)),
+    );
     expect(header).toContain('reason_2_impact');
     expect(records.map((r) => r[0])).toEqual(Array.from({ length: 40 }, (_, i) => `L${i}`));
     const model = loadModel(join(dir, 'm1')) as Scorecard;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,47 @@ describe('Frame', () => {
   it('a column that turns out textual keeps the numbers read before as text', async () => {
     const f = await readCsvFrame(csv('code\n12\n7\nA1\n'));
     expect([f.cell(0, 'code'), f.cell(1, 'code'), f.cell(2, 'code')]).toEqual(['12', '7', 'A1']);
+  });
+
+  it('keeps the text of numbers read before a column turned textual, exactly as written', async () => {
+    // Before the fix the first rows came back as String(Number(text)): "1", "1", "1000", "5".
+    const f = await readCsvFrame(csv('code,n\n01,1\n1.0,2\n,3\n1e3,4\n 5 ,5\nA1,6\n01,7\n'));
+    const code = f.column('code');
+    expect(code.kind).toBe('categorical');
+    expect(Array.from({ length: f.nRows }, (_, i) => f.cell(i, 'code'))).toEqual([
+      '01',
+      '1.0',
+      null,
+      '1e3',
+      '5',
+      'A1',
+      '01',
+    ]);
+    // Levels in order of first appearance, as if the column had been read as text throughout.
+    expect(code.kind === 'categorical' && code.levels).toEqual(['01', '1.0', '1e3', '5', 'A1']);
+    expect(Array.from(f.numeric('n'))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('re-reads pending text across block boundaries and equals reading the column as text', async () => {
+    const lines = ['id,code,x'];
+    for (let i = 0; i < 200_000; i++) lines.push(`${i},${i === 100_000 ? 'X' : `0${i % 13}`},${i % 3}`);
+    const path = csv(`${lines.join('\n')}\n`);
+    const seen: [number, number][] = [];
+    const auto = await readCsvFrame(path, { onProgress: (rows, bytes) => seen.push([rows, bytes]) });
+    const forced = await readCsvFrame(path, { categorical: ['code'] });
+    const a = auto.column('code');
+    const b = forced.column('code');
+    expect(a.kind === 'categorical' && b.kind === 'categorical').toBe(true);
+    if (a.kind !== 'categorical' || b.kind !== 'categorical') return;
+    expect(a.levels).toEqual(b.levels);
+    expect(Array.from(a.codes)).toEqual(Array.from(b.codes));
+    expect(auto.cell(0, 'code')).toBe('00');
+    expect(auto.column('x').kind).toBe('numeric');
+    // Progress counts rows and bytes, ending at the whole file.
+    const last = seen[seen.length - 1] as [number, number];
+    expect(last[0]).toBe(200_000);
+    expect(last[1]).toBe(statSync(path).size);
+    expect(seen.length).toBeGreaterThan(1);
   });
 
   it('forced types and their errors name file, row and column', async () => {

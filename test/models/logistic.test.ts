@@ -126,4 +126,56 @@ describe('LogisticRegression', () => {
       });
     }
   });
+
+  it('is unchanged by shifting a numeric column by a large constant (stable standardisation)', () => {
+    // Before the fix, sd came from Σv²/n − mean², which loses every digit at a mean of 1e12: the column was
+    // standardised by a wrong sd and the penalised fit and its predictions moved.
+    const { x, y } = creditSample(1500, 34);
+    const base = new LogisticRegression().fit(x, y);
+    const shift = (f: Frame): Frame => {
+      const income = f.numeric('income');
+      return f.with(
+        numeric(
+          'income',
+          Array.from(income, (v) => (Number.isNaN(v) ? null : v + 1e12)),
+        ),
+      );
+    };
+    const shifted = new LogisticRegression().fit(shift(x), y);
+    const a = base.predictProba(x);
+    const b = shifted.predictProba(shift(x));
+    for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i] as number, 6);
+  });
+
+  it('scores finite pds when a column holds huge or infinite values (read as missing)', () => {
+    // Before the fix, Σv² overflowed to ∞ (sd = ∞, mean = ∞ with an infinite value), every standardised
+    // value became NaN and the Newton solve failed on a NaN matrix.
+    const { x, y } = creditSample(1500, 35);
+    const income = x.numeric('income');
+    const huge = x.with(
+      numeric(
+        'income',
+        Array.from(income, (v) => (Number.isNaN(v) ? null : v * 1e300)),
+      ),
+    );
+    const inf = x.with(
+      numeric(
+        'income',
+        Array.from(income, (v, i) => (i === 7 ? Number.POSITIVE_INFINITY : Number.isNaN(v) ? null : v)),
+      ),
+    );
+    for (const f of [huge, inf]) {
+      const lr = new LogisticRegression().fit(f, y);
+      const pd = lr.predictProba(f);
+      expect(pd.every((p) => Number.isFinite(p) && p > 0 && p < 1)).toBe(true);
+      expect(auc(y, pd)).toBeGreaterThan(0.7);
+      expect(lr.fitted().converged).toBe(true);
+    }
+    // An infinite value scores as a missing one.
+    const lr = new LogisticRegression().fit(inf, y);
+    const row = (v: number | null): number =>
+      lr.predictProba(inf.take([7]).with(numeric('income', [v])))[0] as number;
+    expect(row(Number.POSITIVE_INFINITY)).toBe(row(null));
+    expect(row(Number.NEGATIVE_INFINITY)).toBe(row(null));
+  });
 });

@@ -17,7 +17,7 @@ import { RiskError } from '../../src/core/errors.js';
 import { Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import { auc, psi } from '../../src/models/metrics.js';
-import { loadModel, modelFamily, saveModel } from '../../src/models/registry.js';
+import { loadModel, modelFamily, saveModel, withTraining } from '../../src/models/registry.js';
 import { makeSample } from './fixture.js';
 
 /** A CommandIo that keeps what is written, and is no terminal (so no progress bars). */
@@ -67,6 +67,42 @@ afterAll(() => {
 });
 
 describe('rongdan evaluate', () => {
+  it('takes the target the artifact names from training, before any guess', async () => {
+    // Trained (say) on "flag": the guess would pick "bad", the column named like a target.
+    const model = loadModel(join(dir, 'model'));
+    const artifact = withTraining(JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8')), {
+      target: { column: 'flag' },
+    });
+    saveModel(join(dir, 'flag-model'), artifact, model);
+    const r = await runEvaluate(
+      { model: join(dir, 'flag-model'), data: join(dir, 'flagged.csv'), json: false, progress: false },
+      memoryIo(),
+    );
+    expect(r.target).toBe('flag');
+    expect(r.evaluation.metrics.auc).toBeCloseTo(
+      auc(Float64Array.from(flags), model.predictProba(test.x)),
+      12,
+    );
+    // A file without the trained target is an error naming it, unless --target names another.
+    await expect(
+      runEvaluate(
+        { model: join(dir, 'flag-model'), data: join(dir, 'test.csv'), json: false, progress: false },
+        memoryIo(),
+      ),
+    ).rejects.toMatchObject({ code: 'E_OPTIONS_INVALID', message: expect.stringContaining('"flag"') });
+    const named = await runEvaluate(
+      {
+        model: join(dir, 'flag-model'),
+        data: join(dir, 'test.csv'),
+        target: 'bad',
+        json: false,
+        progress: false,
+      },
+      memoryIo(),
+    );
+    expect(named.target).toBe('bad');
+  });
+
   it('measures a saved model on a labelled CSV, finding the 0/1 target itself', async () => {
     const io = memoryIo();
     const r = await runEvaluate(
