@@ -4,7 +4,7 @@ import { RiskError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { outOfTimeSplit } from '../models/cv.js';
 import type { TrainedModel } from '../models/model.js';
-import { loadModelArtifact } from '../models/registry.js';
+import { openModel } from '../models/registry.js';
 import { evaluateModel, formatEvaluation, type ModelEvaluation, splitTarget } from '../report/evaluation.js';
 import { type CommandIo, readWithProgress } from './train.js';
 
@@ -125,7 +125,7 @@ export function resolveTarget(
  *   or ambiguous target; E_DATA_INVALID for a target that is not 0/1
  */
 export async function loadLabelledData(opts: LabelledDataOptions, io: CommandIo): Promise<LabelledData> {
-  const { model, artifact } = loadModelArtifact(opts.model);
+  const { model, artifact } = await openModel(opts.model);
   const frame = await readForModel(opts.data, artifact, io, opts.progress);
   const { column: target, positive } = resolveTarget(frame, artifact, opts);
   const weights = opts.weight === undefined ? undefined : weightColumn(frame, opts.weight);

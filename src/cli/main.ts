@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
+import { registerCompareCommands } from './compare.js';
+import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
 import { registerPredictCommands } from './predict.js';
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerPredictCommands(program);
   registerEvaluateCommands(program);
   registerReportCommands(program);
+  registerCompareCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 

@@ -5,7 +5,7 @@ import { csvCell } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { ID_NAME } from '../models/dataset.js';
-import { loadModelArtifact } from '../models/registry.js';
+import { openModel } from '../models/registry.js';
 import { type CommandIo, progressBar, readWithProgress } from './train.js';
 
 /** Options of `rongdan predict`. */
@@ -38,7 +38,7 @@ export interface PredictSummary {
  */
 export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Promise<PredictSummary> {
   const started = performance.now();
-  const { model, artifact } = loadModelArtifact(opts.model);
+  const { model, artifact } = await openModel(opts.model);
   const categorical = Object.keys(artifact.categories).filter((c) => artifact.featureNames.includes(c));
   const numeric = artifact.featureNames.filter((f) => !categorical.includes(f));
   const frame: Frame = await readWithProgress(opts.data, io, opts.progress, { categorical, numeric });

@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { type Frame, readCsvFrame } from '../core/frame.js';
+import { createCalibrator } from '../models/calibration.js';
 import { type DataPart, datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
 import type { Estimator } from '../models/estimator.js';
 import { auc, ks } from '../models/metrics.js';
@@ -29,6 +30,8 @@ export interface TrainCommandOptions {
    * default true. Off, the saved model is the one fitted without the validation rows.
    */
   readonly refit?: boolean;
+  /** Fit a probability calibrator (platt | isotonic) on the validation rows' predictions. */
+  readonly calibrate?: string;
   readonly param?: readonly string[];
   readonly progress: boolean;
 }
@@ -224,13 +227,25 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     validationShare: opts.validation,
     seed: opts.seed,
   });
-  const fitOn = (rows: Int32Array, label: string): Estimator & TrainedModel => {
+  const fitOn = (
+    rows: Int32Array,
+    label: string,
+    extra: { params?: Record<string, unknown>; validation?: Int32Array } = {},
+  ): Estimator & TrainedModel => {
     const part = datasetPart(ds, rows);
-    const estimator = family.create(params, { seed: opts.seed, special: ds.special });
+    const estimator = family.create(
+      { ...params, ...extra.params },
+      { seed: opts.seed, special: ds.special, features: ds.x.columns },
+    );
+    const held =
+      extra.validation !== undefined && extra.validation.length > 0
+        ? datasetPart(ds, extra.validation)
+        : undefined;
     const bar = progressBar(io, opts.progress, label, '{value}/{total} steps');
     try {
       estimator.fit(part.x, part.y, {
         ...(part.weight === undefined ? {} : { sampleWeight: part.weight }),
+        ...(held === undefined ? {} : { validation: { x: held.x, y: held.y } }),
         onProgress: (done, total) => bar.update(done, total),
       });
     } finally {
@@ -238,19 +253,40 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     }
     return estimator;
   };
-  const holdout = fitOn(ds.train, 'fitting');
+  if (opts.calibrate !== undefined && ds.validation.length === 0) {
+    throw new RiskError('E_OPTIONS_INVALID', '--calibrate needs held-out rows: set --validation above 0', {
+      path: ['calibrate'],
+      expected: '--validation > 0',
+      received: opts.validation,
+    });
+  }
+  const calibrator = opts.calibrate === undefined ? undefined : createCalibrator(opts.calibrate);
+  // The validation rows drive early stopping where a family has it (GBDT rounds, MLP epochs).
+  const holdout = fitOn(ds.train, 'fitting', { validation: ds.validation });
+  if (calibrator !== undefined) {
+    // Fitted on rows the model did not see, so the pd it produces matches observed default rates.
+    const v = datasetPart(ds, ds.validation);
+    calibrator.fit(holdout.predictProba(v.x), v.y, v.weight);
+  }
   const validation =
     ds.validation.length > 0 ? partMetrics(holdout, datasetPart(ds, ds.validation), 'validation') : {};
   const refitted = (opts.refit ?? true) && ds.validation.length > 0;
   const trainRows = refitted ? mergeRows(ds.train, ds.validation) : ds.train;
-  const model = refitted ? fitOn(trainRows, 'refitting') : holdout;
+  // The refit has no held-out rows left, so it reuses what early stopping chose on them.
+  const model = refitted
+    ? fitOn(trainRows, 'refitting', { params: family.refitParams?.(holdout) ?? {} })
+    : holdout;
   const metrics = {
     ...partMetrics(model, datasetPart(ds, trainRows), 'train'),
     ...validation,
     ...(ds.oot.length > 0 ? partMetrics(model, datasetPart(ds, ds.oot), 'oot') : {}),
   };
   const target = { column: opts.target, ...(opts.positive === undefined ? {} : { positive: opts.positive }) };
-  const artifact = withTraining(model.toArtifact(), { metrics, target });
+  const artifact = withTraining(family.artifactOf?.(model) ?? model.toArtifact(), {
+    metrics,
+    target,
+    ...(calibrator === undefined ? {} : { calibration: calibrator.toJSON() }),
+  });
   const rows = { train: trainRows.length, validation: ds.validation.length, oot: ds.oot.length };
   const written = saveModel(opts.out, artifact, model, {
     data: opts.data,
@@ -262,6 +298,7 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
         ]
       : [],
   });
+  written.push(...((await family.saveBeside?.(model, opts.out)) ?? []));
   return {
     kind: family.name,
     features: model.featureNames,
@@ -340,7 +377,8 @@ export function registerTrainCommands(program: Command): void {
     .requiredOption('--data <file>', 'training CSV with a header row')
     .requiredOption('--target <column>', 'target column: 0/1, or two values with --positive')
     .requiredOption('--out <dir>', 'model directory to write (model.json, model-card.md, …)')
-    .option('--model <family>', 'model family: scorecard | logistic', 'scorecard')
+    .option('--model <family>', 'model family: scorecard | gbdt | mlp | logistic', 'scorecard')
+    .option('--calibrate <method>', 'calibrate the pd on the validation rows: platt | isotonic')
     .option('--seed <n>', 'seed of every random choice', integer, 0)
     .option('--positive <value>', 'the target value that means bad (= 1)')
     .option('--weight <column>', 'column of non-negative row weights')

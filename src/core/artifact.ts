@@ -36,6 +36,11 @@ export interface Artifact<P = unknown, S = unknown> {
   readonly dataFingerprint: DataFingerprint | null;
   /** The training target, so that evaluation finds it without guessing (absent in older artifacts). */
   readonly target?: TargetInfo;
+  /**
+   * A probability calibrator (Platt or isotonic, as JSON) fitted on held-out rows and applied to the
+   * model's raw pd; absent when the model is used uncalibrated.
+   */
+  readonly calibration?: unknown;
   readonly metrics: Readonly<Record<string, number>>;
   readonly state: S;
   readonly sha256: string;

@@ -1,5 +1,5 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   type Artifact,
   canonicalJson,
@@ -9,8 +9,14 @@ import {
   type TargetInfo,
 } from '../core/artifact.js';
 import { RiskError } from '../core/errors.js';
+import { describeFeature } from '../features/catalog.js';
+import { calibrated, calibratorFromJson } from './calibration.js';
 import type { Estimator } from './estimator.js';
+import { GradientBoostingClassifier } from './gbdt/index.js';
 import { LogisticRegression } from './logistic.js';
+import { initMlpBackend } from './mlp/backend.js';
+import { MLP_WEIGHTS_FILE } from './mlp/io.js';
+import { Mlp } from './mlp/mlp.js';
 import type { TrainedModel } from './model.js';
 import { Scorecard } from './scorecard.js';
 import { scorecardCard, scorecardSql } from './scorecard-export.js';
@@ -20,6 +26,24 @@ export interface TrainContext {
   readonly seed: number;
   /** Special values per feature column, typed by column kind. */
   readonly special: Readonly<Record<string, readonly (number | string)[]>>;
+  /** The feature columns the model will be fitted on, when known. */
+  readonly features?: readonly { readonly name: string; readonly kind: 'numeric' | 'categorical' }[];
+}
+
+/**
+ * Monotone constraints from the feature catalog's expected directions (increasing risk → +1, decreasing
+ * → -1), for the numeric features of the training data that the catalog knows: more overdue never lowers
+ * risk. Explicit constraints given as parameters win.
+ */
+export function catalogMonotoneConstraints(features: TrainContext['features'] = []): Record<string, -1 | 1> {
+  const out: Record<string, -1 | 1> = {};
+  for (const f of features) {
+    if (f.kind !== 'numeric') continue;
+    const d = describeFeature(f.name)?.direction;
+    if (d === 'increasing') out[f.name] = 1;
+    else if (d === 'decreasing') out[f.name] = -1;
+  }
+  return out;
 }
 
 /** A trainable model family: how the CLI creates, loads and saves it. One entry per `--model` value. */
@@ -29,10 +53,16 @@ export interface ModelFamily {
   readonly description: string;
   /** A new, unfitted estimator from `--param` values and the training context. */
   create(params: Readonly<Record<string, unknown>>, context: TrainContext): Estimator & TrainedModel;
-  /** Rebuilds a fitted model from its (verified) artifact. */
-  fromArtifact(artifact: Artifact): TrainedModel;
+  /** Rebuilds a fitted model from its (verified) artifact; `dir` is where files written beside it live. */
+  fromArtifact(artifact: Artifact, dir?: string): TrainedModel;
+  /** The artifact to save, when the family writes part of itself beside model.json (default toArtifact()). */
+  artifactOf?(model: Estimator & TrainedModel): Artifact;
+  /** Writes binary files beside model.json (e.g. TF.js weights). */
+  saveBeside?(model: Estimator & TrainedModel, dir: string): Promise<string[]>;
   /** Extra files written beside model.json: file name → content. */
   files?(model: TrainedModel): Readonly<Record<string, string>>;
+  /** Parameters for refitting on all rows, from a model fitted with early stopping on held-out rows. */
+  refitParams?(model: Estimator & TrainedModel): Record<string, unknown>;
   /** One-off setup before the family's first fit or load (e.g. starting a compute backend). */
   prepare?(): Promise<void>;
 }
@@ -63,11 +93,60 @@ const logisticFamily: ModelFamily = {
   fromArtifact: (a) => LogisticRegression.fromArtifact(a),
 };
 
+const gbdtFamily: ModelFamily = {
+  name: 'gbdt',
+  description:
+    'histogram gradient boosting: monotone constraints, missing direction, categorical splits, TreeSHAP',
+  create: ({ monotone, ...params }, ctx) => {
+    // `monotone=none` turns the catalog's constraints off; explicit monotoneConstraints are merged over them.
+    const fromCatalog = monotone === 'none' ? {} : catalogMonotoneConstraints(ctx.features);
+    const explicit = (params.monotoneConstraints as Record<string, -1 | 0 | 1> | undefined) ?? {};
+    return new GradientBoostingClassifier({
+      seed: ctx.seed,
+      ...params,
+      monotoneConstraints: { ...fromCatalog, ...explicit },
+    } as ConstructorParameters<typeof GradientBoostingClassifier>[0]);
+  },
+  fromArtifact: (a) => GradientBoostingClassifier.fromArtifact(a),
+  refitParams: (model) => ({
+    nEstimators: Math.max(1, (model as GradientBoostingClassifier).dumpModel().tree_info.length),
+    earlyStoppingRounds: 0,
+  }),
+  files: (model) => ({
+    'trees.json': `${JSON.stringify((model as GradientBoostingClassifier).dumpModel())}\n`,
+  }),
+};
+
+const mlpFamily: ModelFamily = {
+  name: 'mlp',
+  description: 'multilayer perceptron on TensorFlow.js (wasm backend), standardisation and one-hot inside',
+  prepare: async () => {
+    await initMlpBackend();
+  },
+  create: (params, ctx) => new Mlp({ seed: ctx.seed, ...params } as ConstructorParameters<typeof Mlp>[0]),
+  fromArtifact: (a, dir) => {
+    const weightsFile = (a.state as { weights?: { file?: unknown } }).weights?.file;
+    if (typeof weightsFile === 'string' && dir !== undefined) {
+      return Mlp.fromArtifact(
+        a as Parameters<typeof Mlp.fromArtifact>[0],
+        readFileSync(join(dir, weightsFile)),
+      );
+    }
+    return Mlp.fromArtifact(a as Parameters<typeof Mlp.fromArtifact>[0]);
+  },
+  // The weights go beside the envelope through the TF.js io handler, not inline.
+  artifactOf: (model) => (model as unknown as Mlp).toArtifact({ weightsFile: MLP_WEIGHTS_FILE }),
+  saveBeside: async (model, dir) => {
+    await (model as unknown as Mlp).saveWeights(dir);
+    return [join(dir, MLP_WEIGHTS_FILE)];
+  },
+};
+
 /**
  * The model families the CLI can train and load, by name. To add one, append its `ModelFamily` here.
  */
 export const MODEL_FAMILIES: ReadonlyMap<string, ModelFamily> = new Map(
-  [scorecardFamily, logisticFamily].map((f) => [f.name, f]),
+  [scorecardFamily, gbdtFamily, mlpFamily, logisticFamily].map((f) => [f.name, f]),
 );
 
 /**
@@ -104,9 +183,14 @@ export function loadModel(path: string): TrainedModel {
   return loadModelArtifact(path).model;
 }
 
-/** Like `loadModel`, also returning the verified artifact (for its metrics and fingerprint). */
+/**
+ * Like `loadModel`, also returning the verified artifact (for its metrics and fingerprint). A calibrator in
+ * the artifact is applied to the model's pd. Families with a backend to start (the MLP) must have been
+ * prepared: use `openModel` for those.
+ */
 export function loadModelArtifact(path: string): { model: TrainedModel; artifact: Artifact } {
-  const artifact = loadArtifact(artifactPath(path));
+  const file = artifactPath(path);
+  const artifact = loadArtifact(file);
   const family = MODEL_FAMILIES.get(artifact.kind);
   if (family === undefined) {
     throw new RiskError(
@@ -115,7 +199,31 @@ export function loadModelArtifact(path: string): { model: TrainedModel; artifact
       { expected: [...MODEL_FAMILIES.keys()].join(' | '), received: artifact.kind },
     );
   }
-  return { model: family.fromArtifact(artifact), artifact };
+  const base = family.fromArtifact(artifact, dirname(file));
+  const model =
+    artifact.calibration === undefined ? base : calibrated(base, calibratorFromJson(artifact.calibration));
+  return { model, artifact };
+}
+
+/**
+ * Loads a saved model of any family, first starting what its family needs (the MLP's wasm backend).
+ * @throws the codes of `loadModelArtifact`, and E_MLP_BACKEND
+ * @example const { model } = await openModel('models/gbdt-admission/1.0.0');
+ */
+export async function openModel(path: string): Promise<{ model: TrainedModel; artifact: Artifact }> {
+  const kind = peekKind(artifactPath(path));
+  await MODEL_FAMILIES.get(kind ?? '')?.prepare?.();
+  return loadModelArtifact(path);
+}
+
+/** The kind an artifact file declares, read without verifying it (verification follows in the loader). */
+function peekKind(file: string): string | undefined {
+  try {
+    const kind = (JSON.parse(readFileSync(file, 'utf8')) as { kind?: unknown }).kind;
+    return typeof kind === 'string' ? kind : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -133,13 +241,18 @@ export function withMetrics(artifact: Artifact, metrics: Readonly<Record<string,
  */
 export function withTraining(
   artifact: Artifact,
-  extra: { readonly metrics?: Readonly<Record<string, number>>; readonly target?: TargetInfo },
+  extra: {
+    readonly metrics?: Readonly<Record<string, number>>;
+    readonly target?: TargetInfo;
+    readonly calibration?: unknown;
+  },
 ): Artifact {
   const { format: _f, schemaVersion: _v, generatedBy: _g, sha256: _s, ...body } = artifact;
   return createArtifact({
     ...body,
     metrics: { ...artifact.metrics, ...(extra.metrics ?? {}) },
     ...(extra.target === undefined ? {} : { target: extra.target }),
+    ...(extra.calibration === undefined ? {} : { calibration: extra.calibration }),
   });
 }
 
