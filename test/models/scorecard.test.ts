@@ -161,6 +161,23 @@ describe('Scorecard', () => {
     });
   });
 
+  it('refuses data where no variable passes the selection, naming the limits', () => {
+    const rng = new Rng(12);
+    const f = Frame.fromColumns([
+      numeric(
+        'n1',
+        Array.from({ length: 400 }, () => rng.normal()),
+      ),
+    ]);
+    const yy = Array.from({ length: 400 }, () => (rng.chance(0.3) ? 1 : 0));
+    expect(() => new Scorecard({ maxPValue: 0.001 }).fit(f, yy)).toThrow(
+      expect.objectContaining({
+        code: 'E_DATA_INVALID',
+        message: expect.stringContaining('minIv is 0 and maxPValue 0.001'),
+      }),
+    );
+  });
+
   it('drops a wrong-sign variable (a suppressor) and refits', () => {
     const rng = new Rng(3);
     const a: number[] = [];

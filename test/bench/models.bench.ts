@@ -1,7 +1,8 @@
-// Scorecard benchmark (issue 3, part 7): test AUC and training time of our scorecard (and our plain logistic
-// regression) on the fixed splits of ../shared/bench/make_splits.py, printed next to the Python peers
-// (../shared/bench/peers.py) measured in the same run; then the scorecard's scoring speed on one core.
-// Run: npx tsx test/bench/scorecard.bench.ts [dataset ...]   (or npm run bench -- scorecard)
+// Model benchmark (issue 3 part 7, issue 4 part 7): test AUC, training time and prediction speed of every
+// model family (scorecard, GBDT, MLP, plain logistic regression) on the fixed splits of
+// ../shared/bench/make_splits.py, printed next to the Python peers (../shared/bench/peers.py: scikit-learn
+// logistic regression and HistGradientBoosting, XGBoost) measured in the same run.
+// Run: npx tsx test/bench/models.bench.ts [dataset ...]   (or npm run bench -- models)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,18 @@ import type { TrainedModel } from '../../src/models/model.js';
 import { modelFamily } from '../../src/models/registry.js';
 import { makeSplits, type PeerResult, peersUnavailable, runPeers, type SplitMeta } from './peers.js';
 
-const OUR_MODELS = ['scorecard', 'logistic'] as const;
+const OUR_MODELS = ['scorecard', 'gbdt', 'mlp', 'logistic'] as const;
+/** Our GBDT gets the XGBoost peer's settings (peers.py): 400 trees, depth 4, rate 0.05, 0.8 subsampling. */
+const PARAMS: Readonly<Record<string, Record<string, unknown>>> = {
+  gbdt: {
+    nEstimators: 400,
+    maxDepth: 4,
+    learningRate: 0.05,
+    subsample: 0.8,
+    colsampleByTree: 0.8,
+    earlyStoppingRounds: 0,
+  },
+};
 const SCORING_ROWS = 1_000_000;
 
 /** Reads a test CSV as `rongdan predict` does: each model feature in the kind it had in training. */
@@ -32,6 +44,7 @@ interface Measured {
   readonly aucs: number[];
   readonly trainSeconds: number;
   readonly features: number;
+  readonly predictRowsPerSecond: number;
 }
 
 interface Fitted {
@@ -49,6 +62,9 @@ async function measure(
   let seconds = 0;
   let features = 0;
   let last: Fitted | undefined;
+  let predictSeconds = 0;
+  let predictRows = 0;
+  await modelFamily(family).prepare?.();
   for (let k = 0; k < meta.folds; k++) {
     const dir = join(splits, name, `fold${k}`);
     // The whole training file, as `rongdan train` refits on it: no rows held out.
@@ -58,7 +74,11 @@ async function measure(
       seed: 0,
     });
     const train = datasetPart(ds, ds.train);
-    const estimator = modelFamily(family).create({}, { seed: 0, special: ds.special });
+    const estimator = modelFamily(family).create(PARAMS[family] ?? {}, {
+      seed: 0,
+      special: ds.special,
+      features: ds.x.columns,
+    });
     const t0 = performance.now();
     estimator.fit(train.x, train.y);
     seconds += (performance.now() - t0) / 1000;
@@ -67,12 +87,23 @@ async function measure(
     const model = modelFamily(family).fromArtifact(JSON.parse(JSON.stringify(artifact)));
     const testFrame = await readTest(join(dir, 'test.csv'), model, artifact.categories);
     const y = testFrame.numeric(meta.target);
-    aucs.push(auc(y, model.predictProba(testFrame)));
+    const p0 = performance.now();
+    const pd = model.predictProba(testFrame);
+    predictSeconds += (performance.now() - p0) / 1000;
+    predictRows += testFrame.nRows;
+    aucs.push(auc(y, pd));
     features = model.featureNames.length;
     last = { model, test: testFrame };
   }
   return {
-    m: { dataset: name, model: `rongdan-${family}`, aucs, trainSeconds: seconds, features },
+    m: {
+      dataset: name,
+      model: `rongdan-${family}`,
+      aucs,
+      trainSeconds: seconds,
+      features,
+      predictRowsPerSecond: predictRows / predictSeconds,
+    },
     last: last as Fitted,
   };
 }
@@ -104,7 +135,7 @@ function mean(v: readonly number[]): number {
 async function main(): Promise<void> {
   const why = peersUnavailable();
   if (why !== undefined) {
-    console.log(`SKIPPED scorecard benchmark: ${why}`);
+    console.log(`SKIPPED model benchmark: ${why}`);
     return;
   }
   const splits = mkdtempSync(join(tmpdir(), 'rongdan-splits-'));
@@ -134,7 +165,9 @@ async function main(): Promise<void> {
       }
     }
 
-    const rows: string[][] = [['dataset', 'model', 'test AUC', 'AUC by fold', 'train s', 'features']];
+    const rows: string[][] = [
+      ['dataset', 'model', 'test AUC', 'AUC by fold', 'train s', 'predict rows/s', 'features'],
+    ];
     for (const name of names) {
       for (const m of ours.filter((o) => o.dataset === name)) {
         rows.push([
@@ -143,6 +176,7 @@ async function main(): Promise<void> {
           mean(m.aucs).toFixed(4),
           m.aucs.map((a) => a.toFixed(3)).join(' '),
           m.trainSeconds.toFixed(2),
+          Math.round(m.predictRowsPerSecond).toLocaleString('en-US'),
           String(m.features),
         ]);
       }
@@ -153,6 +187,7 @@ async function main(): Promise<void> {
           p.auc.toFixed(4),
           p.auc_folds.map((a) => a.toFixed(3)).join(' '),
           p.train_s.toFixed(2),
+          '',
           '',
         ]);
       }
@@ -174,6 +209,16 @@ async function main(): Promise<void> {
       const a = mean(sc.aucs);
       console.log(
         `  ${name}: scorecard AUC ${a.toFixed(4)} ${a >= lr.auc ? '>=' : '<'} sklearn-logreg ${lr.auc.toFixed(4)} → ${a >= lr.auc ? 'met' : 'NOT met'}`,
+      );
+    }
+    for (const name of names) {
+      const gb = ours.find((o) => o.dataset === name && o.model === 'rongdan-gbdt');
+      const best = peers.filter((p) => p.dataset === name).sort((a, b) => b.auc - a.auc)[0];
+      if (gb === undefined || best === undefined) continue;
+      const a = mean(gb.aucs);
+      const ok = a >= best.auc - 0.003;
+      console.log(
+        `  ${name}: gbdt AUC ${a.toFixed(4)} vs best peer ${best.model} ${best.auc.toFixed(4)} − 0.003 → ${ok ? 'met' : 'NOT met'}`,
       );
     }
     const tw = ours.find((o) => o.dataset === 'taiwan' && o.model === 'rongdan-scorecard');
