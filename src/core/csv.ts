@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
 import { RiskError } from './errors.js';
 
 /** Tokens read as missing in any CSV cell (issue 3: '', NA, NaN, null, N/A). */
@@ -62,51 +62,224 @@ export function parseCsvLine(line: string): string[] {
   return fields;
 }
 
-/** True while a partial line has an odd number of quotes, i.e. a quoted field spans a line break. */
-function insideQuotes(text: string): boolean {
-  let count = 0;
-  let at = text.indexOf('"');
-  while (at >= 0) {
-    count++;
-    at = text.indexOf('"', at + 1);
-  }
-  return count % 2 === 1;
-}
-
 /** Splits a whole CSV text into its header and records (for small files and tests). */
 export function parseCsvText(text: string): { header: string[]; records: string[][] } {
-  const lines = splitLogicalLines(text.endsWith('\n') ? text : `${text}\n`).lines;
-  const header = parseCsvLine(stripBom(lines.shift() ?? ''));
-  return { header, records: lines.map(parseCsvLine) };
-}
-
-function stripBom(s: string): string {
-  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
-}
-
-/** Cuts complete logical lines off a text buffer; returns them and the unfinished rest. */
-function splitLogicalLines(buffer: string): { lines: string[]; rest: string } {
-  const lines: string[] = [];
-  let start = 0;
-  let pending = '';
+  const reader = new CsvRecordReader('(text)');
+  reader.push(text, true);
+  const header = reader.header();
+  const records: string[][] = [];
+  if (header === undefined) return { header: [''], records };
   for (;;) {
-    const nl = buffer.indexOf('\n', start);
-    if (nl < 0) break;
-    let piece = buffer.slice(start, nl);
-    start = nl + 1;
-    if (pending !== '') {
-      piece = `${pending}\n${piece}`;
-      pending = '';
-    }
-    if (piece.indexOf('"') >= 0 && insideQuotes(piece)) {
-      pending = piece;
-      continue;
-    }
-    if (piece.endsWith('\r')) piece = piece.slice(0, -1);
-    if (piece.length > 0) lines.push(piece);
+    const fields: string[] = [];
+    if (reader.next(fields) < 0) break;
+    records.push(fields);
   }
-  const rest = pending === '' ? buffer.slice(start) : `${pending}\n${buffer.slice(start)}`;
-  return { lines, rest };
+  return { header, records };
+}
+
+/** `CsvRecordReader.next` found no complete record in the text loaded so far: call `load` and ask again. */
+export const CSV_NEED_MORE = -1;
+/** `CsvRecordReader.next` reached the end of the file. */
+export const CSV_END = -2;
+
+/**
+ * Reads a CSV file one record at a time into a reused array, keeping only the current chunk of text in
+ * memory: no array per block, line or record, so a reader merging a dozen large files holds a few MiB.
+ * Records follow RFC 4180 (quoted fields may hold commas, doubled quotes and line breaks); CRLF line ends
+ * and a BOM are accepted, and empty lines are skipped without counting as rows.
+ * @example
+ * const r = new CsvRecordReader('tax.csv');
+ * const header = await r.readHeader();
+ * const fields: string[] = [];
+ * for (let n = r.next(fields); n !== CSV_END; n = r.next(fields)) {
+ *   if (n === CSV_NEED_MORE) await r.load();
+ *   else use(fields, n, r.row);
+ * }
+ */
+export class CsvRecordReader {
+  private text = '';
+  private pos = 0;
+  /**
+   * Index of the next '"' (and ',') at or after `pos`: −1 when the rest of the loaded text has none, −2
+   * when not searched since it changed. Kept between records, because a search that finds none scans to
+   * the end of the chunk, which for every line of a file without quotes (or commas) would be quadratic.
+   */
+  private quoteAt = -2;
+  private commaAt = -2;
+  private ended = false;
+  private chunks: AsyncIterator<string> | undefined;
+  private stream: ReadStream | undefined;
+  private headerFields: string[] | undefined;
+  /** The 1-based data-row number of the record last returned by `next` (the header is row 0). */
+  row = 0;
+
+  /**
+   * @param path the file to read, named in errors
+   * @param highWaterMark bytes read at a time
+   */
+  constructor(
+    readonly path: string,
+    private readonly highWaterMark = 1 << 20,
+  ) {}
+
+  /** Bytes of the file read so far (a progress measure whose total is the file size). */
+  get bytesRead(): number {
+    return this.stream?.bytesRead ?? 0;
+  }
+
+  /** Appends text as if read from the file (`last`: no more follows); for parsing strings in memory. */
+  push(text: string, last: boolean): void {
+    this.text = this.pos === 0 ? this.text + text : this.text.slice(this.pos) + text;
+    this.pos = 0;
+    this.quoteAt = -2;
+    this.commaAt = -2;
+    if (last) this.ended = true;
+  }
+
+  /**
+   * Reads the next chunk of the file into the buffer.
+   * @throws E_IO when the file cannot be read
+   */
+  async load(): Promise<void> {
+    if (this.ended) return;
+    if (this.chunks === undefined) {
+      this.stream = createReadStream(this.path, { encoding: 'utf8', highWaterMark: this.highWaterMark });
+      this.chunks = (this.stream as AsyncIterable<string>)[Symbol.asyncIterator]();
+    }
+    let next: IteratorResult<string>;
+    try {
+      next = await this.chunks.next();
+    } catch (err) {
+      throw new RiskError(
+        'E_IO',
+        `cannot read ${this.path}: ${(err as Error).message}`,
+        { file: this.path },
+        { cause: err },
+      );
+    }
+    if (next.done === true) this.push('', true);
+    else this.push(next.value, false);
+  }
+
+  /**
+   * The header's fields (BOM stripped), reading as much of the file as it takes.
+   * @throws E_CSV_PARSE when the file is empty
+   */
+  async readHeader(): Promise<string[]> {
+    for (;;) {
+      const header = this.header();
+      if (header !== undefined) return header;
+      if (this.ended)
+        throw new RiskError('E_CSV_PARSE', `${this.path} is empty: expected a header row`, {
+          file: this.path,
+        });
+      await this.load();
+    }
+  }
+
+  /** The header once the loaded text holds it whole; undefined before (or for an empty text at its end). */
+  header(): string[] | undefined {
+    if (this.headerFields !== undefined) return this.headerFields;
+    const fields: string[] = [];
+    const n = this.parse(fields);
+    if (n < 0) return undefined;
+    const first = fields[0] as string;
+    if (first.charCodeAt(0) === 0xfeff) fields[0] = first.slice(1);
+    this.headerFields = fields;
+    return fields;
+  }
+
+  /**
+   * Parses the next record into `fields` (overwritten from index 0 and truncated to the record's length)
+   * and returns its number of fields; or CSV_NEED_MORE when the loaded text holds no complete record, or
+   * CSV_END at the end of the file. The header must have been read first.
+   * @throws E_CSV_PARSE naming file and row for a malformed quoted field
+   */
+  next(fields: string[]): number {
+    if (this.headerFields === undefined && this.header() === undefined) {
+      if (!this.ended) return CSV_NEED_MORE;
+      throw new RiskError('E_CSV_PARSE', `${this.path} is empty: expected a header row`, { file: this.path });
+    }
+    const n = this.parse(fields);
+    if (n >= 0) this.row++;
+    return n;
+  }
+
+  private parse(fields: string[]): number {
+    const text = this.text;
+    for (;;) {
+      const start = this.pos;
+      let nl = text.indexOf('\n', start);
+      if (nl < 0) {
+        // The last line of a file need not end with a line break; a blank remainder is no record.
+        if (!this.ended) return CSV_NEED_MORE;
+        if (text.slice(start).trim() === '') return CSV_END;
+        nl = text.length;
+      }
+      if (this.quoteAt !== -1 && this.quoteAt < start) this.quoteAt = text.indexOf('"', start);
+      if (this.quoteAt >= 0 && this.quoteAt < nl) return this.parseQuoted(fields, start);
+      this.pos = nl + 1;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end === start) continue;
+      let n = 0;
+      let at = start;
+      let comma = this.commaAt;
+      if (comma !== -1 && comma < at) comma = text.indexOf(',', at);
+      while (comma >= 0 && comma < end) {
+        fields[n++] = text.slice(at, comma);
+        at = comma + 1;
+        comma = text.indexOf(',', at);
+      }
+      fields[n++] = text.slice(at, end);
+      this.commaAt = comma;
+      if (fields.length !== n) fields.length = n;
+      return n;
+    }
+  }
+
+  /** A record holding quotes: its logical line runs to the first line break outside quotes. */
+  private parseQuoted(fields: string[], start: number): number {
+    const text = this.text;
+    let inside = false;
+    let at = start;
+    let nl = -1;
+    let lf = -2;
+    for (;;) {
+      const q = text.indexOf('"', at);
+      if (lf !== -1 && lf < at) lf = text.indexOf('\n', at);
+      if (lf >= 0 && (q < 0 || lf < q)) {
+        if (!inside) {
+          nl = lf;
+          break;
+        }
+        at = lf + 1;
+      } else if (q >= 0) {
+        inside = !inside;
+        at = q + 1;
+      } else break;
+    }
+    if (nl < 0) {
+      if (!this.ended) return CSV_NEED_MORE;
+      nl = text.length;
+    }
+    this.pos = nl + 1;
+    this.quoteAt = -2;
+    this.commaAt = -2;
+    const line = text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+    let parsed: string[];
+    try {
+      parsed = parseCsvLine(line);
+    } catch (err) {
+      const row = this.headerFields === undefined ? 0 : this.row + 1;
+      throw new RiskError('E_CSV_PARSE', `${this.path} row ${row}: ${(err as Error).message}`, {
+        file: this.path,
+        row,
+      });
+    }
+    for (let i = 0; i < parsed.length; i++) fields[i] = parsed[i] as string;
+    fields.length = parsed.length;
+    return parsed.length;
+  }
 }
 
 /**
@@ -120,58 +293,25 @@ export async function* readCsvBlocks(
   onHeader: (header: string[]) => void,
   highWaterMark = 1 << 20,
 ): AsyncGenerator<CsvBlock> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark });
-  let rest = '';
-  let header: string[] | undefined;
-  let row = 1;
-  try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const { lines, rest: left } = splitLogicalLines(rest + chunk);
-      rest = left;
-      if (lines.length === 0) continue;
-      if (header === undefined) {
-        header = parseCsvLine(stripBom(lines.shift() as string));
-        onHeader(header);
-      }
-      const records = parseLines(lines, path, row);
-      yield { firstRow: row, records, bytesRead: stream.bytesRead };
-      row += records.length;
+  const reader = new CsvRecordReader(path, highWaterMark);
+  onHeader(await reader.readHeader());
+  let records: string[][] = [];
+  let firstRow = 1;
+  for (;;) {
+    const fields: string[] = [];
+    const n = reader.next(fields);
+    if (n >= 0) {
+      records.push(fields);
+      continue;
     }
-  } catch (err) {
-    if (err instanceof RiskError) throw err;
-    throw new RiskError(
-      'E_IO',
-      `cannot read ${path}: ${(err as Error).message}`,
-      { file: path },
-      { cause: err },
-    );
-  }
-  if (rest.trim() !== '') {
-    const { lines } = splitLogicalLines(`${rest}\n`);
-    if (header === undefined) {
-      header = parseCsvLine(stripBom(lines.shift() ?? ''));
-      onHeader(header);
+    if (records.length > 0) {
+      yield { firstRow, records, bytesRead: reader.bytesRead };
+      firstRow += records.length;
+      records = [];
     }
-    if (lines.length > 0)
-      yield { firstRow: row, records: parseLines(lines, path, row), bytesRead: stream.bytesRead };
-  } else if (header === undefined) {
-    throw new RiskError('E_CSV_PARSE', `${path} is empty: expected a header row`, { file: path });
+    if (n === CSV_END) return;
+    await reader.load();
   }
-}
-
-function parseLines(lines: string[], file: string, firstRow: number): string[][] {
-  const out = new Array<string[]>(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    try {
-      out[i] = parseCsvLine(lines[i] as string);
-    } catch (err) {
-      throw new RiskError('E_CSV_PARSE', `${file} row ${firstRow + i}: ${(err as Error).message}`, {
-        file,
-        row: firstRow + i,
-      });
-    }
-  }
-  return out;
 }
 
 /** Quotes a CSV cell only when it needs it. */

@@ -1,4 +1,13 @@
-import type { Application, BureauReport } from '../ingest/schemas.js';
+import type {
+  Application,
+  BankFlowMonth,
+  BureauReport,
+  Invoice,
+  JudicialRecord,
+  SocialInsuranceMonth,
+  TaxFiling,
+  UtilityMonth,
+} from '../ingest/schemas.js';
 import {
   cvOf,
   extremeOf,
@@ -60,6 +69,44 @@ function put(ws: Workspace, prog: Int32Array, m: number, rec: Float64Array): voi
   }
 }
 
+/**
+ * `put` for each month of a PBOC repayment grid: entry k of n (oldest first; the last is the last complete
+ * month) goes to slot n − k, as field `gridCode`, the other fields keeping the record's values. Series
+ * outside and months inside, so that each series is set up once per facility; each slot still receives its
+ * months in the same order, so sums are the same to the last bit.
+ */
+function putGrid(
+  ws: Workspace,
+  prog: Int32Array,
+  grid: readonly number[],
+  gridCode: number,
+  rec: Float64Array,
+): void {
+  const vals = ws.vals;
+  const obs = ws.obs;
+  const nSum = prog[0] as number;
+  const nLevel = nSum + (prog[1] as number);
+  const nAll = nLevel + (prog[2] as number);
+  const n = grid.length;
+  for (let j = 0, p = 3; j < nAll; j++, p += 3) {
+    const base = prog[p] as number;
+    const top = (prog[p + 1] as number) + 1;
+    const code = prog[p + 2] as number;
+    const fixed = rec[code] as number;
+    for (let k = 0; k < n; k++) {
+      const m = n - k;
+      const at = base + Math.min(m, top);
+      const v = code === gridCode ? (grid[k] as number) : fixed;
+      if (j >= nLevel) {
+        if (v > (vals[at] as number)) vals[at] = v;
+      } else {
+        vals[at] = (vals[at] as number) + v;
+        if (j >= nSum) obs[at] = (obs[at] as number) + 1;
+      }
+    }
+  }
+}
+
 /** A record's class index: its dimension values' indices in row-major order (last dimension fastest). */
 function classOf(dims: readonly TableDim[], values: readonly string[]): number {
   let cls = 0;
@@ -74,11 +121,10 @@ function classOf(dims: readonly TableDim[], values: readonly string[]): number {
 function scanInvoices(
   plan: FeaturePlan,
   tp: TablePlan,
-  app: Application,
+  list: readonly Invoice[],
   asOfMonth: number,
   asOfDay: number,
 ): void {
-  const list = app.invoices!;
   const rec = tp.record;
   const ws = plan.workspace;
   rec[0] = 1;
@@ -101,10 +147,11 @@ function scanInvoices(
   }
 }
 
-function scanTax(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+function scanTax(plan: FeaturePlan, tp: TablePlan, filings: readonly TaxFiling[], asOfMonth: number): void {
   const rec = tp.record;
   const targets = tp.targets[0]!;
-  for (const f of app.tax!.filings) {
+  for (let i = 0; i < filings.length; i++) {
+    const f = filings[i]!;
     const quarter = isQuarter(f.period);
     // A quarterly filing is spread evenly over its three months, so monthly windows stay comparable.
     const share = quarter ? 1 / 3 : 1;
@@ -121,11 +168,17 @@ function scanTax(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: 
   }
 }
 
-function scanBankFlows(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+function scanBankFlows(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  list: readonly BankFlowMonth[],
+  asOfMonth: number,
+): void {
   const rec = tp.record;
   const targets = tp.targets[0]!;
   rec[0] = 1;
-  for (const b of app.bankFlows!) {
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i]!;
     const m = asOfMonth - monthNumber(b.month);
     if (m < 0) continue;
     rec[1] = b.inflow;
@@ -138,11 +191,17 @@ function scanBankFlows(plan: FeaturePlan, tp: TablePlan, app: Application, asOfM
   }
 }
 
-function scanUtilities(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+function scanUtilities(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  list: readonly UtilityMonth[],
+  asOfMonth: number,
+): void {
   const rec = tp.record;
   const targets = tp.targets[0]!;
   rec[0] = 1;
-  for (const u of app.utilities!) {
+  for (let i = 0; i < list.length; i++) {
+    const u = list[i]!;
     const m = asOfMonth - monthNumber(u.month);
     if (m < 0) continue;
     rec[1] = u.electricityKwh;
@@ -152,11 +211,17 @@ function scanUtilities(plan: FeaturePlan, tp: TablePlan, app: Application, asOfM
   }
 }
 
-function scanSocialInsurance(plan: FeaturePlan, tp: TablePlan, app: Application, asOfMonth: number): void {
+function scanSocialInsurance(
+  plan: FeaturePlan,
+  tp: TablePlan,
+  list: readonly SocialInsuranceMonth[],
+  asOfMonth: number,
+): void {
   const rec = tp.record;
   const targets = tp.targets[0]!;
   rec[0] = 1;
-  for (const s of app.socialInsurance!) {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
     const m = asOfMonth - monthNumber(s.month);
     if (m < 0) continue;
     rec[1] = s.insuredHeadcount;
@@ -169,14 +234,15 @@ const judicialValues: string[] = ['', '', '', ''];
 function scanJudicial(
   plan: FeaturePlan,
   tp: TablePlan,
-  app: Application,
+  list: readonly JudicialRecord[],
   asOfMonth: number,
   asOfDay: number,
 ): void {
   const rec = tp.record;
   const dims = tp.spec.dims;
   rec[0] = 1;
-  for (const r of app.judicial!) {
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
     const m = monthsBefore(r.date, asOfMonth, asOfDay);
     if (m < 0) continue;
     judicialValues[0] = r.kind;
@@ -214,14 +280,8 @@ function scanFacilities(
       put(plan.workspace, tp.targets[cls]!, m, rec);
     }
     const history = tp.historyTargets[cls]!;
-    if (history.length > 0) {
-      // The repayment grid is oldest first; its last entry is the last complete month (slot 1).
-      const h = f.overdueHistory;
-      for (let k = 0; k < h.length; k++) {
-        rec[5] = h[k] as number;
-        put(plan.workspace, history, h.length - k, rec);
-      }
-    }
+    // A program of no series is its three counts alone.
+    if (history.length > 3) putGrid(plan.workspace, history, f.overdueHistory, 5, rec);
   }
 }
 
@@ -273,22 +333,6 @@ function scanBureau(
   if (inq !== undefined) scanInquiries(plan, inq, report, asOfMonth, asOfDay);
 }
 
-function markPresent(present: Uint8Array, app: Application): void {
-  // Order of CATALOG_SOURCES.
-  present[0] = 1;
-  present[1] = app.enterprise === undefined ? 0 : 1;
-  present[2] = app.owner === undefined ? 0 : 1;
-  present[3] = app.tax === undefined ? 0 : 1;
-  present[4] = app.invoices === undefined ? 0 : 1;
-  present[5] = app.bankFlows === undefined ? 0 : 1;
-  present[6] = app.bureau?.enterprise === undefined ? 0 : 1;
-  present[7] = app.bureau?.owner === undefined ? 0 : 1;
-  present[8] = app.judicial === undefined ? 0 : 1;
-  present[9] = app.utilities === undefined ? 0 : 1;
-  present[10] = app.socialInsurance === undefined ? 0 : 1;
-  present[11] = 1;
-}
-
 /**
  * Computes the features of one application, in catalog order. Numeric features are numbers (NaN when
  * missing); a categorical feature holds the index of its level in `plan.features[i].levels`.
@@ -302,31 +346,53 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
   ws.obs.fill(0);
   const groups = ws.groups;
   for (let g = 0; g < groups.length; g++) groups[g]!.reset();
-  markPresent(ws.present, app);
+  // Each source is read off the application once: its hidden class varies with the sources it carries,
+  // so every read of it is a slow (megamorphic) property lookup.
+  const { enterprise, owner, tax, invoices, bankFlows, bureau, judicial, utilities, socialInsurance } = app;
+  const bureauEnterprise = bureau?.enterprise;
+  const bureauOwner = bureau?.owner;
+  const view = ws.view;
+  view.request = app.request;
+  view.enterprise = enterprise;
+  view.owner = owner;
+  view.tax = tax;
+  // Order of CATALOG_SOURCES.
+  const present = ws.present;
+  present[0] = 1;
+  present[1] = enterprise === undefined ? 0 : 1;
+  present[2] = owner === undefined ? 0 : 1;
+  present[3] = tax === undefined ? 0 : 1;
+  present[4] = invoices === undefined ? 0 : 1;
+  present[5] = bankFlows === undefined ? 0 : 1;
+  present[6] = bureauEnterprise === undefined ? 0 : 1;
+  present[7] = bureauOwner === undefined ? 0 : 1;
+  present[8] = judicial === undefined ? 0 : 1;
+  present[9] = utilities === undefined ? 0 : 1;
+  present[10] = socialInsurance === undefined ? 0 : 1;
+  present[11] = 1;
   const asOfMonth = monthNumber(app.asOf);
   const asOfDay = dayOfMonth(app.asOf);
 
   const t = plan.tables;
-  if (t['tax.filings'] !== undefined && app.tax !== undefined)
-    scanTax(plan, t['tax.filings'], app, asOfMonth);
-  if (t.invoices !== undefined && app.invoices !== undefined)
-    scanInvoices(plan, t.invoices, app, asOfMonth, asOfDay);
-  if (t.bankFlows !== undefined && app.bankFlows !== undefined)
-    scanBankFlows(plan, t.bankFlows, app, asOfMonth);
-  if (t.utilities !== undefined && app.utilities !== undefined)
-    scanUtilities(plan, t.utilities, app, asOfMonth);
-  if (t.socialInsurance !== undefined && app.socialInsurance !== undefined)
-    scanSocialInsurance(plan, t.socialInsurance, app, asOfMonth);
-  if (t.judicial !== undefined && app.judicial !== undefined)
-    scanJudicial(plan, t.judicial, app, asOfMonth, asOfDay);
-  const bureau = app.bureau;
-  if (bureau?.enterprise !== undefined) scanBureau(plan, 'enterprise', bureau.enterprise, asOfMonth, asOfDay);
-  if (bureau?.owner !== undefined) scanBureau(plan, 'owner', bureau.owner, asOfMonth, asOfDay);
+  if (t['tax.filings'] !== undefined && tax !== undefined)
+    scanTax(plan, t['tax.filings'], tax.filings, asOfMonth);
+  if (t.invoices !== undefined && invoices !== undefined)
+    scanInvoices(plan, t.invoices, invoices, asOfMonth, asOfDay);
+  if (t.bankFlows !== undefined && bankFlows !== undefined)
+    scanBankFlows(plan, t.bankFlows, bankFlows, asOfMonth);
+  if (t.utilities !== undefined && utilities !== undefined)
+    scanUtilities(plan, t.utilities, utilities, asOfMonth);
+  if (t.socialInsurance !== undefined && socialInsurance !== undefined)
+    scanSocialInsurance(plan, t.socialInsurance, socialInsurance, asOfMonth);
+  if (t.judicial !== undefined && judicial !== undefined)
+    scanJudicial(plan, t.judicial, judicial, asOfMonth, asOfDay);
+  if (bureauEnterprise !== undefined) scanBureau(plan, 'enterprise', bureauEnterprise, asOfMonth, asOfDay);
+  if (bureauOwner !== undefined) scanBureau(plan, 'owner', bureauOwner, asOfMonth, asOfDay);
   for (let g = 0; g < groups.length; g++) groups[g]!.summarise();
 
   const ctx = ws.ctx;
   let ctxReady = false;
-  const { vals, obs, present } = ws;
+  const { vals, obs } = ws;
   const ops = plan.ops;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
@@ -337,7 +403,7 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
     let v: number;
     switch (op.kind) {
       case OP.value:
-        v = op.get!(app);
+        v = op.get!(view);
         break;
       case OP.sum:
       case OP.count:
@@ -418,7 +484,10 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
     }
     row[op.out] = !Number.isNaN(v) ? v : op.fill;
   }
+  // Nothing of this application stays reachable from the plan once its row is out.
   ctx.app = undefined as unknown as Application;
+  view.enterprise = view.owner = view.tax = undefined;
+  view.request = undefined as unknown as Application['request'];
   return row;
 }
 

@@ -1,5 +1,15 @@
 import { RiskError } from '../core/errors.js';
-import { type Application, ENTITY_TYPES, MARITAL_STATUSES, PURPOSES, TAX_GRADES } from '../ingest/schemas.js';
+import {
+  type Application,
+  ENTITY_TYPES,
+  type Enterprise,
+  type LoanRequest,
+  MARITAL_STATUSES,
+  type Owner,
+  PURPOSES,
+  TAX_GRADES,
+  type Tax,
+} from '../ingest/schemas.js';
 import { type Catalog, type CatalogEntry, type EntryOrigin, entryTable, validateCatalog } from './catalog.js';
 import { CounterpartyTable } from './concentration.js';
 import { type CustomFeatureContext, type CustomFeatureFn, customFeature } from './custom.js';
@@ -72,7 +82,7 @@ export class FeatureOp {
   buffer: Float64Array = new Float64Array(0);
   fn: CustomFeatureFn | null = null;
   params: Readonly<Record<string, number | string | boolean>> = {};
-  get: ((app: Application) => number) | null = null;
+  get: ((app: ScalarView) => number) | null = null;
   /** The value given when the result is NaN on present data (NaN unless the entry sets one). */
   fill = Number.NaN;
 }
@@ -104,11 +114,24 @@ export interface TablePlan {
   readonly record: Float64Array;
 }
 
+/**
+ * The scalar sources of the application being computed, copied into one object of a fixed shape: an
+ * application's own shape depends on which sources it carries, so getters reading it directly would see
+ * dozens of hidden classes, while they see one here.
+ */
+export class ScalarView {
+  request: LoanRequest = undefined as unknown as LoanRequest;
+  enterprise: Enterprise | undefined = undefined;
+  owner: Owner | undefined = undefined;
+  tax: Tax | undefined = undefined;
+}
+
 /** The reusable scratch of a plan: filled and read inside one synchronous `computeFeatures` call. */
 export interface Workspace {
   readonly vals: Float64Array;
   readonly obs: Float64Array;
   readonly present: Uint8Array;
+  readonly view: ScalarView;
   /** One counterparty table per concentration group. */
   readonly groups: readonly CounterpartyTable[];
   readonly ctx: {
@@ -173,7 +196,7 @@ function levelIndex(levels: readonly string[], v: string | undefined): number {
 }
 
 /** A getter for a scalar field; the engine checks the source is present before calling it. */
-function scalarGetter(source: CatalogSource, field: string): (app: Application) => number {
+function scalarGetter(source: CatalogSource, field: string): (app: ScalarView) => number {
   const key = `${source}.${field}`;
   switch (key) {
     case 'request.amount':
@@ -390,6 +413,7 @@ export function compileCatalog(catalog: Catalog | readonly unknown[]): FeaturePl
     vals: new Float64Array(total),
     obs: new Float64Array(total),
     present: new Uint8Array(CATALOG_SOURCES.length),
+    view: new ScalarView(),
     groups: groupKeys.map((_, g) => {
       let k = 1;
       for (const op of ops) if (op.group === g && op.kind === OP.top_share) k = Math.max(k, op.k);

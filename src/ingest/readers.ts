@@ -1,18 +1,12 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CsvWriter, readCsvBlocks } from '../core/csv.js';
+import { CSV_END, CSV_NEED_MORE, CsvRecordReader, CsvWriter } from '../core/csv.js';
 import { type Issue, RiskError } from '../core/errors.js';
-import {
-  APPLICATIONS_FILE,
-  type FileLayout,
-  headerOf,
-  SOURCE_FILES,
-  SOURCE_TAGS,
-  type SourceTag,
-} from './layout.js';
-import { type Application, applicationSchema, normaliseApplication } from './schemas.js';
-import { toIssues } from './validate.js';
+import { buildRecord, type ColumnPlan, columnPlans, detached } from './cells.js';
+import { APPLICATIONS_FILE, type FileLayout, headerOf, SOURCE_FILES, SOURCE_TAGS } from './layout.js';
+import { type Application, normaliseApplication } from './schemas.js';
+import { fastApplicationSchema, toIssues } from './validate.js';
 
 /** Options shared by the readers. */
 export interface ReadOptions {
@@ -23,6 +17,11 @@ export interface ReadOptions {
   readonly rejects?: string;
   /** Called every few thousand applications with the number read so far (accepted + rejected). */
   readonly onProgress?: (read: number) => void;
+  /**
+   * Bytes read from each CSV file at a time (default 256 KiB). The directory reader holds about two chunks
+   * of text per file, so a dozen files keep ~10 MiB whatever their size; larger chunks only cost memory.
+   */
+  readonly chunkBytes?: number;
 }
 
 /** One problem with a record, located in its source file. */
@@ -64,51 +63,6 @@ class RejectSink {
   }
 }
 
-/** A forward-only cursor over one source file's records, grouped by borrower id. */
-class FileCursor {
-  private readonly blocks: AsyncGenerator<{ firstRow: number; records: string[][] }>;
-  private records: string[][] = [];
-  private firstRow = 1;
-  private at = 0;
-  done = false;
-
-  constructor(
-    readonly layout: FileLayout,
-    readonly path: string,
-  ) {
-    this.blocks = readCsvBlocks(path, (header) => checkHeader(path, header, headerOf(layout)));
-  }
-
-  /** The borrower id of the current record when its block is loaded; null when the next block is needed. */
-  peekLoaded(): string | null {
-    return this.at < this.records.length ? ((this.records[this.at] as string[])[0] as string) : null;
-  }
-
-  /** The borrower id of the current record, loading the next block when needed. */
-  async peekId(): Promise<string | undefined> {
-    while (this.at >= this.records.length) {
-      if (this.done) return undefined;
-      const next = await this.blocks.next();
-      if (next.done === true) {
-        this.done = true;
-        return undefined;
-      }
-      this.records = next.value.records;
-      this.firstRow = next.value.firstRow;
-      this.at = 0;
-    }
-    return (this.records[this.at] as string[])[0];
-  }
-
-  /** Takes the current record and its 1-based data row number. */
-  take(): { record: string[]; row: number } {
-    const record = this.records[this.at] as string[];
-    const row = this.firstRow + this.at;
-    this.at++;
-    return { record, row };
-  }
-}
-
 function checkHeader(path: string, header: readonly string[], expected: readonly string[]): void {
   const got = header.map((h) => h.trim());
   if (got.length !== expected.length || got.some((h, i) => h !== expected[i])) {
@@ -124,41 +78,97 @@ function checkHeader(path: string, header: readonly string[], expected: readonly
   }
 }
 
-/** Where each list element of an application came from, to name file, row and column in errors. */
+/** Bit of each `sources` tag in an application's listed-sources mask. */
+const TAG_BITS: ReadonlyMap<string, number> = new Map(SOURCE_TAGS.map((t, i) => [t, 1 << i]));
+const tagBit = (tag: string): number => TAG_BITS.get(tag) ?? 0;
+const BUREAU_ENTERPRISE_BIT = tagBit('bureau.enterprise');
+const BUREAU_OWNER_BIT = tagBit('bureau.owner');
+
+/**
+ * A forward-only cursor over one source file's records, grouped by borrower id: the current record sits
+ * in a reused field array until it is taken, so nothing is kept per record.
+ */
+class FileCursor {
+  private readonly reader: CsvRecordReader;
+  /** The current record's fields and count; count −1 when no record is loaded. */
+  readonly fields: string[] = [];
+  count = -1;
+  private done = false;
+  private headerChecked = false;
+  /** Fields per row: borrower_id, then subject for bureau files, then the columns. */
+  readonly width: number;
+  /** Index of the first column's field. */
+  readonly offset: number;
+  readonly plans: readonly ColumnPlan[];
+  /** The record key of a single-row source (enterprise, owner) or the list key of a many-row one. */
+  readonly key: string;
+  /** For a many-row source outside the bureau: the key of the object holding the list ('tax'), or null. */
+  readonly listParent: string | null;
+  /** Rows taken for the current application (by subject for bureau files), to locate schema issues. */
+  readonly rows: readonly number[][];
+  /** The `sources` bit of this file's source (bureau files: of the enterprise report). */
+  readonly bit: number;
+
+  constructor(
+    readonly layout: FileLayout,
+    readonly path: string,
+    chunkBytes: number,
+  ) {
+    this.reader = new CsvRecordReader(path, chunkBytes);
+    this.width = headerOf(layout).length;
+    this.offset = layout.bySubject ? 2 : 1;
+    // Both bureau subjects share one report schema, so one set of column plans serves both.
+    this.plans = columnPlans(
+      layout,
+      layout.bySubject ? ['bureau', 'enterprise', ...layout.target] : layout.target,
+    );
+    this.key = layout.target[layout.target.length - 1] as string;
+    this.listParent = !layout.bySubject && layout.target.length === 2 ? (layout.target[0] as string) : null;
+    this.rows = layout.bySubject ? [[], []] : [[]];
+    this.bit = layout.bySubject ? BUREAU_ENTERPRISE_BIT : tagBit(layout.source as string);
+  }
+
+  /** The current record's borrower id (raw cell); null when the next chunk must be loaded; undefined at the end. */
+  peekLoaded(): string | null | undefined {
+    if (this.count >= 0) return this.fields[0] as string;
+    if (this.done) return undefined;
+    if (!this.headerChecked) {
+      const header = this.reader.header();
+      if (header === undefined) return null;
+      checkHeader(this.path, header, headerOf(this.layout));
+      this.headerChecked = true;
+    }
+    const n = this.reader.next(this.fields);
+    if (n === CSV_NEED_MORE) return null;
+    if (n === CSV_END) {
+      this.done = true;
+      return undefined;
+    }
+    this.count = n;
+    return this.fields[0] as string;
+  }
+
+  /** The current record's borrower id, loading more of the file when needed; undefined at the end. */
+  async peekId(): Promise<string | undefined> {
+    for (;;) {
+      const id = this.peekLoaded();
+      if (id !== null) return id;
+      if (!this.headerChecked && this.reader.header() === undefined) await this.reader.readHeader();
+      else await this.reader.load();
+    }
+  }
+
+  /** Takes the current record: its fields stay readable until the next peek. Returns its data row. */
+  take(): number {
+    this.count = -1;
+    return this.reader.row;
+  }
+}
+
+/** Where the rows of one application came from, to name file, row and column in errors. */
 interface Provenance {
   readonly applicationRow: number;
-  /** file name → data row numbers of the rows taken, by subject for bureau files. */
-  readonly rows: Map<string, number[]>;
-}
-
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let obj = target;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] as string;
-    obj[key] ??= {};
-    obj = obj[key] as Record<string, unknown>;
-  }
-  obj[path[path.length - 1] as string] = value;
-}
-
-/** Turns one CSV record into the object it describes; empty cells are left out (absent, not zero). */
-function recordToObject(
-  layout: FileLayout,
-  record: readonly string[],
-  offset: number,
-): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
-  layout.columns.forEach(([, path], i) => {
-    const cell = record[offset + i] ?? '';
-    if (path[0] === '$history') {
-      const t = cell.trim();
-      obj.overdueHistory = t === '' ? [] : Array.from(t, (ch) => (ch >= '0' && ch <= '9' ? Number(ch) : ch));
-      return;
-    }
-    if (cell.trim() === '') return;
-    setPath(obj, path, cell);
-  });
-  return obj;
+  readonly cursors: readonly FileCursor[];
 }
 
 /** Maps a zod issue path back to the file, row and column it came from. */
@@ -174,15 +184,15 @@ function locate(
     const col = APPLICATIONS_FILE.columns.find(([, p]) => p.join('.') === rest.join('.'));
     return { ...fallback, column: col?.[0] ?? String(head) };
   }
-  for (const layout of SOURCE_FILES) {
+  for (const cursor of prov.cursors) {
+    const layout = cursor.layout;
     const subject = layout.bySubject ? String(path[1]) : null;
     const prefix = layout.bySubject ? ['bureau', subject as string, ...layout.target] : layout.target;
     if (!prefix.every((p, i) => path[i] === p)) continue;
     if (layout.many && typeof path[prefix.length] !== 'number') continue;
     const index = layout.many ? (path[prefix.length] as number) : 0;
     const rest = path.slice(prefix.length + (layout.many ? 1 : 0)).map(String);
-    const key = subject === null ? layout.file : `${layout.file}#${subject}`;
-    const row = prov.rows.get(key)?.[index];
+    const row = cursor.rows[subject === 'owner' ? 1 : 0]?.[index];
     if (row === undefined) continue;
     const col =
       rest[0] === 'overdueHistory'
@@ -198,9 +208,69 @@ function emptyReport(): Record<string, unknown[]> {
   return { facilities: [], guaranteesGiven: [], inquiries: [] };
 }
 
+/** A problem found while assembling an application: where, and what (see `readApplicationsDir`). */
+type Report = (file: string, row: number, column: string, message: string) => void;
+
+/**
+ * Takes the current record of a cursor (a row of borrower `id`) into the application being assembled: a
+ * list element, the tax grade, or a single-row source; or reports why it cannot (wrong width, unknown
+ * subject, a source the sources column does not list, a second row of a single-row source).
+ */
+function attachRow(
+  cursor: FileCursor,
+  app: Record<string, unknown>,
+  listed: number,
+  id: string,
+  at: Report,
+): void {
+  const layout = cursor.layout;
+  const fields = cursor.fields;
+  const width = cursor.count;
+  const srcRow = cursor.take();
+  if (width !== cursor.width) {
+    at(layout.file, srcRow, '', `expected ${cursor.width} fields, received ${width}`);
+    return;
+  }
+  const subject = layout.bySubject ? (fields[1] as string).trim() : null;
+  if (subject !== null && subject !== 'enterprise' && subject !== 'owner') {
+    at(layout.file, srcRow, 'subject', `expected enterprise or owner, received ${JSON.stringify(subject)}`);
+    return;
+  }
+  if ((listed & (subject === 'owner' ? BUREAU_OWNER_BIT : cursor.bit)) === 0) {
+    const tag = subject === null ? (layout.source as string) : `bureau.${subject}`;
+    at(
+      layout.file,
+      srcRow,
+      'borrower_id',
+      `borrower ${id} has a ${tag} row but its sources column does not list ${tag}`,
+    );
+    return;
+  }
+  const obj = buildRecord(cursor.plans, fields, width, cursor.offset);
+  if (layout.many) {
+    const holder =
+      subject !== null
+        ? (app.bureau as Record<string, Record<string, unknown>>)[subject]
+        : cursor.listParent !== null
+          ? (app[cursor.listParent] as Record<string, unknown>)
+          : app;
+    ((holder as Record<string, unknown>)[cursor.key] as unknown[]).push(obj);
+  } else if (layout.file === 'tax_grades.csv') {
+    Object.assign(app.tax as object, obj);
+  } else {
+    if (app[cursor.key] !== undefined) {
+      at(layout.file, srcRow, 'borrower_id', `borrower ${id} has more than one row`);
+      return;
+    }
+    app[cursor.key] = obj;
+  }
+  (cursor.rows[subject === 'owner' ? 1 : 0] as number[]).push(srcRow);
+}
+
 /**
  * Streams the applications of a CSV sample directory (layout of src/ingest/layout.ts), validating each
- * with the zod schemas. Source files are read as a merge of streams, so memory stays flat for any size.
+ * with the zod schemas. Source files are read as a merge of streams, one record at a time, so memory stays
+ * flat for any size (one chunk of text per file, and the set of ids seen).
  * @throws E_CSV_COLUMN on a wrong header, E_INPUT_INVALID on a bad record (without `rejects`), naming file,
  *   row and column
  * @example for await (const app of readApplicationsDir('data-samples')) use(app);
@@ -215,168 +285,129 @@ export async function* readApplicationsDir(
       file: appsPath,
     });
   }
+  const chunkBytes = options.chunkBytes ?? 1 << 18;
   const cursors = SOURCE_FILES.filter((l) => existsSync(join(dir, l.file))).map(
-    (l) => new FileCursor(l, join(dir, l.file)),
+    (l) => new FileCursor(l, join(dir, l.file), chunkBytes),
   );
   const sink = new RejectSink(options.rejects);
+  // Every id read, to tell a duplicate application and a source row out of order from rows still to come.
   const seen = new Set<string>();
   const validTags = new Set<string>(SOURCE_TAGS);
+  const appPlans = columnPlans(APPLICATIONS_FILE, []);
+  const appWidth = APPLICATIONS_FILE.columns.length + 1;
+  const reader = new CsvRecordReader(appsPath, chunkBytes);
+  const record: string[] = [];
   let read = 0;
-  const blocks = readCsvBlocks(appsPath, (h) => checkHeader(appsPath, h, headerOf(APPLICATIONS_FILE)));
   try {
-    for await (const block of blocks) {
-      for (let r = 0; r < block.records.length; r++) {
-        const record = block.records[r] as string[];
-        const row = block.firstRow + r;
-        const id = (record[0] ?? '').trim();
-        const problems: Reject[] = [];
-        const at = (file: string, rowNo: number, column: string, message: string): void => {
-          problems.push({
-            borrowerId: id,
-            file,
-            row: rowNo,
-            column,
-            message: `${file} row ${rowNo} column ${column}: ${message}`,
-          });
-        };
-        if (record.length !== APPLICATIONS_FILE.columns.length + 1) {
+    checkHeader(appsPath, await reader.readHeader(), headerOf(APPLICATIONS_FILE));
+    for (;;) {
+      const count = reader.next(record);
+      if (count === CSV_NEED_MORE) {
+        await reader.load();
+        continue;
+      }
+      if (count === CSV_END) break;
+      const row = reader.row;
+      // Kept by the application and the set of ids, so not a view of the chunk of text it came from.
+      const id = detached((record[0] as string).trim());
+      const problems: Reject[] = [];
+      const at: Report = (file, rowNo, column, message) => {
+        problems.push({
+          borrowerId: id,
+          file,
+          row: rowNo,
+          column,
+          message: `${file} row ${rowNo} column ${column}: ${message}`,
+        });
+      };
+      if (count !== appWidth)
+        at(APPLICATIONS_FILE.file, row, '', `expected ${appWidth} fields, received ${count}`);
+      if (id === '')
+        at(APPLICATIONS_FILE.file, row, 'borrower_id', 'expected a borrower id, received an empty cell');
+      else if (seen.has(id)) at(APPLICATIONS_FILE.file, row, 'borrower_id', `borrower ${id} appears twice`);
+      seen.add(id);
+
+      const app = { id, ...buildRecord(appPlans, record, count, 1) } as Record<string, unknown>;
+      const tags = String(app.$sources ?? '')
+        .split(';')
+        .map((t) => t.trim())
+        .filter((t) => t !== '');
+      delete app.$sources;
+      let listed = 0;
+      for (const t of tags) {
+        if (validTags.has(t)) listed |= tagBit(t);
+        else
           at(
             APPLICATIONS_FILE.file,
             row,
-            '',
-            `expected ${APPLICATIONS_FILE.columns.length + 1} fields, received ${record.length}`,
+            'sources',
+            `unknown source ${JSON.stringify(t)}; allowed: ${SOURCE_TAGS.join(', ')}`,
+          );
+      }
+      for (const tag of SOURCE_TAGS) {
+        if ((listed & tagBit(tag)) === 0) continue;
+        if (tag === 'tax') app.tax = { filings: [] };
+        else if (tag === 'bureau.enterprise' || tag === 'bureau.owner') {
+          app.bureau ??= {};
+          (app.bureau as Record<string, unknown>)[tag.slice(7)] = emptyReport();
+        } else if (tag !== 'enterprise' && tag !== 'owner') app[tag] = [];
+      }
+
+      for (const cursor of cursors) {
+        for (const rows of cursor.rows) rows.length = 0;
+        for (;;) {
+          // Awaiting only at chunk boundaries: a promise per record cost a fifth of the read time.
+          let next = cursor.peekLoaded();
+          if (next === null) next = await cursor.peekId();
+          if (next === undefined) break;
+          if (next !== id) {
+            if (seen.has(next)) {
+              const badRow = cursor.take();
+              await sink.add([
+                {
+                  borrowerId: next,
+                  file: cursor.layout.file,
+                  row: badRow,
+                  column: 'borrower_id',
+                  message: `${cursor.layout.file} row ${badRow}: the rows of borrower ${next} must be contiguous and in the order of applications.csv`,
+                },
+              ]);
+              continue;
+            }
+            break;
+          }
+          attachRow(cursor, app, listed, id, at);
+        }
+      }
+      for (const tag of ['enterprise', 'owner'] as const) {
+        if ((listed & tagBit(tag)) !== 0 && app[tag] === undefined) {
+          at(
+            APPLICATIONS_FILE.file,
+            row,
+            'sources',
+            `sources lists ${tag} but ${tag}.csv has no row for borrower ${id}`,
           );
         }
-        if (id === '')
-          at(APPLICATIONS_FILE.file, row, 'borrower_id', 'expected a borrower id, received an empty cell');
-        else if (seen.has(id)) at(APPLICATIONS_FILE.file, row, 'borrower_id', `borrower ${id} appears twice`);
-        seen.add(id);
-
-        const app = { id, ...recordToObject(APPLICATIONS_FILE, record, 1) } as Record<string, unknown>;
-        const tags = String(app.$sources ?? '')
-          .split(';')
-          .map((t) => t.trim())
-          .filter((t) => t !== '');
-        delete app.$sources;
-        for (const t of tags) {
-          if (!validTags.has(t))
-            at(
-              APPLICATIONS_FILE.file,
-              row,
-              'sources',
-              `unknown source ${JSON.stringify(t)}; allowed: ${SOURCE_TAGS.join(', ')}`,
-            );
-        }
-        const listed = new Set(tags as SourceTag[]);
-        for (const tag of listed) {
-          if (tag === 'tax') app.tax = { filings: [] };
-          else if (tag === 'bureau.enterprise' || tag === 'bureau.owner') {
-            app.bureau ??= {};
-            (app.bureau as Record<string, unknown>)[tag.slice(7)] = emptyReport();
-          } else if (tag !== 'enterprise' && tag !== 'owner') app[tag] = [];
-        }
-
-        const prov: Provenance = { applicationRow: row, rows: new Map() };
-        for (const cursor of cursors) {
-          for (;;) {
-            // Awaiting only at block boundaries: a promise per record cost a fifth of the read time.
-            const next = cursor.peekLoaded() ?? (await cursor.peekId());
-            if (next === undefined) break;
-            if (next !== id) {
-              if (seen.has(next)) {
-                const { row: badRow } = cursor.take();
-                await sink.add([
-                  {
-                    borrowerId: next,
-                    file: cursor.layout.file,
-                    row: badRow,
-                    column: 'borrower_id',
-                    message: `${cursor.layout.file} row ${badRow}: the rows of borrower ${next} must be contiguous and in the order of applications.csv`,
-                  },
-                ]);
-                continue;
-              }
-              break;
-            }
-            const { record: rec, row: srcRow } = cursor.take();
-            const layout = cursor.layout;
-            const width = headerOf(layout).length;
-            if (rec.length !== width) {
-              at(layout.file, srcRow, '', `expected ${width} fields, received ${rec.length}`);
-              continue;
-            }
-            const subject = layout.bySubject ? (rec[1] ?? '').trim() : null;
-            const tag = (subject === null ? layout.source : `bureau.${subject}`) as SourceTag;
-            if (subject !== null && subject !== 'enterprise' && subject !== 'owner') {
-              at(
-                layout.file,
-                srcRow,
-                'subject',
-                `expected enterprise or owner, received ${JSON.stringify(subject)}`,
-              );
-              continue;
-            }
-            if (!listed.has(tag)) {
-              at(
-                layout.file,
-                srcRow,
-                'borrower_id',
-                `borrower ${id} has a ${tag} row but its sources column does not list ${tag}`,
-              );
-              continue;
-            }
-            const obj = recordToObject(layout, rec, subject === null ? 1 : 2);
-            const base = (
-              subject === null ? app : (app.bureau as Record<string, unknown>)[subject]
-            ) as Record<string, unknown>;
-            const key = subject === null ? layout.file : `${layout.file}#${subject}`;
-            if (layout.many) {
-              let list = base;
-              for (const p of layout.target.slice(0, -1)) list = list[p] as Record<string, unknown>;
-              (list[layout.target[layout.target.length - 1] as string] as unknown[]).push(obj);
-            } else if (layout.file === 'tax_grades.csv') {
-              Object.assign(app.tax as object, obj);
-            } else {
-              if (base[layout.target[0] as string] !== undefined) {
-                at(layout.file, srcRow, 'borrower_id', `borrower ${id} has more than one row`);
-                continue;
-              }
-              base[layout.target[0] as string] = obj;
-            }
-            const rowsOf = prov.rows.get(key);
-            if (rowsOf === undefined) prov.rows.set(key, [srcRow]);
-            else rowsOf.push(srcRow);
-          }
-        }
-        for (const tag of ['enterprise', 'owner'] as const) {
-          if (listed.has(tag) && app[tag] === undefined) {
-            at(
-              APPLICATIONS_FILE.file,
-              row,
-              'sources',
-              `sources lists ${tag} but ${tag}.csv has no row for borrower ${id}`,
-            );
-          }
-        }
-
-        read++;
-        if (options.onProgress !== undefined && read % 4096 === 0) options.onProgress(read);
-        if (problems.length > 0) {
-          await sink.add(problems);
-          continue;
-        }
-        const parsed = applicationSchema.safeParse(normaliseApplication(app, true));
-        if (!parsed.success) {
-          await sink.add(toIssues(parsed.error).map((issue: Issue) => locatedReject(issue, id, prov)));
-          continue;
-        }
-        yield parsed.data;
       }
+
+      read++;
+      if (options.onProgress !== undefined && read % 4096 === 0) options.onProgress(read);
+      if (problems.length > 0) {
+        await sink.add(problems);
+        continue;
+      }
+      const parsed = fastApplicationSchema.safeParse(app);
+      if (!parsed.success) {
+        const prov: Provenance = { applicationRow: row, cursors };
+        await sink.add(toIssues(parsed.error).map((issue: Issue) => locatedReject(issue, id, prov)));
+        continue;
+      }
+      yield parsed.data;
     }
     for (const cursor of cursors) {
       const left = await cursor.peekId();
       if (left !== undefined) {
-        const { row: badRow } = cursor.take();
+        const badRow = cursor.take();
         await sink.add([
           {
             borrowerId: left,
@@ -489,7 +520,7 @@ async function validateJson(
   sink: RejectSink,
   unit: 'line' | 'item',
 ): Promise<Application | undefined> {
-  const parsed = applicationSchema.safeParse(normaliseApplication(value, true));
+  const parsed = fastApplicationSchema.safeParse(normaliseApplication(value, true));
   if (parsed.success) return parsed.data;
   const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : '';
   await sink.add(
