@@ -31,9 +31,12 @@ export async function* featureRows(
   }
 }
 
-/** The CSV header of a feature file: borrower_id, the features in catalog order, then the target if any. */
+/**
+ * The CSV header of a feature file: borrower_id, the as-of date (for out-of-time splits: `train --date
+ * as_of`), the features in catalog order, then the target if any.
+ */
 export function featureHeader(plan: FeaturePlan, targetColumn?: string): string[] {
-  return ['borrower_id', ...plan.names, ...(targetColumn === undefined ? [] : [targetColumn])];
+  return ['borrower_id', 'as_of', ...plan.names, ...(targetColumn === undefined ? [] : [targetColumn])];
 }
 
 /** Options of `writeFeaturesCsv`. */
@@ -80,7 +83,7 @@ export async function writeFeaturesCsv(
     for await (const app of apps) {
       computeFeatures(plan, app, values);
       // Numbers and catalog levels never hold a comma, quote or line break; only the id and target may.
-      let line = csvCell(app.id);
+      let line = `${csvCell(app.id)},${app.asOf}`;
       for (let i = 0; i < n; i++) {
         const v = values[i] as number;
         const names = levels[i];

@@ -45,6 +45,13 @@ export interface DataPart {
   readonly weight: Float64Array | undefined;
 }
 
+/** A categorical column whose every level is an ISO date (YYYY-MM-DD), such as a feature file's as_of. */
+export function isDateColumn(c: Column): boolean {
+  return (
+    c.kind === 'categorical' && c.levels.length > 0 && c.levels.every((l) => /^\d{4}-\d{2}-\d{2}$/.test(l))
+  );
+}
+
 /** Column names that look like a row id: ID, borrower_id, SK_ID_CURR, customerId. */
 export const ID_NAME = /(^|[_\-. ])(id|ID|Id)($|[_\-. ])|[a-z]Id$/;
 
@@ -300,9 +307,12 @@ export function prepareDataset(frame: Frame, options: DatasetOptions): Dataset {
   }
   if (options.autoExcludeIds ?? true) {
     for (const c of frame.columns) {
-      if (!excluded.some((e) => e.column === c.name) && isIdColumn(c)) {
+      if (excluded.some((e) => e.column === c.name)) continue;
+      if (isIdColumn(c))
         excluded.push({ column: c.name, reason: 'id (named like an id, every value distinct)' });
-      }
+      // A calendar date as a category would memorise the sample period, not describe risk.
+      else if (isDateColumn(c))
+        excluded.push({ column: c.name, reason: 'date (use --date for an out-of-time split)' });
     }
   }
   const x = frame.drop(excluded.map((e) => e.column));

@@ -29,7 +29,7 @@ function inputs(): ApplicationInput[] {
 /** The expected cells of one row, computed application by application with computeFeatures. */
 function expectedCells(app: Application): string[] {
   const row = computeFeatures(plan, app);
-  return [app.id, ...plan.names.map((_, i) => featureText(plan, i, row[i] as number))];
+  return [app.id, app.asOf, ...plan.names.map((_, i) => featureText(plan, i, row[i] as number))];
 }
 
 describe('batch = single', () => {
@@ -65,14 +65,14 @@ describe('batch = single', () => {
       features: plan.names.length,
     });
     const { header, records } = parseCsvText(readFileSync(out, 'utf8'));
-    expect(header).toEqual(['borrower_id', ...plan.names, 'default_12m']);
+    expect(header).toEqual(['borrower_id', 'as_of', ...plan.names, 'default_12m']);
     expect(records.length).toBe(apps.length);
     let compared = 0;
     records.forEach((record, r) => {
       const app = parsed[r] as Application;
       const expected = expectedCells(app);
       expect(record.slice(0, -1)).toEqual(expected);
-      compared += expected.length - 1;
+      compared += expected.length - 2;
       expect(record.at(-1)).toBe(targets.get(app.id) ?? '');
     });
     expect(compared).toBe(apps.length * plan.names.length);
@@ -92,7 +92,7 @@ describe('batch = single', () => {
     const result = await buildFeatures({ input: bad, out, rejects });
     expect(result).toMatchObject({ rows: 10, rejected: 1, targetColumn: undefined });
     const { header, records } = parseCsvText(readFileSync(out, 'utf8'));
-    expect(header).toEqual(['borrower_id', ...plan.names]);
+    expect(header).toEqual(['borrower_id', 'as_of', ...plan.names]);
     records.forEach((record, r) => {
       expect(record).toEqual(expectedCells(parsed[r] as Application));
     });
@@ -125,6 +125,6 @@ describe('batch = single', () => {
     const out = join(dir, 'empty.csv');
     const summary = await writeFeaturesCsv(plan, [], out);
     expect(summary.rows).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe(`${['borrower_id', ...plan.names].join(',')}\n`);
+    expect(readFileSync(out, 'utf8')).toBe(`${['borrower_id', 'as_of', ...plan.names].join(',')}\n`);
   });
 });

@@ -3,6 +3,7 @@ import { categorical, Frame, numeric } from '../../src/core/frame.js';
 import {
   datasetPart,
   dateKey,
+  isDateColumn,
   isIdColumn,
   parseSpecialSpecs,
   prepareDataset,
@@ -91,6 +92,21 @@ describe('prepareDataset: columns', () => {
     expect(isIdColumn(numeric('ID', [1, null, 3]))).toBe(false);
     expect(isIdColumn(numeric('idle_days', [1, 2, 3]))).toBe(false);
     expect(isIdColumn(numeric('paid', [1, 2, 3]))).toBe(false);
+  });
+
+  it('leaves out calendar-date columns unless they are the --date column', () => {
+    expect(isDateColumn(categorical('as_of', ['2025-01-02', '2025-03-04']))).toBe(true);
+    expect(isDateColumn(categorical('grade', ['A', '2025-03-04']))).toBe(false);
+    const dates = categorical(
+      'as_of',
+      Array.from({ length: 40 }, (_, i) => `2025-0${(i % 9) + 1}-15`),
+    );
+    const ds = prepareDataset(frame(40, [dates]), { target: 'bad', validationShare: 0 });
+    expect(ds.x.names).toEqual(['x']);
+    expect(ds.excluded).toContainEqual({
+      column: 'as_of',
+      reason: 'date (use --date for an out-of-time split)',
+    });
   });
 
   it('excludes named columns and the weight, and checks they exist', () => {
