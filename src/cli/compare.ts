@@ -4,7 +4,7 @@ import { foldSplits, stratifiedKFold } from '../models/cv.js';
 import { datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
 import { auc, brier, ks, logLoss } from '../models/metrics.js';
 import { modelFamily } from '../models/registry.js';
-import { type CommandIo, parseParams, readWithProgress } from './train.js';
+import { type CommandIo, collect, list, parseParams, readWithProgress } from './train.js';
 
 /** Options of `rongdan compare`. */
 export interface CompareCommandOptions {
@@ -159,20 +159,6 @@ export function formatCompareResult(r: CompareResult): string {
   const fmt = (cells: readonly string[]): string =>
     cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
   return [head, fmt(cols), ...lines.map(fmt)].join('\n');
-}
-
-function list(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-  ];
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /** Registers `rongdan compare`. */

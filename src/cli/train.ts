@@ -311,7 +311,8 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
   };
 }
 
-function list(value: string, previous: string[] = []): string[] {
+/** Commander parser of a comma-separated, repeatable option. */
+export function list(value: string, previous: string[] = []): string[] {
   return [
     ...previous,
     ...value
@@ -321,7 +322,8 @@ function list(value: string, previous: string[] = []): string[] {
   ];
 }
 
-function collect(value: string, previous: string[] = []): string[] {
+/** Commander parser of a repeatable option, one value each time. */
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

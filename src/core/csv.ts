@@ -323,32 +323,20 @@ export function csvCell(value: unknown): string {
 }
 
 /**
- * Writes CSV rows to a file with back-pressure, buffering lines so that millions of rows stay fast.
- * @example const w = new CsvWriter('out.csv', ['id', 'pd']); await w.write(['a', 0.1]); await w.close();
+ * Writes text lines to a file with back-pressure, buffering them so that millions of lines stay fast.
+ * @example const w = new LineWriter('apps.jsonl'); await w.writeLine('{}'); await w.close();
  */
-export class CsvWriter {
+export class LineWriter {
   private readonly stream: WriteStream;
   private buffer: string[] = [];
   private size = 0;
 
-  constructor(path: string, header: readonly string[]) {
+  constructor(path: string, firstLine?: string) {
     this.stream = createWriteStream(path, { encoding: 'utf8' });
-    this.buffer.push(header.map(csvCell).join(','));
+    if (firstLine !== undefined) this.buffer.push(firstLine);
   }
 
-  /** Appends one row of cells. */
-  async write(cells: readonly unknown[]): Promise<void> {
-    let line = '';
-    for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + csvCell(cells[i]);
-    this.buffer.push(line);
-    this.size += line.length;
-    if (this.size > 1 << 20) await this.flush();
-  }
-
-  /**
-   * Appends one line whose cells the caller has already formatted and quoted (see `csvCell`), for writers
-   * of wide numeric rows that know which cells can never need quotes.
-   */
+  /** Appends one line (without its line break). */
   async writeLine(line: string): Promise<void> {
     this.buffer.push(line);
     this.size += line.length;
@@ -370,5 +358,22 @@ export class CsvWriter {
       this.stream.once('error', reject);
       this.stream.end(() => resolve());
     });
+  }
+}
+
+/**
+ * Writes CSV rows to a file with back-pressure, buffering lines so that millions of rows stay fast.
+ * @example const w = new CsvWriter('out.csv', ['id', 'pd']); await w.write(['a', 0.1]); await w.close();
+ */
+export class CsvWriter extends LineWriter {
+  constructor(path: string, header: readonly string[]) {
+    super(path, header.map(csvCell).join(','));
+  }
+
+  /** Appends one row of cells, quoting those that need it. */
+  async write(cells: readonly unknown[]): Promise<void> {
+    let line = '';
+    for (let i = 0; i < cells.length; i++) line += (i === 0 ? '' : ',') + csvCell(cells[i]);
+    await this.writeLine(line);
   }
 }

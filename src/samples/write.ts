@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CsvWriter } from '../core/csv.js';
+import { CsvWriter, LineWriter } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { APPLICATIONS_FILE, applicationRow, headerOf, SOURCE_FILES, sourceRows } from '../ingest/layout.js';
@@ -10,7 +10,6 @@ import { AGREEMENTS } from './agreements.js';
 import { BANKS } from './banks.js';
 import type { DirtCounts } from './dirty.js';
 import { generateBorrower } from './generate.js';
-import { LineWriter } from './line-writer.js';
 import { bookLoan, monitorLoan } from './monitoring.js';
 import {
   resolveSampleOptions,
@@ -186,7 +185,7 @@ export async function writeSampleDir(options: WriteSampleOptions): Promise<Sampl
     }
     if (jsonl !== null) {
       jsonl.rows++;
-      await jsonl.writer.write(JSON.stringify(app));
+      await jsonl.writer.writeLine(JSON.stringify(app));
     }
     defaults += g.outcome.default12m;
     await outcomes.write([g.outcome.borrowerId, g.outcome.default12m, g.outcome.defaultDate ?? '']);
