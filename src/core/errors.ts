@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   E_MODEL_ARTIFACT_INVALID: { status: 500, meaning: 'an artifact is malformed' },
   E_IO: { status: 500, meaning: 'a file could not be read or written' },
   E_MLP_BACKEND: { status: 500, meaning: 'the TF.js wasm backend for the MLP is not active' },
+  E_GBDT_WORKER: { status: 500, meaning: 'a GBDT training helper thread failed or stopped answering' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,8 +1,8 @@
 // GBDT benchmark (issue 4, part 7): training time, test AUC, prediction and TreeSHAP rows/s of our
 // gradient-boosted trees, next to XGBoost measured in the same run on the same rows.
 //  1. a synthetic 150,000-row, 10-feature credit-like set (105,000 train / 45,000 test), 300 trees of
-//     depth 6: training (ours: one JS thread; XGBoost hist on 2 threads and on 1), prediction and TreeSHAP
-//     on one core;
+//     depth 6: training (ours on one thread and with its helper thread; XGBoost hist on 2 threads and on 1,
+//     best of 2 each), prediction and TreeSHAP on one core (best of 3);
 //  2. the fixed splits of ../shared/bench/make_splits.py (German, Taiwan, Home Credit 5k): test AUC and
 //     training seconds next to the peers of ../shared/bench/peers.py (XGBoost there: 400 trees of depth 4,
 //     2 threads).
@@ -14,7 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame, numeric, readCsvFrame } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
-import { type GbdtOptions, GradientBoostingClassifier } from '../../src/models/gbdt/index.js';
+import {
+  applyBins,
+  fitBins,
+  type GbdtOptions,
+  GradientBoostingClassifier,
+  parseGbdtOptions,
+  trainGbdt,
+} from '../../src/models/gbdt/index.js';
 import { auc } from '../../src/models/metrics.js';
 import { makeSplits, type PeerResult, PYTHON, peersUnavailable, runPeers } from './peers.js';
 
@@ -46,6 +53,16 @@ const DATASET_OPTIONS: GbdtOptions = {
 };
 
 const seconds = (t0: number): number => (performance.now() - t0) / 1000;
+/** The fastest of `runs` timed calls, in seconds (the machine is shared: the best run is the least disturbed). */
+const best = (runs: number, fn: () => void): number => {
+  let s = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < runs; k++) {
+    const t0 = performance.now();
+    fn();
+    s = Math.min(s, seconds(t0));
+  }
+  return s;
+};
 const fmt = (v: number, d = 3): string => v.toFixed(d);
 const rate = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
 
@@ -116,7 +133,9 @@ params = {'objective': 'binary:logistic', 'tree_method': 'hist', 'max_depth': 6,
 out = {}
 for threads in (2, 1):
     dtr = xgb.DMatrix(tr, ytr, nthread=threads)
-    t0 = time.perf_counter(); b = xgb.train({**params, 'nthread': threads}, dtr, 300); out['train_s_%d' % threads] = time.perf_counter() - t0
+    for rep in range(2):
+        t0 = time.perf_counter(); b = xgb.train({**params, 'nthread': threads}, dtr, 300)
+        out['train_s_%d' % threads] = min(out.get('train_s_%d' % threads, 1e9), time.perf_counter() - t0)
 b.set_param({'nthread': 1})
 dte = xgb.DMatrix(te, nthread=1)
 out['auc'] = roc_auc_score(yte, b.predict(dte))
@@ -152,17 +171,22 @@ async function syntheticBench(): Promise<void> {
 
   const t0 = performance.now();
   const model = new GradientBoostingClassifier(SYNTH_OPTIONS).fit(train.x, train.y);
-  const trainS = seconds(t0);
+  const fitS = seconds(t0);
   const testAuc = auc(test.y, model.predictProba(test.x));
+  // The low-level layer on one thread and with the helper thread (the trees are the same), binning apart.
+  const params = parseGbdtOptions(SYNTH_OPTIONS);
+  const binOptions = { maxBins: params.maxBins, sampleSize: params.binSampleSize, seed: params.seed };
+  let data = applyBins(train.x, train.x.names, fitBins(train.x, binOptions));
+  const binS = best(1, () => {
+    data = applyBins(train.x, train.x.names, fitBins(train.x, binOptions));
+  });
+  const train1 = binS + best(2, () => trainGbdt(data, train.y, params, { threads: 1 }));
+  const train2 = binS + best(2, () => trainGbdt(data, train.y, params, { threads: 2 }));
   model.predictMargin(test.x.take([0, 1, 2])); // compile the forest outside the timing
-  const t1 = performance.now();
-  model.predictMargin(test.x);
-  const predictRate = SYNTH_TEST / seconds(t1);
+  const predictRate = SYNTH_TEST / best(3, () => model.predictMargin(test.x));
   const shapRows = test.x.take(Array.from({ length: 2000 }, (_, i) => i));
   model.shapValues(test.x.take([0])); // build the TreeSHAP tables outside the timing
-  const t2 = performance.now();
-  model.shapValues(shapRows);
-  const shapRate = 2000 / seconds(t2);
+  const shapRate = 2000 / best(3, () => model.shapValues(shapRows));
 
   const unavailable = peersUnavailable();
   let xgb: XgbSynth | string = unavailable ?? '';
@@ -179,20 +203,24 @@ async function syntheticBench(): Promise<void> {
   console.log('| model | train s | test AUC | predict (1 core) | TreeSHAP (1 core) |');
   console.log('|---|---|---|---|---|');
   console.log(
-    `| rongdan gbdt (1 JS thread) | ${fmt(trainS, 2)} | ${fmt(testAuc, 4)} | ${rate(predictRate)} | ${rate(shapRate)} |`,
+    `| rongdan gbdt, fit() as users call it (threads chosen for the machine) | ${fmt(fitS, 2)} | ${fmt(testAuc, 4)} | ${rate(predictRate)} | ${rate(shapRate)} |`,
   );
+  console.log(`| rongdan gbdt, 1 thread (binning ${fmt(binS, 2)} s included) | ${fmt(train1, 2)} | | | |`);
+  console.log(`| rongdan gbdt, 2 threads (binning included) | ${fmt(train2, 2)} | | | |`);
   if (typeof xgb === 'string') console.log(`(XGBoost not run: ${xgb})`);
   else {
     console.log(`| xgboost hist, 2 threads | ${fmt(xgb.train_s_2, 2)} | | | |`);
     console.log(
       `| xgboost hist, 1 thread | ${fmt(xgb.train_s_1, 2)} | ${fmt(xgb.auc, 4)} | ${rate(xgb.predict_rows_s)} | ${rate(xgb.shap_rows_s)} |`,
     );
+    const ours = Math.min(train1, train2);
+    const theirs = Math.min(xgb.train_s_1, xgb.train_s_2);
     console.log(
-      `aims: training ≤ 1.5 × XGBoost on 2 threads: ${fmt(trainS / xgb.train_s_2, 2)}× (${fmt(trainS / xgb.train_s_1, 2)}× its 1-thread time) · prediction ≥ 300,000/s: ${rate(predictRate)} · TreeSHAP ≥ 10,000/s: ${rate(shapRate)}`,
+      `aims: training ≤ 1.5 × XGBoost on 2 threads: ${fmt(ours / xgb.train_s_2, 2)}× (${fmt(ours / theirs, 2)}× XGBoost's faster run) · prediction ≥ 300,000/s: ${rate(predictRate)} · TreeSHAP ≥ 10,000/s: ${rate(shapRate)}`,
     );
     if (xgb.train_s_2 > xgb.train_s_1) {
       console.log(
-        '(XGBoost was slower on 2 threads than on 1: the cores were busy with other work, so the 2-thread ratio means little)',
+        '(XGBoost was slower on 2 threads than on 1: the cores were busy with other work, so the 2-thread ratio means little; compare with its faster run)',
       );
     }
   }

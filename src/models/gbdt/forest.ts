@@ -1,5 +1,6 @@
 import type { Frame } from '../../core/frame.js';
 import { checkKind, type FeatureBins, levelRemap } from './binning.js';
+import { PerfectForest } from './perfect.js';
 import type { Tree } from './tree.js';
 
 /**
@@ -30,6 +31,8 @@ export class Forest {
   readonly cover: Float64Array;
   readonly roots: Int32Array;
   readonly depths: Int32Array;
+  /** The same trees in the pointer-free layout addMargins uses, when they are all shallow enough. */
+  private readonly perfect: PerfectForest | null;
 
   constructor(trees: readonly Tree[], bins: readonly FeatureBins[], initScore: number) {
     this.nTrees = trees.length;
@@ -87,14 +90,20 @@ export class Forest {
       this.depths[ti] = depthOf(this.children, base);
       base += 2 * t.numLeaves - 1;
     });
+    this.perfect = PerfectForest.fits(this) ? new PerfectForest(this) : null;
   }
 
   /**
-   * Adds each tree's leaf value to `out` for rows encoded in X (row-major, nFeatures per row). Rows are
-   * taken in blocks and walked through one tree at a time in lockstep, a fixed number of steps (the
-   * tree's depth; leaves point at themselves), so that the walks of different rows overlap in the CPU.
+   * Adds each tree's leaf value to `out` for rows encoded in X (row-major, nFeatures per row), through the
+   * perfect layout (perfect.ts) when the trees fit it. Otherwise rows are taken in blocks and walked
+   * through one tree at a time in lockstep, a fixed number of steps (the tree's depth; leaves point at
+   * themselves), so that the walks of different rows overlap in the CPU.
    */
   addMargins(x: Float64Array, nRows: number, out: Float64Array, outOffset = 0): void {
+    if (this.perfect !== null) {
+      this.perfect.addMargins(x, nRows, out, outOffset);
+      return;
+    }
     if (this.catLeft.length === 0) {
       this.addMarginsNumeric(x, nRows, out, outOffset);
       return;

@@ -1,6 +1,12 @@
 import type { BinnedData } from './binning.js';
-import { binCount } from './binning.js';
-import { buildHistogram, subtractHistogram, toRowMajor } from './histogram.js';
+import {
+  CHUNK_OUT,
+  chunkStart,
+  TASK_HISTOGRAM,
+  TASK_PARTITION,
+  TASK_SETTLE,
+  type TrainArrays,
+} from './kernels.js';
 import {
   findCategoricalSplit,
   findNumericSplit,
@@ -10,6 +16,7 @@ import {
   SplitInfo,
   type SplitParams,
 } from './split.js';
+import type { Team } from './team.js';
 import { emptyTree, type Tree } from './tree.js';
 
 /** Limits on the shape of one tree, beside the split parameters. */
@@ -20,87 +27,73 @@ export interface GrowParams extends SplitParams {
 
 /** A leaf while the tree grows: its rows are idx[start, end). */
 interface GrowLeaf extends NodeStats {
-  readonly start: number;
-  readonly end: number;
+  start: number;
+  end: number;
   readonly depth: number;
   /** Unshrunk output, clipped to [lo, hi]. */
   readonly output: number;
-  hist: Float64Array | null;
+  /** Offset of its histogram in the pool, or −1. */
+  hist: number;
   best: SplitInfo | null;
   /** The internal node this leaf hangs from (-1 for the root) and on which side. */
   parent: number;
   isLeft: boolean;
+  /** True once the leaf's value has been added to its rows' margins (see TreeGrower.split). */
+  settled: boolean;
 }
 
-/** Where each leaf's in-bag rows sit in `rows` after growing: rows[leafStart[l] … leafEnd[l]). */
-export interface GrownTree {
-  readonly tree: Tree;
-  readonly rows: Int32Array;
-  readonly leafStart: Int32Array;
-  readonly leafEnd: Int32Array;
-}
+/** Row × feature updates below which a histogram is built by one thread (a hand-over costs microseconds). */
+const PARALLEL_UPDATES = 60_000;
+/** Feature groups a large histogram is cut into (more balance the threads better, but each re-reads the rows). */
+const HISTOGRAM_CHUNKS = 4;
+/** Rows per chunk of a partition. */
+const PARTITION_ROWS = 16_384;
 
 /**
  * Grows regression trees on gradient/hessian pairs, best-first (the leaf with the largest gain splits
- * next) up to maxLeaves and maxDepth, with monotone bounds propagated LightGBM's "basic" way. Buffers
- * are allocated once and reused across trees.
+ * next) up to maxLeaves and maxDepth, with monotone bounds propagated LightGBM's "basic" way. Histograms,
+ * partitions and margin updates run as team tasks (kernels.ts) on the training arrays; histograms live in
+ * a pool of fixed-size slots reused across trees.
  */
 export class TreeGrower {
-  private readonly nBins: Int32Array;
-  private readonly offsets: Int32Array;
-  private readonly isCat: Uint8Array;
-  private readonly idx: Int32Array;
-  private readonly tmp: Int32Array;
-  private readonly rowBins: Uint8Array;
   private readonly histSize: number;
-  private readonly pool: Float64Array[] = [];
+  /** Free histogram slots (offsets into a.hist), and how many slots the pool holds. */
+  private readonly free: number[] = [];
+  private slots: number;
 
+  /**
+   * A grower on the training arrays `a` (whose histogram pool it takes over) and a team to run its tasks;
+   * `growable` says whether the pool may be replaced by a larger one (not while a helper thread shares it).
+   */
   constructor(
     private readonly data: BinnedData,
     private readonly params: GrowParams,
-    private readonly monotone: Int8Array,
+    private readonly a: TrainArrays,
+    private readonly team: Team,
+    private growable: boolean,
   ) {
     const p = data.bins.length;
-    this.nBins = new Int32Array(p);
-    this.offsets = new Int32Array(p);
-    this.isCat = new Uint8Array(p);
-    let total = 0;
-    data.info.forEach((fi, f) => {
-      this.nBins[f] = binCount(fi);
-      this.offsets[f] = total;
-      this.isCat[f] = fi.kind === 'categorical' ? 1 : 0;
-      total += binCount(fi);
-    });
-    this.histSize = total * 3;
-    this.idx = new Int32Array(data.nRows);
-    this.tmp = new Int32Array(data.nRows);
-    this.rowBins = toRowMajor(data.bins, data.nRows);
+    this.histSize = 3 * (a.offsets[p - 1]! + a.nBins[p - 1]!);
+    this.slots = a.hist.length / this.histSize;
+    for (let k = this.slots - 1; k >= 0; k--) this.free.push(k * this.histSize);
   }
 
   /**
-   * Grows one tree on gradients and hessians interleaved in `gh` (gh[2r], gh[2r + 1]), the rows `bag`
-   * (ascending; null = all rows) and the features `features` (ascending). Leaf values are multiplied by
-   * `shrinkage`.
+   * Grows one tree on the gradients in a.gh, the bag rows (a.bag[0 … nBag), ascending; all rows when
+   * nBag is null) and the first nFeatures of a.features, and adds its leaf values to a.margin for those
+   * rows. Leaf values are multiplied by `shrinkage`.
    */
-  grow(gh: Float64Array, bag: Int32Array | null, features: Int32Array, shrinkage: number): GrownTree {
+  grow(nBag: number | null, nFeatures: number, shrinkage: number): Tree {
     const prm = this.params;
-    const n = bag === null ? this.data.nRows : bag.length;
-    const idx = this.idx;
+    const { idx, gh, bag } = this.a;
+    const n = nBag ?? this.a.n;
     let g = 0;
     let h = 0;
-    if (bag === null) {
-      for (let i = 0; i < n; i++) {
-        idx[i] = i;
-        g += gh[2 * i]!;
-        h += gh[2 * i + 1]!;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const r = bag[i]!;
-        idx[i] = r;
-        g += gh[2 * r]!;
-        h += gh[2 * r + 1]!;
-      }
+    for (let i = 0; i < n; i++) {
+      const r = nBag === null ? i : bag[i]!;
+      idx[i] = r;
+      g += gh[2 * r]!;
+      h += gh[2 * r + 1]!;
     }
     const rootOut = leafOutput(g, h, prm.lambdaL1, prm.lambdaL2, -Infinity, Infinity);
     const root: GrowLeaf = {
@@ -114,16 +107,17 @@ export class TreeGrower {
       hi: Infinity,
       output: rootOut,
       gainShift: gainGivenOutput(g, h, prm.lambdaL1, prm.lambdaL2, rootOut) + prm.minSplitGain,
-      hist: null,
+      hist: -1,
       best: null,
       parent: -1,
       isLeft: false,
+      settled: false,
     };
     const leaves: GrowLeaf[] = [root];
     if (this.canSplit(root)) {
       root.hist = this.take();
-      this.build(root.hist, features, 0, n, gh);
-      this.findBest(root, features);
+      this.build(root.hist, -1, 0, n, nFeatures);
+      this.findBest([root], nFeatures);
     }
     const tree = emptyTree();
     while (leaves.length < prm.maxLeaves) {
@@ -137,25 +131,24 @@ export class TreeGrower {
         }
       }
       if (pick < 0) break;
-      this.split(pick, leaves, tree, features, gh, shrinkage);
+      this.split(pick, leaves, tree, nFeatures, shrinkage);
     }
-    const leafStart = new Int32Array(leaves.length);
-    const leafEnd = new Int32Array(leaves.length);
     const out = tree as { numLeaves: number } & Tree;
     out.numLeaves = leaves.length;
     out.leafValue.length = 0;
     out.leafCount.length = 0;
     out.leafWeight.length = 0;
-    leaves.forEach((leaf, l) => {
-      out.leafValue.push(leaf.output * shrinkage);
+    const margin = this.a.margin;
+    for (const leaf of leaves) {
+      const v = leaf.output * shrinkage;
+      out.leafValue.push(v);
       out.leafCount.push(leaf.c);
       out.leafWeight.push(leaf.h);
-      leafStart[l] = leaf.start;
-      leafEnd[l] = leaf.end;
-      if (leaf.hist !== null) this.pool.push(leaf.hist);
-      leaf.hist = null;
-    });
-    return { tree: out, rows: idx, leafStart, leafEnd };
+      if (!leaf.settled) for (let i = leaf.start; i < leaf.end; i++) margin[idx[i]!]! += v;
+      if (leaf.hist >= 0) this.free.push(leaf.hist);
+      leaf.hist = -1;
+    }
+    return out;
   }
 
   private canSplit(leaf: GrowLeaf): boolean {
@@ -163,58 +156,66 @@ export class TreeGrower {
     return leaf.depth < p.maxDepth && leaf.c >= 2 * p.minDataInLeaf && leaf.h >= 2 * p.minChildWeight;
   }
 
-  private build(
-    hist: Float64Array,
-    features: Int32Array,
-    start: number,
-    end: number,
-    gh: Float64Array,
-  ): void {
-    const p = this.nBins.length;
-    buildHistogram(
-      hist,
-      this.offsets,
-      this.nBins,
-      features,
-      features.length === p,
-      this.rowBins,
-      p,
-      this.idx,
-      start,
-      end,
-      gh,
-    );
+  /**
+   * Builds the histogram of rows idx[start, end) in slot `hist`, and subtracts it from slot `parent`
+   * unless that is −1. Large ones are cut into feature groups that both threads take from.
+   */
+  private build(hist: number, parent: number, start: number, end: number, nFeatures: number): void {
+    const ip = this.a.ip;
+    ip[2] = hist;
+    ip[3] = parent;
+    ip[4] = start;
+    ip[5] = end;
+    ip[6] = nFeatures;
+    const big = this.team.threads > 1 && (end - start) * nFeatures >= PARALLEL_UPDATES;
+    this.team.run(TASK_HISTOGRAM, big ? Math.min(nFeatures, HISTOGRAM_CHUNKS) : 1);
   }
 
-  private take(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.histSize);
+  /** A free histogram slot; the pool grows if none is left. */
+  private take(): number {
+    const slot = this.free.pop();
+    if (slot !== undefined) return slot;
+    if (!this.growable) {
+      // A shared pool is sized for every leaf that can hold a histogram, so this should not happen; if
+      // it does, the helper thread (which cannot see a new pool) is let go and the pool grows as usual.
+      this.team.close();
+      this.growable = true;
+    }
+    const old = this.a.hist;
+    const grown = new Float64Array(2 * old.length);
+    grown.set(old);
+    this.a.hist = grown;
+    for (let k = 2 * this.slots - 1; k > this.slots; k--) this.free.push(k * this.histSize);
+    const slot2 = this.slots * this.histSize;
+    this.slots *= 2;
+    return slot2;
   }
 
-  private findBest(leaf: GrowLeaf, features: Int32Array): void {
+  /** Finds the best split of each leaf given that can split; frees the histograms of the others. */
+  private findBest(leaves: readonly GrowLeaf[], nFeatures: number): void {
+    for (const leaf of leaves) {
+      if (this.canSplit(leaf)) this.search(leaf, nFeatures);
+      if (leaf.best === null && leaf.hist >= 0) {
+        this.free.push(leaf.hist);
+        leaf.hist = -1;
+      }
+    }
+  }
+
+  private search(leaf: GrowLeaf, nFeatures: number): void {
     const best = new SplitInfo();
     best.gain = 0;
-    const hist = leaf.hist as Float64Array;
-    for (let i = 0; i < features.length; i++) {
+    const { hist, offsets, nBins, features, isCat, monotone, split } = this.a;
+    for (let i = 0; i < nFeatures; i++) {
       const f = features[i]!;
-      const base = 3 * this.offsets[f]!;
-      if (this.isCat[f] === 1) findCategoricalSplit(hist, base, this.nBins[f]!, f, leaf, this.params, best);
-      else findNumericSplit(hist, base, this.nBins[f]!, f, this.monotone[f]!, leaf, this.params, best);
+      const base = leaf.hist + 3 * offsets[f]!;
+      if (isCat[f] === 1) findCategoricalSplit(hist, base, nBins[f]!, f, leaf, split, best);
+      else findNumericSplit(hist, base, nBins[f]!, f, monotone[f]!, leaf, split, best);
     }
     if (best.found) leaf.best = best;
-    else {
-      this.pool.push(hist);
-      leaf.hist = null;
-    }
   }
 
-  private split(
-    pick: number,
-    leaves: GrowLeaf[],
-    tree: Tree,
-    features: Int32Array,
-    gh: Float64Array,
-    shrinkage: number,
-  ): void {
+  private split(pick: number, leaves: GrowLeaf[], tree: Tree, nFeatures: number, shrinkage: number): void {
     const leaf = leaves[pick] as GrowLeaf;
     const s = leaf.best as SplitInfo;
     const node = tree.splitFeature.length;
@@ -235,13 +236,12 @@ export class TreeGrower {
       else tree.rightChild[leaf.parent] = node;
     }
 
-    const mid = this.partition(leaf, s);
     // Monotone bounds: the children of a constrained split are separated at the midpoint of their outputs.
     let loL = leaf.lo;
     let hiL = leaf.hi;
     let loR = leaf.lo;
     let hiR = leaf.hi;
-    const mono = this.monotone[s.feature]!;
+    const mono = this.a.monotone[s.feature]!;
     if (mono !== 0) {
       const m = (s.leftOut + s.rightOut) / 2;
       if (mono > 0) {
@@ -254,8 +254,6 @@ export class TreeGrower {
     }
     const p = this.params;
     const child = (
-      start: number,
-      end: number,
       g: number,
       h: number,
       c: number,
@@ -264,8 +262,8 @@ export class TreeGrower {
       hi: number,
       isLeft: boolean,
     ): GrowLeaf => ({
-      start,
-      end,
+      start: leaf.start,
+      end: leaf.end,
       depth: leaf.depth + 1,
       g,
       h,
@@ -274,78 +272,86 @@ export class TreeGrower {
       hi,
       output: out,
       gainShift: gainGivenOutput(g, h, p.lambdaL1, p.lambdaL2, out) + p.minSplitGain,
-      hist: null,
+      hist: -1,
       best: null,
       parent: node,
       isLeft,
+      settled: false,
     });
-    const left = child(leaf.start, mid, s.leftG, s.leftH, s.leftC, s.leftOut, loL, hiL, true);
-    const right = child(mid, leaf.end, s.rightG, s.rightH, s.rightC, s.rightOut, loR, hiR, false);
+    const left = child(s.leftG, s.leftH, s.leftC, s.leftOut, loL, hiL, true);
+    const right = child(s.rightG, s.rightH, s.rightC, s.rightOut, loR, hiR, false);
     leaves[pick] = left;
     leaves.push(right);
 
-    const splitL = this.canSplit(left);
-    const splitR = this.canSplit(right);
-    const parentHist = leaf.hist as Float64Array;
-    leaf.hist = null;
-    if (!splitL && !splitR) {
-      this.pool.push(parentHist);
+    const parentHist = leaf.hist;
+    leaf.hist = -1;
+    this.describeSplit(leaf, s);
+    if (!this.canSplit(left) && !this.canSplit(right)) {
+      // Neither child will split again: their rows are needed only to add the leaf values to the margins,
+      // which one pass does without partitioning them.
+      this.a.fp[0] = s.rightOut * shrinkage;
+      this.a.fp[1] = s.leftOut * shrinkage;
+      this.team.run(TASK_SETTLE, this.rowChunks(leaf.end - leaf.start));
+      left.settled = true;
+      right.settled = true;
+      this.free.push(parentHist);
       return;
     }
+    const mid = this.partition(leaf.start, leaf.end);
+    left.end = mid;
+    right.start = mid;
     // Build the smaller child's histogram and get the larger one's by subtraction from the parent.
     const [small, large] = left.c <= right.c ? [left, right] : [right, left];
-    const smallHist = this.take();
-    this.build(smallHist, features, small.start, small.end, gh);
-    subtractHistogram(parentHist, smallHist, this.offsets, this.nBins, features);
-    small.hist = smallHist;
+    small.hist = this.take();
+    this.build(small.hist, parentHist, small.start, small.end, nFeatures);
     large.hist = parentHist;
-    for (const c of [left, right]) {
-      if (this.canSplit(c)) this.findBest(c, features);
-      else {
-        this.pool.push(c.hist as Float64Array);
-        c.hist = null;
-      }
+    this.findBest([left, right], nFeatures);
+  }
+
+  /** Writes split s of the leaf into the partition and settle parameters (ip[2 … 7], catMask). */
+  private describeSplit(leaf: GrowLeaf, s: SplitInfo): void {
+    const { ip, catMask } = this.a;
+    const dr = s.defaultLeft ? 0 : 1;
+    ip[2] = leaf.start;
+    ip[3] = leaf.end;
+    ip[4] = s.feature;
+    ip[5] = s.thresholdBin;
+    ip[6] = dr;
+    ip[7] = s.catLeft === null ? 0 : 1;
+    if (s.catLeft !== null) {
+      catMask.fill(0);
+      for (const b of s.catLeft) catMask[b] = 1;
+      catMask[0] = dr ^ 1;
     }
   }
 
   /**
-   * Stable partition of the leaf's rows: those going left first. Returns the first right position. Each
-   * row is written to both sides and only the side it belongs to advances, so that there is no branch
-   * on the data to mispredict.
+   * Stable partition of rows idx[start, end) by the split in ip (those going left first); returns the
+   * first right position. Each chunk leaves its left rows in place and its right rows in a.right; the
+   * chunks' pieces are then put together in order.
    */
-  private partition(leaf: GrowLeaf, s: SplitInfo): number {
-    const bins = this.data.bins[s.feature] as Uint8Array;
-    const idx = this.idx;
-    const tmp = this.tmp;
-    const dr = s.defaultLeft ? 0 : 1;
-    let l = leaf.start;
-    let r = 0;
-    if (s.catLeft === null) {
-      const t = s.thresholdBin;
-      for (let i = leaf.start; i < leaf.end; i++) {
-        const row = idx[i]!;
-        const b = bins[row]!;
-        // b <= t, except that the missing bin (b = 0, where (b − 1) >>> 31 is 1) goes right when dr = 1.
-        const left = (((t - b) >>> 31) ^ 1) & (1 ^ (((b - 1) >>> 31) & dr));
-        idx[l] = row;
-        tmp[r] = row;
-        l += left;
-        r += left ^ 1;
-      }
-    } else {
-      const mask = new Uint8Array(this.nBins[s.feature]!);
-      for (const b of s.catLeft) mask[b] = 1;
-      mask[0] = dr ^ 1;
-      for (let i = leaf.start; i < leaf.end; i++) {
-        const row = idx[i]!;
-        const left = mask[bins[row]!]!;
-        idx[l] = row;
-        tmp[r] = row;
-        l += left;
-        r += left ^ 1;
-      }
+  private partition(start: number, end: number): number {
+    const nc = this.rowChunks(end - start);
+    this.team.run(TASK_PARTITION, nc);
+    const { idx, right, ip } = this.a;
+    let at = start + ip[CHUNK_OUT]!;
+    for (let c = 1; c < nc; c++) {
+      const s0 = chunkStart(start, end, c, nc);
+      const nl = ip[CHUNK_OUT + 2 * c]!;
+      idx.copyWithin(at, s0, s0 + nl);
+      at += nl;
     }
-    idx.set(tmp.subarray(0, r), l);
-    return l;
+    const mid = at;
+    for (let c = 0; c < nc; c++) {
+      const s0 = chunkStart(start, end, c, nc);
+      const nr = ip[CHUNK_OUT + 2 * c + 1]!;
+      idx.set(right.subarray(s0, s0 + nr), at);
+      at += nr;
+    }
+    return mid;
+  }
+
+  private rowChunks(rows: number): number {
+    return this.team.threads > 1 ? Math.max(1, Math.min(8, Math.floor(rows / PARTITION_ROWS))) : 1;
   }
 }

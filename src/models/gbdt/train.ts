@@ -1,10 +1,14 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { RiskError } from '../../core/errors.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { Rng } from '../../core/rng.js';
+import { createTrainArrays, MAX_CHUNKS } from './arrays.js';
 import { type BinnedData, binCount, type FeatureBins } from './binning.js';
 import { TreeGrower } from './grow.js';
+import { TASK_GRADIENTS, type TrainArrays } from './kernels.js';
 import type { GbdtParams } from './options.js';
-import { categoricalMasks, leafOfBinned, type Tree } from './tree.js';
+import { Team } from './team.js';
+import { BinnedRouter, columnMajor, type Tree } from './tree.js';
 
 /** What training learns: everything prediction, explanation and the dump need. */
 export interface GbdtModel {
@@ -32,7 +36,21 @@ export interface TrainGbdtOptions {
   };
   readonly logger?: Logger;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads to train on: 1, or 2 for a helper thread that shares histogram, gradient and partition work.
+   * The trees are the same either way. Default: 2 when the training is large enough (rows × features ×
+   * rounds ≥ 20 million) to repay starting a thread and a core is free (the load average is below the
+   * number of cores less one half); the team drops its helper if it keeps the main thread waiting.
+   */
+  readonly threads?: 1 | 2;
 }
+
+/** Rows × features × rounds from which a training run starts a helper thread by default. */
+const THREAD_WORK = 20_000_000;
+/** Histogram pool bytes above which training stays on one thread (a shared pool cannot grow). */
+const SHARED_POOL_BYTES = 512 * 1024 * 1024;
+/** Rows per chunk of the gradient pass. */
+const GRADIENT_ROWS = 16_384;
 
 /**
  * Histogram gradient boosting on log loss (the low-level layer; GradientBoostingClassifier wraps it).
@@ -40,7 +58,7 @@ export interface TrainGbdtOptions {
  * subset, one tree grown best-first, margins updated; with a validation set, early stopping keeps the
  * round with the lowest validation log loss.
  * @throws E_DATA_INVALID when y is not 0/1 or has one class only; E_OPTIONS_INVALID for a monotone
- *   constraint on an unknown or categorical feature
+ *   constraint on an unknown or categorical feature; E_GBDT_WORKER when the helper thread fails
  * @example const model = trainGbdt(applyBins(frame, frame.names, fitBins(frame, o)), y, params);
  */
 export function trainGbdt(
@@ -51,7 +69,6 @@ export function trainGbdt(
 ): GbdtModel {
   const logger = options.logger ?? silentLogger;
   const n = data.nRows;
-  const p = data.bins.length;
   checkTarget(y, n, 'y');
   const w = options.sampleWeight;
   const monotone = monotoneVector(data, params.monotoneConstraints);
@@ -71,25 +88,94 @@ export function trainGbdt(
     });
   }
   const initScore = Math.log(sy / sw / (1 - sy / sw));
-  const margin = new Float64Array(n).fill(initScore);
-  const gh = new Float64Array(2 * n);
 
-  const grower = new TreeGrower(data, params, Int8Array.from(monotone));
+  // Histogram slots alive at once: one per leaf that may still split, at most min(maxLeaves, 2^maxDepth).
+  const slots = Math.min(params.maxLeaves, 2 ** Math.min(params.maxDepth, 30)) + 1;
+  const threads = chooseThreads(options.threads, data, params, slots);
+  const valid = options.validation;
+  if (valid !== undefined) checkTarget(valid.y, valid.data.nRows, 'validation.y');
+  const a = createTrainArrays(
+    data,
+    y,
+    w,
+    params,
+    monotone,
+    threads > 1 ? slots : Math.min(slots, 8),
+    threads > 1,
+  );
+  a.margin.fill(initScore);
+  const team = Team.start(a, threads);
+  let boosted: { trees: Tree[]; validLoss: number[]; bestRounds: number };
+  let threadsAtEnd: number = threads;
+  try {
+    const grower = new TreeGrower(data, params, a, team, threads === 1);
+    boosted = boost(data, params, a, team, grower, initScore, options);
+  } finally {
+    threadsAtEnd = team.threads;
+    team.close();
+  }
+  const { trees, validLoss, bestRounds } = boosted;
+  const roundsRun = trees.length;
+  if (valid !== undefined && params.earlyStoppingRounds > 0 && bestRounds > 0) trees.length = bestRounds;
+  // threadsAtEnd is 1 where the team dropped its helper thread for keeping the main thread waiting.
+  logger.debug({ trees: trees.length, roundsRun, threads, threadsAtEnd }, 'gbdt: trained');
+  return {
+    featureNames: data.featureNames,
+    bins: data.info,
+    monotone,
+    initScore,
+    trees,
+    roundsRun,
+    validLogLoss: validLoss,
+  };
+}
+
+/**
+ * 2 when a helper thread may share the work: asked for, or (by default) worth it on this machine; never
+ * when the shared histogram pool, which cannot grow, would be too large.
+ */
+function chooseThreads(asked: 1 | 2 | undefined, data: BinnedData, params: GbdtParams, slots: number): 1 | 2 {
+  let histBytes = 0;
+  for (const fi of data.info) histBytes += 24 * binCount(fi);
+  if (asked === 1 || slots * histBytes > SHARED_POOL_BYTES) return 1;
+  if (asked === 2) return 2;
+  const cores = availableParallelism();
+  // The load average says whether a core is free; it only decides speed, never the trees.
+  const free = (loadavg()[0] as number) < cores - 0.5;
+  const work = data.nRows * data.bins.length * params.nEstimators;
+  return cores >= 2 && free && work >= THREAD_WORK ? 2 : 1;
+}
+
+/**
+ * The boosting rounds: each draws its bag and features (seeded), computes gradients, grows a tree and
+ * updates the margins, of the training rows and of the validation rows, until nEstimators or the early
+ * stop. Returns the trees, the validation losses and the best round (0 without validation).
+ */
+function boost(
+  data: BinnedData,
+  params: GbdtParams,
+  a: TrainArrays,
+  team: Team,
+  grower: TreeGrower,
+  initScore: number,
+  options: TrainGbdtOptions,
+): { trees: Tree[]; validLoss: number[]; bestRounds: number } {
+  const logger = options.logger ?? silentLogger;
+  const { n, p, margin, bag, features, ip } = a;
   const rng = new Rng(params.seed);
   const rowPerm = new Int32Array(n);
   for (let i = 0; i < n; i++) rowPerm[i] = i;
   const nBag = params.subsample < 1 ? Math.max(1, Math.round(params.subsample * n)) : n;
-  const bag = nBag < n ? new Int32Array(nBag) : null;
-  const inBag = bag === null ? null : new Uint8Array(n);
+  const inBag = nBag < n ? new Uint8Array(n) : null;
   const featPerm = new Int32Array(p);
   for (let f = 0; f < p; f++) featPerm[f] = f;
   const nFeat = Math.max(1, Math.round(params.colsampleByTree * p));
-  const allFeatures = featPerm.slice();
+  features.set(featPerm);
   const nBinsOf = (f: number): number => binCount(data.info[f] as FeatureBins);
 
   const valid = options.validation;
-  if (valid !== undefined) checkTarget(valid.y, valid.data.nRows, 'validation.y');
   const validMargin = valid === undefined ? null : new Float64Array(valid.data.nRows).fill(initScore);
+  const validBins = valid === undefined ? null : columnMajor(valid.data.bins, valid.data.nRows);
   const validLoss: number[] = [];
   const patience = valid === undefined ? 0 : params.earlyStoppingRounds;
   let bestLoss = Number.POSITIVE_INFINITY;
@@ -97,42 +183,35 @@ export function trainGbdt(
 
   const trees: Tree[] = [];
   for (let t = 0; t < params.nEstimators; t++) {
-    logisticGradients(margin, y, w, gh);
-    if (bag !== null && inBag !== null) {
+    if (inBag !== null) {
       partialShuffle(rowPerm, nBag, rng);
-      bag.set(rowPerm.subarray(0, nBag));
-      bag.sort();
       inBag.fill(0);
-      for (let i = 0; i < nBag; i++) inBag[bag[i] as number] = 1;
+      for (let i = 0; i < nBag; i++) inBag[rowPerm[i]!] = 1;
+      // The bag in ascending row order, so that histograms add rows in the same order every time.
+      for (let r = 0, k = 0; r < n; r++) {
+        bag[k] = r;
+        k += inBag[r]!;
+      }
     }
-    let features = allFeatures;
+    const rows = inBag === null ? n : nBag;
+    ip[2] = rows;
+    ip[3] = inBag === null ? 0 : 1;
+    team.run(TASK_GRADIENTS, team.threads > 1 ? Math.min(MAX_CHUNKS, Math.ceil(rows / GRADIENT_ROWS)) : 1);
     if (nFeat < p) {
       partialShuffle(featPerm, nFeat, rng);
-      features = featPerm.slice(0, nFeat).sort();
+      features.set(featPerm.subarray(0, nFeat));
+      features.subarray(0, nFeat).sort();
     }
-    const grown = grower.grow(gh, bag, features, params.learningRate);
-    const tree = grown.tree;
+    const tree = grower.grow(inBag === null ? null : nBag, nFeat, params.learningRate);
     trees.push(tree);
 
-    for (let l = 0; l < tree.numLeaves; l++) {
-      const v = tree.leafValue[l] as number;
-      const end = grown.leafEnd[l] as number;
-      for (let i = grown.leafStart[l] as number; i < end; i++) margin[grown.rows[i] as number]! += v;
-    }
-    if (inBag !== null) {
-      const masks = categoricalMasks(tree, nBinsOf);
-      for (let i = 0; i < n; i++) {
-        if (inBag[i] === 0) margin[i]! += tree.leafValue[leafOfBinned(tree, data.bins, i, masks)] as number;
-      }
-    }
+    const router = inBag !== null || validMargin !== null ? new BinnedRouter(tree, nBinsOf) : null;
+    // The bag's rows got their values while the tree grew; the others are routed through it.
+    if (inBag !== null) router?.addTo(a.colBins, n, inBag, margin);
 
     options.onProgress?.(t + 1, params.nEstimators);
-    if (valid !== undefined && validMargin !== null) {
-      const masks = categoricalMasks(tree, nBinsOf);
-      const vn = valid.data.nRows;
-      for (let i = 0; i < vn; i++) {
-        validMargin[i]! += tree.leafValue[leafOfBinned(tree, valid.data.bins, i, masks)] as number;
-      }
+    if (valid !== undefined && validMargin !== null && validBins !== null) {
+      router?.addTo(validBins, valid.data.nRows, null, validMargin);
       const loss = logLoss(validMargin, valid.y, valid.sampleWeight);
       validLoss.push(loss);
       if (loss < bestLoss) {
@@ -147,39 +226,7 @@ export function trainGbdt(
       }
     }
   }
-  const roundsRun = trees.length;
-  if (patience > 0 && bestRounds > 0) trees.length = bestRounds;
-  logger.debug({ trees: trees.length, roundsRun }, 'gbdt: trained');
-  return {
-    featureNames: data.featureNames,
-    bins: data.info,
-    monotone,
-    initScore,
-    trees,
-    roundsRun,
-    validLogLoss: validLoss,
-  };
-}
-
-/** Log-loss gradients p − y and hessians p(1 − p) (floored so that no row has zero curvature), times w. */
-function logisticGradients(
-  margin: Float64Array,
-  y: Float64Array,
-  w: Float64Array | undefined,
-  gh: Float64Array,
-): void {
-  const n = margin.length;
-  for (let i = 0; i < n; i++) {
-    const pr = 1 / (1 + Math.exp(-margin[i]!));
-    gh[2 * i] = pr - y[i]!;
-    gh[2 * i + 1] = Math.max(pr * (1 - pr), 1e-16);
-  }
-  if (w !== undefined) {
-    for (let i = 0; i < n; i++) {
-      gh[2 * i]! *= w[i]!;
-      gh[2 * i + 1]! *= w[i]!;
-    }
-  }
+  return { trees, validLoss, bestRounds };
 }
 
 /** Mean (weighted) log loss of margins against 0/1 labels. */

@@ -61,36 +61,80 @@ export function treeDepth(tree: Tree): number {
 }
 
 /**
- * The leaf a row of bin codes reaches (bins[f][row]), for training-time traversal of out-of-bag and
- * validation rows.
+ * A tree compiled for routing rows of bin codes during training (out-of-bag and validation rows): typed
+ * arrays, children of node k at 2k (left) and 2k + 1 (right), leaves as ~leaf.
  */
-export function leafOfBinned(
-  tree: Tree,
-  bins: readonly Uint8Array[],
-  row: number,
-  catMasks: readonly (Uint8Array | null)[],
-): number {
-  if (tree.numLeaves <= 1) return 0;
-  let node = 0;
-  while (node >= 0) {
-    const b = (bins[tree.splitFeature[node] as number] as Uint8Array)[row] as number;
-    let left: boolean;
-    if (b === 0) left = tree.defaultLeft[node] === 1;
-    else {
-      const mask = catMasks[node];
-      left = mask ? mask[b] === 1 : b <= (tree.thresholdBin[node] as number);
+export class BinnedRouter {
+  private readonly feature: Int32Array;
+  private readonly thresholdBin: Int32Array;
+  /** Per node: 1 when missing values go right. */
+  private readonly missingRight: Int32Array;
+  /** Per node: offset of its lookup in catLeft (1 = left, by bin code), or −1 for a numeric split. */
+  private readonly catAt: Int32Array;
+  private readonly catLeft: Uint8Array;
+  private readonly children: Int32Array;
+  private readonly leafValue: Float64Array;
+
+  /** Compiles `tree`; nBinsOf gives each feature's number of bins (the size of a categorical lookup). */
+  constructor(tree: Tree, nBinsOf: (feature: number) => number) {
+    const inner = tree.numLeaves - 1;
+    this.feature = Int32Array.from(tree.splitFeature);
+    this.thresholdBin = Int32Array.from(tree.thresholdBin);
+    this.missingRight = Int32Array.from(tree.defaultLeft, (d) => 1 - d);
+    this.catAt = new Int32Array(inner).fill(-1);
+    let bytes = 0;
+    tree.catLeft.forEach((set, k) => {
+      if (set !== null) bytes += nBinsOf(tree.splitFeature[k] as number);
+    });
+    this.catLeft = new Uint8Array(bytes);
+    bytes = 0;
+    tree.catLeft.forEach((set, k) => {
+      if (set === null) return;
+      this.catAt[k] = bytes;
+      this.catLeft[bytes] = tree.defaultLeft[k] as number;
+      for (const level of set) this.catLeft[bytes + level + 1] = 1;
+      bytes += nBinsOf(tree.splitFeature[k] as number);
+    });
+    this.children = new Int32Array(2 * inner);
+    for (let k = 0; k < inner; k++) {
+      this.children[2 * k] = tree.leftChild[k] as number;
+      this.children[2 * k + 1] = tree.rightChild[k] as number;
     }
-    node = left ? (tree.leftChild[node] as number) : (tree.rightChild[node] as number);
+    this.leafValue = Float64Array.from(tree.leafValue);
   }
-  return ~node;
+
+  /**
+   * Adds the tree's value to margin[r] for each row r of n (bin codes column-major: colBins[f·n + r])
+   * whose skip[r] is 0 (every row when skip is null).
+   */
+  addTo(colBins: Uint8Array, n: number, skip: Uint8Array | null, margin: Float64Array): void {
+    const { feature, thresholdBin, missingRight, catAt, catLeft, children, leafValue } = this;
+    if (children.length === 0) {
+      for (let r = 0; r < n; r++) if (skip === null || skip[r] === 0) margin[r]! += leafValue[0]!;
+      return;
+    }
+    for (let r = 0; r < n; r++) {
+      if (skip !== null && skip[r] === 1) continue;
+      let node = 0;
+      while (node >= 0) {
+        const b = colBins[feature[node]! * n + r]!;
+        const c = catAt[node]!;
+        const t = thresholdBin[node]!;
+        // b <= t, except that the missing bin (b = 0) goes right when missingRight is 1.
+        const left =
+          c < 0 ? (((t - b) >>> 31) ^ 1) & (1 ^ (((b - 1) >>> 31) & missingRight[node]!)) : catLeft[c + b]!;
+        node = children[2 * node + (left ^ 1)]!;
+      }
+      margin[r]! += leafValue[~node]!;
+    }
+  }
 }
 
-/** Per internal node, for categorical splits, a lookup by bin code (1 = goes left); null for numeric ones. */
-export function categoricalMasks(tree: Tree, nBinsOf: (feature: number) => number): (Uint8Array | null)[] {
-  return tree.catLeft.map((set, node) => {
-    if (set === null) return null;
-    const mask = new Uint8Array(nBinsOf(tree.splitFeature[node] as number));
-    for (const level of set) mask[level + 1] = 1;
-    return mask;
+/** Copies per-feature bin codes into one column-major array (colBins[f·n + r]). */
+export function columnMajor(bins: readonly Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(bins.length * n);
+  bins.forEach((b, f) => {
+    out.set(b, f * n);
   });
+  return out;
 }

@@ -2,7 +2,7 @@ import type { Forest } from './forest.js';
 import { RecursiveTreeShap } from './treeshap-recursive.js';
 import { TableTreeShap } from './treeshap-tables.js';
 
-/** How TreeShap computes: per-leaf tables where they are small, Algorithm 2 elsewhere, or one of them only. */
+/** How TreeShap computes: precomputed tables where they are small, Algorithm 2 elsewhere, or one of them only. */
 export type TreeShapMethod = 'auto' | 'tables' | 'recursive';
 
 /** Trees whose paths meet more distinct features than this use Algorithm 2 under 'auto'. */
@@ -13,7 +13,8 @@ const TABLE_BUDGET = 8_000_000;
 /**
  * Exact path-dependent TreeSHAP for a forest: SHAP values of each row on the margin, which add up with
  * the expected value to the margin. Both methods give the same values (to rounding); 'auto' takes the
- * faster leaf tables for every tree they fit and Lundberg's recursive Algorithm 2 for the rest.
+ * faster tables (treeshap-tables.ts) for every tree they fit and Lundberg's recursive Algorithm 2 for
+ * the rest.
  * @example const ts = new TreeShap(forest); ts.explain(encodedRows, n, phi); // ts.expectedValue + Σ phi = margin
  */
 export class TreeShap {
@@ -36,8 +37,7 @@ export class TreeShap {
         continue;
       }
       const d = TableTreeShap.pathFeatures(forest, t);
-      const leaves = (forest.depths[t] as number) === 0 ? 0 : leafCount(forest, forest.roots[t] as number);
-      const size = leaves * 2 ** d;
+      const size = d <= MAX_TABLE_FEATURES ? TableTreeShap.entries(forest, t) : 0;
       if (method === 'tables' || (d <= MAX_TABLE_FEATURES && size <= budget)) {
         tableTrees.push(t);
         budget -= size;
@@ -65,9 +65,4 @@ function expectation(f: Forest, node: number): number {
     ((f.cover[l] as number) * expectation(f, l) + (f.cover[r] as number) * expectation(f, r)) /
     (f.cover[node] as number)
   );
-}
-
-function leafCount(f: Forest, node: number): number {
-  if (f.isLeaf(node)) return 1;
-  return leafCount(f, f.children[2 * node] as number) + leafCount(f, f.children[2 * node + 1] as number);
 }

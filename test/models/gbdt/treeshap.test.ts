@@ -173,6 +173,49 @@ describe('TreeSHAP', () => {
     for (let i = 0; i < a.length; i++) expect(close(a[i] as number, b[i] as number, 1e-9)).toBe(true);
   });
 
+  it('gives the same values with tables and with Algorithm 2 on deeper trees and edge values (property)', () => {
+    const deep = new GradientBoostingClassifier({
+      nEstimators: 8,
+      maxDepth: 8,
+      maxLeaves: 90,
+      minDataInLeaf: 3,
+    }).fit(train.x, train.y);
+    for (const m of [model, deep]) {
+      const { model: gm } = m.fitted();
+      const forest = new Forest(gm.trees, gm.bins, gm.initScore);
+      const tables = new TreeShap(forest, 'tables');
+      const recursive = new TreeShap(forest, 'recursive');
+      // Numbers exactly on the models' bin edges, where `<=` decides the side.
+      const edges = (name: string): number[] => {
+        const b = gm.bins[gm.featureNames.indexOf(name)];
+        return b?.kind === 'numeric' && b.upper.length > 0 ? [...b.upper] : [0];
+      };
+      const onEdge = rowArb.chain((r) =>
+        fc
+          .record({
+            overdue: fc.constantFrom(...edges('overdue')),
+            income: fc.constantFrom(...edges('income')),
+            util: fc.constantFrom(...edges('util')),
+            noise: fc.constantFrom(...edges('noise')),
+          })
+          .map((e) => ({ ...r, ...e })),
+      );
+      fc.assert(
+        fc.property(fc.array(fc.oneof(rowArb, onEdge), { minLength: 1, maxLength: 150 }), (rows) => {
+          const x = frameOf(rows);
+          const enc = new Float64Array(rows.length * 5);
+          new RowEncoder(x, gm.featureNames, gm.bins).encode(0, rows.length, enc);
+          const a = new Float64Array(rows.length * 5);
+          const b = new Float64Array(rows.length * 5);
+          tables.explain(enc, rows.length, a);
+          recursive.explain(enc, rows.length, b);
+          return a.every((v, i) => close(v, b[i] as number, 1e-9));
+        }),
+        { numRuns: 15, seed: 3 },
+      );
+    }
+  });
+
   it('gives zero to a feature the trees never split on', () => {
     const x = train.x.with(numeric('constant', new Float64Array(train.x.nRows).fill(3)));
     const m = new GradientBoostingClassifier({ nEstimators: 10, maxDepth: 3 }).fit(x, train.y);
