@@ -64,7 +64,9 @@ describe('model families through the CLI', () => {
     const pd = model.predictProba(frame.select(model.featureNames));
     const col = rows.header.indexOf('pd');
     expect(rows.records).toHaveLength(3000);
-    rows.records.slice(0, 50).forEach((r, i) => expect(Number(r[col])).toBeCloseTo(pd[i] as number, 12));
+    rows.records.slice(0, 50).forEach((r, i) => {
+      expect(Number(r[col])).toBeCloseTo(pd[i] as number, 12);
+    });
   });
 
   it('mlp: the weights go beside the envelope and load back through the io handler', async () => {
