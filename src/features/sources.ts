@@ -1,3 +1,4 @@
+import { SOURCE_TAGS } from '../ingest/layout.js';
 import {
   CASE_TYPES,
   ENTITY_TYPES,
@@ -19,21 +20,11 @@ import {
  * is checked against this registry at load, and the engine compiles against it.
  */
 
-/** The sources a catalog entry may name; `derived` is for ratios and customs computed from other features. */
-export const CATALOG_SOURCES = [
-  'request',
-  'enterprise',
-  'owner',
-  'tax',
-  'invoices',
-  'bankFlows',
-  'bureau.enterprise',
-  'bureau.owner',
-  'judicial',
-  'utilities',
-  'socialInsurance',
-  'derived',
-] as const;
+/**
+ * The sources a catalog entry may name: the ingest sources (the bureau split by subject, as in the CSV
+ * layout), plus `request` and `derived` (ratios and customs computed from other features).
+ */
+export const CATALOG_SOURCES = ['request', ...SOURCE_TAGS, 'derived'] as const;
 export type CatalogSource = (typeof CATALOG_SOURCES)[number];
 
 /** How records falling in the same month combine: summed (flows), averaged (levels) or the worst (max). */

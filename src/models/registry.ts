@@ -191,6 +191,23 @@ export function loadModel(path: string): TrainedModel {
 export function loadModelArtifact(path: string): { model: TrainedModel; artifact: Artifact } {
   const file = artifactPath(path);
   const artifact = loadArtifact(file);
+  return { model: modelFromArtifact(artifact, dirname(file)), artifact };
+}
+
+/**
+ * Loads a saved model of any family, first starting what its family needs (the MLP's wasm backend).
+ * @throws the codes of `loadModelArtifact`, and E_MLP_BACKEND
+ * @example const { model } = await openModel('models/admission-gbdt/1.0.0');
+ */
+export async function openModel(path: string): Promise<{ model: TrainedModel; artifact: Artifact }> {
+  const file = artifactPath(path);
+  const artifact = loadArtifact(file);
+  await MODEL_FAMILIES.get(artifact.kind)?.prepare?.();
+  return { model: modelFromArtifact(artifact, dirname(file)), artifact };
+}
+
+/** The model of a verified artifact, by its family, with its calibrator (if any) applied to the pd. */
+function modelFromArtifact(artifact: Artifact, dir: string): TrainedModel {
   const family = MODEL_FAMILIES.get(artifact.kind);
   if (family === undefined) {
     throw new RiskError(
@@ -199,31 +216,10 @@ export function loadModelArtifact(path: string): { model: TrainedModel; artifact
       { expected: [...MODEL_FAMILIES.keys()].join(' | '), received: artifact.kind },
     );
   }
-  const base = family.fromArtifact(artifact, dirname(file));
-  const model =
-    artifact.calibration === undefined ? base : calibrated(base, calibratorFromJson(artifact.calibration));
-  return { model, artifact };
-}
-
-/**
- * Loads a saved model of any family, first starting what its family needs (the MLP's wasm backend).
- * @throws the codes of `loadModelArtifact`, and E_MLP_BACKEND
- * @example const { model } = await openModel('models/gbdt-admission/1.0.0');
- */
-export async function openModel(path: string): Promise<{ model: TrainedModel; artifact: Artifact }> {
-  const kind = peekKind(artifactPath(path));
-  await MODEL_FAMILIES.get(kind ?? '')?.prepare?.();
-  return loadModelArtifact(path);
-}
-
-/** The kind an artifact file declares, read without verifying it (verification follows in the loader). */
-function peekKind(file: string): string | undefined {
-  try {
-    const kind = (JSON.parse(readFileSync(file, 'utf8')) as { kind?: unknown }).kind;
-    return typeof kind === 'string' ? kind : undefined;
-  } catch {
-    return undefined;
-  }
+  const base = family.fromArtifact(artifact, dir);
+  return artifact.calibration === undefined
+    ? base
+    : calibrated(base, calibratorFromJson(artifact.calibration));
 }
 
 /**

@@ -50,3 +50,38 @@ export function creditSample(n: number, seed: number): { x: Frame; y: Float64Arr
   ]);
   return { x, y };
 }
+
+/** One row of the credit sample's columns, as property tests generate them. */
+export interface CreditRow {
+  readonly age: number | null;
+  readonly income: number | null;
+  readonly util: number | null;
+  readonly region: string | null;
+  readonly noise: number | null;
+}
+
+/** A frame of the credit sample's columns from generated rows. */
+export function frameOfRows(rows: readonly CreditRow[]): Frame {
+  return Frame.fromColumns([
+    numeric(
+      'age',
+      rows.map((r) => r.age),
+    ),
+    numeric(
+      'income',
+      rows.map((r) => r.income),
+    ),
+    numeric(
+      'util',
+      rows.map((r) => r.util),
+    ),
+    categorical(
+      'region',
+      rows.map((r) => r.region),
+    ),
+    numeric(
+      'noise',
+      rows.map((r) => r.noise),
+    ),
+  ]);
+}

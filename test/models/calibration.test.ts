@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RiskError } from '../../src/core/errors.js';
 import { Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import {
@@ -13,18 +12,10 @@ import {
 } from '../../src/models/calibration.js';
 import { auc, calibrationTable } from '../../src/models/metrics.js';
 import type { TrainedModel } from '../../src/models/model.js';
+import { codeOf } from '../fixtures/errors.js';
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 const logit = (p: number): number => Math.log(p / (1 - p));
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof RiskError ? err.code : `not a RiskError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 /**
  * Rows whose true pd is σ(f), f ~ N(−2, 1), scored by an over-confident, shifted model:

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RiskError } from '../../src/core/errors.js';
 import { Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import {
@@ -11,15 +10,7 @@ import {
   stratifiedKFold,
 } from '../../src/models/cv.js';
 import { auc } from '../../src/models/metrics.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof RiskError ? err.code : `not a RiskError: ${String(err)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../fixtures/errors.js';
 
 const labelsAndK = fc
   .tuple(fc.array(fc.constantFrom(0, 1), { minLength: 2, maxLength: 200 }), fc.integer({ min: 2, max: 10 }))

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RiskError } from '../../src/core/errors.js';
 import { categorical, Frame, numeric } from '../../src/core/frame.js';
 import {
   auc,
@@ -17,15 +16,7 @@ import {
   rocCurve,
   stabilityBand,
 } from '../../src/models/metrics.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof RiskError ? err.code : `not a RiskError: ${String(err)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../fixtures/errors.js';
 
 /** The Mann-Whitney statistic by brute force over every (bad, good) pair, ties counting one half. */
 function mannWhitney(y: number[], s: number[], w?: number[]): number {

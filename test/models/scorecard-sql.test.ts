@@ -5,7 +5,7 @@ import { categorical, Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 import { Scorecard } from '../../src/models/scorecard.js';
 import { scorecardSql, sqlIdentifier } from '../../src/models/scorecard-export.js';
-import { creditSample } from '../binning/fixture.js';
+import { creditSample, frameOfRows } from '../binning/fixture.js';
 
 // The SQL `CASE` export checked in a real database (SQLite through better-sqlite3): every row of a scored
 // table must get exactly the scorecard's own score from the one SQL expression.
@@ -106,28 +106,7 @@ describe('scorecard SQL in SQLite', () => {
     });
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 60 }), (rows) => {
-        const f = Frame.fromColumns([
-          numeric(
-            'age',
-            rows.map((r) => r.age),
-          ),
-          numeric(
-            'income',
-            rows.map((r) => r.income),
-          ),
-          numeric(
-            'util',
-            rows.map((r) => r.util),
-          ),
-          categorical(
-            'region',
-            rows.map((r) => r.region),
-          ),
-          numeric(
-            'noise',
-            rows.map((r) => r.noise),
-          ),
-        ]);
+        const f = frameOfRows(rows);
         expect(scoreInSql(card, f, 'random')).toEqual(Array.from(card.score(f)));
       }),
       { numRuns: 60, seed: 29 },

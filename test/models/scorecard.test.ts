@@ -7,7 +7,7 @@ import { describeFeature } from '../../src/features/catalog.js';
 import { auc } from '../../src/models/metrics.js';
 import { pdFromScore, Scorecard, scaling } from '../../src/models/scorecard.js';
 import { scorecardCard, scorecardSql, sqlIdentifier, sqlLiteral } from '../../src/models/scorecard-export.js';
-import { creditSample } from '../binning/fixture.js';
+import { creditSample, frameOfRows } from '../binning/fixture.js';
 
 const { x, y } = creditSample(3000, 41);
 const card = new Scorecard({ special: { income: [-1] } }).fit(x, y);
@@ -23,32 +23,6 @@ const rowArb = fc.record({
   ),
   noise: fc.double({ min: -5, max: 5, noNaN: true }),
 });
-type Row = typeof rowArb extends fc.Arbitrary<infer R> ? R : never;
-
-function frameOf(rows: readonly Row[]): Frame {
-  return Frame.fromColumns([
-    numeric(
-      'age',
-      rows.map((r) => r.age),
-    ),
-    numeric(
-      'income',
-      rows.map((r) => r.income),
-    ),
-    numeric(
-      'util',
-      rows.map((r) => r.util),
-    ),
-    categorical(
-      'region',
-      rows.map((r) => r.region),
-    ),
-    numeric(
-      'noise',
-      rows.map((r) => r.noise),
-    ),
-  ]);
-}
 
 describe('points scaling', () => {
   it('has the golden factor and offset for 600 points at 50:1, PDO 20', () => {
@@ -100,7 +74,7 @@ describe('Scorecard', () => {
   it('points sum exactly to the score, and the pd is read from that score (property)', () => {
     fc.assert(
       fc.property(fc.array(rowArb, { minLength: 1, maxLength: 40 }), (rows) => {
-        const f = frameOf(rows);
+        const f = frameOfRows(rows);
         const points = card.points(f);
         const score = card.score(f);
         const pd = card.predictProba(f);
@@ -288,7 +262,7 @@ describe('scorecard export', () => {
     expect(sql.split('(CASE').length - 1).toBe(4);
     fc.assert(
       fc.property(fc.array(rowArb, { minLength: 1, maxLength: 30 }), (rows) => {
-        const score = card.score(frameOf(rows));
+        const score = card.score(frameOfRows(rows));
         rows.forEach((r, i) => {
           expect(evaluateSql(sql, r)).toBe(score[i]);
         });

@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import { describeValue, RiskError } from '../../core/errors.js';
+import { intOption as int, type OptionSpec, parseSpecOptions, specsSchema } from '../option-specs.js';
 
-/** One option: its zod schema (with default) and the allowed range in words, for error messages. */
-interface OptionSpec {
-  readonly schema: z.ZodType;
-  readonly allowed: string;
-}
-
-const int = (lo: number, hi: number, def: number): OptionSpec => ({
-  schema: z.number().int().min(lo).max(hi).default(def),
-  allowed: `an integer in [${lo}, ${hi}]`,
-});
 const nonNeg = (def: number): OptionSpec => ({
   schema: z.number().min(0).max(Number.MAX_VALUE).default(def),
   allowed: 'a finite number >= 0',
@@ -88,12 +78,8 @@ export type GbdtParams = {
 /** What a user may pass: any subset of the options. */
 export type GbdtOptions = Partial<GbdtParams>;
 
-const shape = Object.fromEntries(Object.entries(GBDT_OPTION_SPECS).map(([k, spec]) => [k, spec.schema])) as {
-  [K in keyof Specs]: Specs[K]['schema'];
-};
-
 /** The zod schema of the options; unknown keys are rejected so that a misspelt option is not ignored. */
-export const gbdtOptionsSchema = z.strictObject(shape);
+export const gbdtOptionsSchema = specsSchema(GBDT_OPTION_SPECS);
 
 /**
  * Validates and defaults GBDT options.
@@ -101,33 +87,5 @@ export const gbdtOptionsSchema = z.strictObject(shape);
  * @example parseGbdtOptions({ maxDepth: 4 }).learningRate // 0.1
  */
 export function parseGbdtOptions(options: unknown): GbdtParams {
-  const parsed = gbdtOptionsSchema.safeParse(options ?? {});
-  if (parsed.success) return parsed.data as GbdtParams;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const issues = parsed.error.issues.map((i) => ({
-    path: i.path.map(pathKey),
-    message: i.message,
-    code: i.code,
-  }));
-  if (issue.code === 'unrecognized_keys') {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `gbdt option ${issue.keys.join(', ')} is not known; known options are ${Object.keys(GBDT_OPTION_SPECS).join(', ')}`,
-      { path: issue.keys, issues },
-    );
-  }
-  const key = String(issue.path[0] ?? '(root)');
-  const spec = (GBDT_OPTION_SPECS as Record<string, OptionSpec>)[key];
-  let received: unknown = options;
-  for (const p of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[p];
-  const where = issue.path.length > 1 ? `${key}.${issue.path.slice(1).map(String).join('.')}` : key;
-  throw new RiskError(
-    'E_OPTIONS_INVALID',
-    `gbdt option ${where} must be ${spec?.allowed ?? 'valid'}, received ${describeValue(received)}`,
-    { path: issue.path.map(pathKey), expected: spec?.allowed ?? 'valid', received, issues },
-  );
-}
-
-function pathKey(p: PropertyKey): string | number {
-  return typeof p === 'number' ? p : String(p);
+  return parseSpecOptions('gbdt', GBDT_OPTION_SPECS, gbdtOptionsSchema, options) as GbdtParams;
 }

@@ -1,16 +1,5 @@
 import { z } from 'zod';
-import { describeValue, RiskError } from '../../core/errors.js';
-
-/** One option: its zod schema (with default) and the allowed range in words, for error messages. */
-interface OptionSpec {
-  readonly schema: z.ZodType;
-  readonly allowed: string;
-}
-
-const int = (lo: number, hi: number, def: number): OptionSpec => ({
-  schema: z.number().int().min(lo).max(hi).default(def),
-  allowed: `an integer in [${lo}, ${hi}]`,
-});
+import { intOption as int, type OptionSpec, parseSpecOptions, specsSchema } from '../option-specs.js';
 
 /** The activations a hidden layer may use (TF.js names). */
 export const MLP_ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid'] as const;
@@ -77,14 +66,8 @@ export interface MlpParams {
 /** What a user may pass: any subset of the options. */
 export type MlpOptions = Partial<MlpParams>;
 
-type Specs = typeof MLP_OPTION_SPECS;
-
-const shape = Object.fromEntries(Object.entries(MLP_OPTION_SPECS).map(([k, spec]) => [k, spec.schema])) as {
-  [K in keyof Specs]: Specs[K]['schema'];
-};
-
 /** The zod schema of the options; unknown keys are rejected so that a misspelt option is not ignored. */
-export const mlpOptionsSchema = z.strictObject(shape);
+export const mlpOptionsSchema = specsSchema(MLP_OPTION_SPECS);
 
 /**
  * Validates and defaults MLP options.
@@ -92,33 +75,5 @@ export const mlpOptionsSchema = z.strictObject(shape);
  * @example parseMlpOptions({ hiddenLayers: [16] }).batchSize // 256
  */
 export function parseMlpOptions(options: unknown): MlpParams {
-  const parsed = mlpOptionsSchema.safeParse(options ?? {});
-  if (parsed.success) return parsed.data as MlpParams;
-  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-  const issues = parsed.error.issues.map((i) => ({
-    path: i.path.map(pathKey),
-    message: i.message,
-    code: i.code,
-  }));
-  if (issue.code === 'unrecognized_keys') {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `mlp option ${issue.keys.join(', ')} is not known; known options are ${Object.keys(MLP_OPTION_SPECS).join(', ')}`,
-      { path: issue.keys, issues },
-    );
-  }
-  const key = String(issue.path[0] ?? '(root)');
-  const spec = (MLP_OPTION_SPECS as Record<string, OptionSpec>)[key];
-  let received: unknown = options;
-  for (const p of issue.path) received = (received as Record<PropertyKey, unknown> | undefined)?.[p];
-  const where = issue.path.length > 1 ? `${key}[${issue.path.slice(1).map(String).join('][')}]` : key;
-  throw new RiskError(
-    'E_OPTIONS_INVALID',
-    `mlp option ${where} must be ${spec?.allowed ?? 'valid'}, received ${describeValue(received)}`,
-    { path: issue.path.map(pathKey), expected: spec?.allowed ?? 'valid', received, issues },
-  );
-}
-
-function pathKey(p: PropertyKey): string | number {
-  return typeof p === 'number' ? p : String(p);
+  return parseSpecOptions('mlp', MLP_OPTION_SPECS, mlpOptionsSchema, options) as MlpParams;
 }

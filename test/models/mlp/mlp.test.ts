@@ -8,19 +8,11 @@ import { auc, logLoss } from '../../../src/models/metrics.js';
 import { initMlpBackend } from '../../../src/models/mlp/backend.js';
 import { Mlp } from '../../../src/models/mlp/mlp.js';
 import { parseMlpOptions } from '../../../src/models/mlp/options.js';
+import { codeOf } from '../../fixtures/errors.js';
 import { syntheticCredit } from './synthetic.js';
 
 /** Small, quick settings: the behaviour under test does not need the default 64→32 network. */
 const FAST = { hiddenLayers: [8], maxEpochs: 30, patience: 4, batchSize: 64, seed: 7 } as const;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof RiskError ? err.code : `not a RiskError: ${String(err)}`;
-  }
-  return undefined;
-}
 
 function snapshot(x: Frame): unknown[] {
   return x.columns.map((c) =>
