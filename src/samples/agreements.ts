@@ -1,4 +1,4 @@
-import type { Agreement } from '../matching/schemas.js';
+import type { Agreement } from '../ingest/partners.js';
 
 const WAN = 10_000;
 const ALL = ['company', 'individual_business', 'farmer', 'cooperative'] as const;

@@ -1,4 +1,4 @@
-import type { Bank } from '../matching/schemas.js';
+import type { Bank } from '../ingest/partners.js';
 
 const WAN = 10_000;
 const YI = 100_000_000;

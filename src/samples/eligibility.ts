@@ -1,4 +1,4 @@
-import type { Agreement, Bank } from '../matching/schemas.js';
+import type { Agreement, Bank } from '../ingest/partners.js';
 import type { EntityType } from './catalog/entity-types.js';
 
 /** What the sample's own bank and programme assignment looks at (the matcher proper lives in matching/). */

@@ -1,7 +1,7 @@
 import type { Rng } from '../core/rng.js';
 import type { SourceTag } from '../ingest/layout.js';
+import type { Agreement } from '../ingest/partners.js';
 import type { Application, ApplicationInput, Bureau, LoanRequest } from '../ingest/schemas.js';
-import type { Agreement } from '../matching/schemas.js';
 import { AGREEMENTS } from './agreements.js';
 import { dayOf, isoDay } from './calendar.js';
 import { drawCoverage } from './coverage.js';

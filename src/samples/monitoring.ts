@@ -1,6 +1,6 @@
 import type { Rng } from '../core/rng.js';
 import type { SourceTag } from '../ingest/layout.js';
-import type { Agreement, Bank } from '../matching/schemas.js';
+import type { Agreement, Bank } from '../ingest/partners.js';
 import { isoDay, isoMonth, lastDayOfMonth, monthOfDay } from './calendar.js';
 import { fitsAgreement, fitsBank } from './eligibility.js';
 import type { GeneratedBorrower } from './generate.js';

@@ -6,7 +6,7 @@ import {
   bankSchema,
   SHARE_TOLERANCE,
   shareOf,
-} from '../../src/matching/schemas.js';
+} from '../../src/ingest/partners.js';
 import { AGREEMENTS } from '../../src/samples/agreements.js';
 import { BANKS } from '../../src/samples/banks.js';
 import { checkBanksAndAgreements } from '../../src/samples/write.js';

@@ -1,6 +1,6 @@
 import type { Rng } from '../../core/rng.js';
+import type { Agreement } from '../../ingest/partners.js';
 import type { LoanRequest } from '../../ingest/schemas.js';
-import type { Agreement } from '../../matching/schemas.js';
 import { fitsAgreement, type LoanFacts } from '../eligibility.js';
 import { roundTo } from '../money.js';
 import type { BorrowerProfile } from '../profile.js';

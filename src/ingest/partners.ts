@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENTITY_TYPES } from '../ingest/schemas.js';
+import { ENTITY_TYPES } from './schemas.js';
 
 /**
  * Partner banks and risk-sharing agreements as data (design.md, "Matching and risk sharing"; domain.md §1, §2,
