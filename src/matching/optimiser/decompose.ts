@@ -16,7 +16,7 @@ import {
  * into a feasible one: greedy on reduced values with exact capacity accounting, then a fill pass.
  */
 export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions> = {}): AssignmentSolution {
-  const maxIter = opts.maxIterations ?? 150;
+  const maxIter = opts.maxIterations ?? 300;
   const targetGap = opts.targetGap ?? 0.0005;
   const nP = pairCount(p);
   const nR = p.capacity.length;
@@ -31,7 +31,8 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
   const cap = new Float64Array(nR);
   for (let r = 0; r < nR; r++) cap[r] = (p.capacity[r] as number) / (scale[r] as number);
   const coef = new Float64Array(p.usageCoef.length);
-  for (let e = 0; e < coef.length; e++) coef[e] = (p.usageCoef[e] as number) / (scale[p.usageRow[e] as number] as number);
+  for (let e = 0; e < coef.length; e++)
+    coef[e] = (p.usageCoef[e] as number) / (scale[p.usageRow[e] as number] as number);
 
   const lambda = new Float64Array(nR);
   const reduced = new Float64Array(nP);
@@ -42,7 +43,7 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
   let bestChosen = new Int32Array(0);
   let bestObjective = 0;
   let bestLambda = new Float64Array(nR);
-  let theta = 1;
+  let theta = 2;
   let sinceImprove = 0;
   let iter = 0;
   const rowsOnly = nR > 0;
@@ -66,13 +67,14 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
     }
     x.fill(0);
     let dual = 0;
-    for (let b = 0; b < p.nBorrowers; b++) dual += pickTop(reduced, x, p.pairStart[b] as number, p.pairStart[b + 1] as number, k);
+    for (let b = 0; b < p.nBorrowers; b++)
+      dual += pickTop(reduced, x, p.pairStart[b] as number, p.pairStart[b + 1] as number, k);
     for (let r = 0; r < nR; r++) dual += (lambda[r] as number) * (cap[r] as number);
     if (dual < bestBound - 1e-9 * Math.abs(dual)) {
       bestBound = dual;
       bestLambda = Float64Array.from(lambda);
       sinceImprove = 0;
-    } else if (++sinceImprove >= 8) {
+    } else if (++sinceImprove >= 20) {
       theta *= 0.5;
       sinceImprove = 0;
     }
@@ -98,17 +100,20 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
     for (let r = 0; r < nR; r++) lambda[r] = Math.max(0, (lambda[r] as number) - step * (g[r] as number));
     if (theta < 1e-6) break;
   }
-  // A last repair from the best multipliers, whose reduced values price the rows best.
-  lambda.set(bestLambda);
-  for (let q = 0; q < nP; q++) {
-    let rv = p.value[q] as number;
-    for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++)
-      rv -= (lambda[p.usageRow[e] as number] as number) * (coef[e] as number);
-    reduced[q] = rv;
+  // Last repairs from the best multipliers, a little inflated too: a slightly over-priced relaxed choice
+  // oversubscribes fewer rows, so less of it is dropped and the fill pass has room.
+  for (const inflate of REPAIR_INFLATION) {
+    for (let q = 0; q < nP; q++) {
+      let rv = p.value[q] as number;
+      for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++)
+        rv -= inflate * (bestLambda[p.usageRow[e] as number] as number) * (coef[e] as number);
+      reduced[q] = rv;
+    }
+    x.fill(0);
+    for (let b = 0; b < p.nBorrowers; b++)
+      pickTop(reduced, x, p.pairStart[b] as number, p.pairStart[b + 1] as number, k);
+    repair();
   }
-  x.fill(0);
-  for (let b = 0; b < p.nBorrowers; b++) pickTop(reduced, x, p.pairStart[b] as number, p.pairStart[b + 1] as number, k);
-  repair();
   // Σ over the best perBorrower positive values is a bound without any rows; the dual never exceeds it.
   const bound = Math.max(bestBound, bestObjective);
   return {
@@ -121,6 +126,8 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
     iterations: Math.min(iter, maxIter),
   };
 }
+
+const REPAIR_INFLATION = [1, 1.01, 1.03, 1.1];
 
 /** Marks the best k pairs of positive score in [lo, hi) (ties by index) and returns the sum of their scores. */
 function pickTop(score: Float64Array, x: Uint8Array, lo: number, hi: number, k: number): number {
@@ -147,7 +154,12 @@ function pickTop(score: Float64Array, x: Uint8Array, lo: number, hi: number, k: 
  * borrower with room takes its other pairs of positive value that still fit, by reduced value, then a swap
  * pass moves a borrower to a better-valued pair when that fits after leaving its current one.
  */
-function repairFrom(p: AssignmentProblem, reduced: Float64Array, x: Uint8Array, pairBorrower: Int32Array): Int32Array {
+function repairFrom(
+  p: AssignmentProblem,
+  reduced: Float64Array,
+  x: Uint8Array,
+  pairBorrower: Int32Array,
+): Int32Array {
   const nP = reduced.length;
   let n = 0;
   for (let q = 0; q < nP; q++) n += x[q] as number;

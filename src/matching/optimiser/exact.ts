@@ -100,13 +100,19 @@ parentPort.on('message', async (msg) => {
 });`;
 
 /** Runs HiGHS on LP text in a fresh worker thread and returns its answer. */
-export async function runHighs(text: string, nColumns: number, timeLimitSeconds: number): Promise<HighsAnswer> {
+export async function runHighs(
+  text: string,
+  nColumns: number,
+  timeLimitSeconds: number,
+): Promise<HighsAnswer> {
   const highsPath = createRequire(import.meta.url).resolve('highs');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { highsPath } });
   try {
     return await new Promise<HighsAnswer>((resolve, reject) => {
       worker.once('error', (e) =>
-        reject(new RiskError('E_OPTIMISER_SOLVER', `the HiGHS worker failed: ${e.message}`, {}, { cause: e })),
+        reject(
+          new RiskError('E_OPTIMISER_SOLVER', `the HiGHS worker failed: ${e.message}`, {}, { cause: e }),
+        ),
       );
       worker.once('message', (m: { ok: boolean; message?: string } & HighsAnswer) => {
         if (m.ok) resolve({ status: m.status, objective: m.objective, primal: m.primal, seconds: m.seconds });
@@ -129,7 +135,10 @@ export async function lpBound(p: AssignmentProblem, timeLimitSeconds = 60): Prom
 }
 
 /** Exact MIP by HiGHS in a worker thread, with the LP relaxation as the reported bound. */
-export async function solveExact(p: AssignmentProblem, opts: Partial<SolveOptions> = {}): Promise<AssignmentSolution> {
+export async function solveExact(
+  p: AssignmentProblem,
+  opts: Partial<SolveOptions> = {},
+): Promise<AssignmentSolution> {
   const nP = pairCount(p);
   const limit = opts.timeLimitSeconds ?? 60;
   const lp = await lpBound(p, limit);

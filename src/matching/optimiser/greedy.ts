@@ -1,4 +1,10 @@
-import { type AssignmentProblem, type AssignmentSolution, objectiveOf, pairCount, rowTolerance } from './problem.js';
+import {
+  type AssignmentProblem,
+  type AssignmentSolution,
+  objectiveOf,
+  pairCount,
+  rowTolerance,
+} from './problem.js';
 
 /**
  * Adds pairs in the given order when the borrower has room and every row stays within capacity; pairs that did

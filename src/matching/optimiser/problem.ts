@@ -84,45 +84,102 @@ export function validateProblem(p: AssignmentProblem): void {
   if (!Number.isInteger(nB) || nB < 0)
     bad(`nBorrowers must be an integer ≥ 0, received ${nB}`, 'nBorrowers', 'integer ≥ 0', nB);
   if (!Number.isInteger(p.perBorrower) || p.perBorrower < 1)
-    bad(`perBorrower must be an integer ≥ 1, received ${p.perBorrower}`, 'perBorrower', 'integer ≥ 1', p.perBorrower);
+    bad(
+      `perBorrower must be an integer ≥ 1, received ${p.perBorrower}`,
+      'perBorrower',
+      'integer ≥ 1',
+      p.perBorrower,
+    );
   if (p.pairStart.length !== nB + 1)
-    bad(`pairStart must have nBorrowers + 1 = ${nB + 1} entries, received ${p.pairStart.length}`, 'pairStart', `${nB + 1} entries`, p.pairStart.length);
-  if (p.pairStart[0] !== 0) bad(`pairStart[0] must be 0, received ${p.pairStart[0]}`, 'pairStart', '0', p.pairStart[0]);
+    bad(
+      `pairStart must have nBorrowers + 1 = ${nB + 1} entries, received ${p.pairStart.length}`,
+      'pairStart',
+      `${nB + 1} entries`,
+      p.pairStart.length,
+    );
+  if (p.pairStart[0] !== 0)
+    bad(`pairStart[0] must be 0, received ${p.pairStart[0]}`, 'pairStart', '0', p.pairStart[0]);
   for (let b = 0; b < nB; b++) {
     if ((p.pairStart[b + 1] as number) < (p.pairStart[b] as number))
-      bad(`pairStart must not decrease, pairStart[${b + 1}] = ${p.pairStart[b + 1]} < pairStart[${b}] = ${p.pairStart[b]}`, 'pairStart', 'non-decreasing', p.pairStart[b + 1]);
+      bad(
+        `pairStart must not decrease, pairStart[${b + 1}] = ${p.pairStart[b + 1]} < pairStart[${b}] = ${p.pairStart[b]}`,
+        'pairStart',
+        'non-decreasing',
+        p.pairStart[b + 1],
+      );
   }
   const nP = p.pairStart[nB] as number;
   if (p.pairOption.length !== nP)
-    bad(`pairOption must have ${nP} entries (one per pair), received ${p.pairOption.length}`, 'pairOption', `${nP} entries`, p.pairOption.length);
+    bad(
+      `pairOption must have ${nP} entries (one per pair), received ${p.pairOption.length}`,
+      'pairOption',
+      `${nP} entries`,
+      p.pairOption.length,
+    );
   if (p.value.length !== nP)
-    bad(`value must have ${nP} entries (one per pair), received ${p.value.length}`, 'value', `${nP} entries`, p.value.length);
+    bad(
+      `value must have ${nP} entries (one per pair), received ${p.value.length}`,
+      'value',
+      `${nP} entries`,
+      p.value.length,
+    );
   if (p.usageStart.length !== nP + 1)
-    bad(`usageStart must have nPairs + 1 = ${nP + 1} entries, received ${p.usageStart.length}`, 'usageStart', `${nP + 1} entries`, p.usageStart.length);
-  if (p.usageStart[0] !== 0) bad(`usageStart[0] must be 0, received ${p.usageStart[0]}`, 'usageStart', '0', p.usageStart[0]);
+    bad(
+      `usageStart must have nPairs + 1 = ${nP + 1} entries, received ${p.usageStart.length}`,
+      'usageStart',
+      `${nP + 1} entries`,
+      p.usageStart.length,
+    );
+  if (p.usageStart[0] !== 0)
+    bad(`usageStart[0] must be 0, received ${p.usageStart[0]}`, 'usageStart', '0', p.usageStart[0]);
   for (let q = 0; q < nP; q++) {
     if ((p.usageStart[q + 1] as number) < (p.usageStart[q] as number))
-      bad(`usageStart must not decrease, usageStart[${q + 1}] = ${p.usageStart[q + 1]} < usageStart[${q}] = ${p.usageStart[q]}`, 'usageStart', 'non-decreasing', p.usageStart[q + 1]);
+      bad(
+        `usageStart must not decrease, usageStart[${q + 1}] = ${p.usageStart[q + 1]} < usageStart[${q}] = ${p.usageStart[q]}`,
+        'usageStart',
+        'non-decreasing',
+        p.usageStart[q + 1],
+      );
     if (!Number.isFinite(p.value[q] as number))
       bad(`value[${q}] must be finite, received ${p.value[q]}`, 'value', 'finite number', p.value[q]);
   }
   const nnz = p.usageStart[nP] as number;
   if (p.usageRow.length !== nnz || p.usageCoef.length !== nnz)
-    bad(`usageRow and usageCoef must have usageStart[nPairs] = ${nnz} entries, received ${p.usageRow.length} and ${p.usageCoef.length}`, p.usageRow.length !== nnz ? 'usageRow' : 'usageCoef', `${nnz} entries`, p.usageRow.length);
+    bad(
+      `usageRow and usageCoef must have usageStart[nPairs] = ${nnz} entries, received ${p.usageRow.length} and ${p.usageCoef.length}`,
+      p.usageRow.length !== nnz ? 'usageRow' : 'usageCoef',
+      `${nnz} entries`,
+      p.usageRow.length,
+    );
   const nR = p.capacity.length;
   if (p.rowNames.length !== nR)
-    bad(`rowNames must have one name per capacity row (${nR}), received ${p.rowNames.length}`, 'rowNames', `${nR} names`, p.rowNames.length);
+    bad(
+      `rowNames must have one name per capacity row (${nR}), received ${p.rowNames.length}`,
+      'rowNames',
+      `${nR} names`,
+      p.rowNames.length,
+    );
   for (let r = 0; r < nR; r++) {
     const c = p.capacity[r] as number;
     if (!(c >= 0) || !Number.isFinite(c))
-      bad(`capacity of row ${p.rowNames[r]} (index ${r}) must be a finite number ≥ 0, received ${c}`, 'capacity', 'finite ≥ 0', c);
+      bad(
+        `capacity of row ${p.rowNames[r]} (index ${r}) must be a finite number ≥ 0, received ${c}`,
+        'capacity',
+        'finite ≥ 0',
+        c,
+      );
   }
   for (let k = 0; k < nnz; k++) {
     const r = p.usageRow[k] as number;
     if (r < 0 || r >= nR)
       bad(`usageRow[${k}] must be a row index in [0, ${nR}), received ${r}`, 'usageRow', `[0, ${nR})`, r);
     if (!Number.isFinite(p.usageCoef[k] as number))
-      bad(`usageCoef[${k}] (row ${p.rowNames[r]}) must be finite, received ${p.usageCoef[k]}`, 'usageCoef', 'finite number', p.usageCoef[k]);
+      bad(
+        `usageCoef[${k}] (row ${p.rowNames[r]}) must be finite, received ${p.usageCoef[k]}`,
+        'usageCoef',
+        'finite number',
+        p.usageCoef[k],
+      );
   }
   // Options distinct within a borrower: a small set per borrower keeps this linear.
   const seen = new Set<number>();
@@ -131,7 +188,12 @@ export function validateProblem(p: AssignmentProblem): void {
     for (let q = p.pairStart[b] as number; q < (p.pairStart[b + 1] as number); q++) {
       const o = p.pairOption[q] as number;
       if (seen.has(o))
-        bad(`pairOption of borrower ${b} repeats option ${o} (pair ${q})`, 'pairOption', 'distinct options per borrower', o);
+        bad(
+          `pairOption of borrower ${b} repeats option ${o} (pair ${q})`,
+          'pairOption',
+          'distinct options per borrower',
+          o,
+        );
       seen.add(o);
     }
   }
@@ -152,9 +214,16 @@ export function checkAssignment(
   for (let i = 0; i < chosen.length; i++) {
     const q = chosen[i] as number;
     if (!Number.isInteger(q) || q < 0 || q >= nP)
-      throw new RiskError('E_OPTIMISER_PROBLEM', `chosen[${i}] must be a pair index in [0, ${nP}), received ${q}`, { path: ['chosen', i], received: q });
+      throw new RiskError(
+        'E_OPTIMISER_PROBLEM',
+        `chosen[${i}] must be a pair index in [0, ${nP}), received ${q}`,
+        { path: ['chosen', i], received: q },
+      );
     if (taken[q] === 1)
-      throw new RiskError('E_OPTIMISER_PROBLEM', `chosen[${i}] repeats pair ${q}`, { path: ['chosen', i], received: q });
+      throw new RiskError('E_OPTIMISER_PROBLEM', `chosen[${i}] repeats pair ${q}`, {
+        path: ['chosen', i],
+        received: q,
+      });
     taken[q] = 1;
     for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++)
       used[p.usageRow[k] as number] += p.usageCoef[k] as number;
@@ -196,7 +265,7 @@ export interface SolveOptions {
   fallback?: 'decompose' | 'error';
   /** Time limit of a HiGHS solve in seconds; default 60. */
   timeLimitSeconds?: number;
-  /** Subgradient iterations of decompose; default 150. */
+  /** Subgradient iterations of decompose; default 300. */
   maxIterations?: number;
   /** Decompose stops once the gap to its dual bound is below this; default 0.0005. */
   targetGap?: number;
