@@ -40,7 +40,7 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
   const g = new Float64Array(nR);
   const pairBorrower = borrowerOfPairs(p);
   let bestBound = Number.POSITIVE_INFINITY;
-  let bestChosen = new Int32Array(0);
+  let bestChosen: Int32Array = new Int32Array(0);
   let bestObjective = 0;
   let bestLambda = new Float64Array(nR);
   let theta = 2;
@@ -85,8 +85,10 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
     g.set(cap);
     for (let q = 0; q < nP; q++) {
       if (x[q] === 0) continue;
-      for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++)
-        g[p.usageRow[e] as number] -= coef[e] as number;
+      for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++) {
+        const r = p.usageRow[e] as number;
+        g[r] = (g[r] as number) - (coef[e] as number);
+      }
     }
     let norm = 0;
     for (let r = 0; r < nR; r++) {
@@ -212,8 +214,10 @@ function repairFrom(
 
 /** Adds (sign 1) or removes (sign −1) pair q's usage. */
 function add(p: AssignmentProblem, q: number, used: Float64Array, sign: number): void {
-  for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++)
-    used[p.usageRow[e] as number] += sign * (p.usageCoef[e] as number);
+  for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++) {
+    const r = p.usageRow[e] as number;
+    used[r] = (used[r] as number) + sign * (p.usageCoef[e] as number);
+  }
 }
 
 /** Whether every row stays within capacity after adding pair s (checks rows s loosens too). */

@@ -27,8 +27,10 @@ export function fillInOrder(
       const b = pairBorrower[q] as number;
       if ((count[b] as number) >= p.perBorrower) continue;
       if (!fits(p, q, used)) continue;
-      for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++)
-        used[p.usageRow[k] as number] += p.usageCoef[k] as number;
+      for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
+        const r = p.usageRow[k] as number;
+        used[r] = (used[r] as number) + (p.usageCoef[k] as number);
+      }
       taken[q] = 1;
       count[b] = (count[b] as number) + 1;
       added++;

@@ -225,8 +225,10 @@ export function checkAssignment(
         received: q,
       });
     taken[q] = 1;
-    for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++)
-      used[p.usageRow[k] as number] += p.usageCoef[k] as number;
+    for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
+      const r = p.usageRow[k] as number;
+      used[r] = (used[r] as number) + (p.usageCoef[k] as number);
+    }
   }
   for (let b = 0; b < p.nBorrowers; b++) {
     let n = 0;
