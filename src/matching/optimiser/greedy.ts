@@ -1,0 +1,111 @@
+import {
+  type AssignmentProblem,
+  type AssignmentSolution,
+  objectiveOf,
+  pairCount,
+  rowTolerance,
+} from './problem.js';
+
+/**
+ * Adds pairs in the given order when the borrower has room and every row stays within capacity; pairs that did
+ * not fit are tried once more, since negative coefficients (compensation-rate rows) added later free room.
+ * `used` and `count` carry the state in and out; returns the number of pairs added.
+ */
+export function fillInOrder(
+  p: AssignmentProblem,
+  order: Int32Array,
+  used: Float64Array,
+  count: Int32Array,
+  taken: Uint8Array,
+  pairBorrower: Int32Array,
+): number {
+  let added = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < order.length; i++) {
+      const q = order[i] as number;
+      if (taken[q] === 1) continue;
+      const b = pairBorrower[q] as number;
+      if ((count[b] as number) >= p.perBorrower) continue;
+      if (!fits(p, q, used)) continue;
+      for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
+        const r = p.usageRow[k] as number;
+        used[r] = (used[r] as number) + (p.usageCoef[k] as number);
+      }
+      taken[q] = 1;
+      count[b] = (count[b] as number) + 1;
+      added++;
+    }
+  }
+  return added;
+}
+
+/** Whether pair q fits the remaining capacity of each row it uses. */
+export function fits(p: AssignmentProblem, q: number, used: Float64Array): boolean {
+  for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
+    const a = p.usageCoef[k] as number;
+    if (a <= 0) continue;
+    const r = p.usageRow[k] as number;
+    const cap = p.capacity[r] as number;
+    if ((used[r] as number) + a > cap + rowTolerance(cap) * 0.5) return false;
+  }
+  return true;
+}
+
+/** The borrower of each pair. */
+export function borrowerOfPairs(p: AssignmentProblem): Int32Array {
+  const out = new Int32Array(pairCount(p));
+  for (let b = 0; b < p.nBorrowers; b++) out.fill(b, p.pairStart[b] as number, p.pairStart[b + 1] as number);
+  return out;
+}
+
+/** Pair indices with score > 0, by score descending, ties by index (deterministic). */
+export function orderByScore(score: Float64Array): Int32Array {
+  let n = 0;
+  for (let q = 0; q < score.length; q++) if ((score[q] as number) > 0) n++;
+  const idx = new Int32Array(n);
+  n = 0;
+  for (let q = 0; q < score.length; q++) if ((score[q] as number) > 0) idx[n++] = q;
+  const sorted = Array.from(idx).sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
+  return Int32Array.from(sorted);
+}
+
+/** Chosen pairs, ascending, from the taken flags. */
+export function chosenOf(taken: Uint8Array): Int32Array {
+  let n = 0;
+  for (let q = 0; q < taken.length; q++) n += taken[q] as number;
+  const out = new Int32Array(n);
+  n = 0;
+  for (let q = 0; q < taken.length; q++) if (taken[q] === 1) out[n++] = q;
+  return out;
+}
+
+/**
+ * Greedy baseline: pairs by value per unit of the resources they use (each row's share of its capacity),
+ * always feasible. No bound of its own.
+ */
+export function solveGreedy(p: AssignmentProblem): AssignmentSolution {
+  const nP = pairCount(p);
+  const score = new Float64Array(nP);
+  for (let q = 0; q < nP; q++) {
+    let share = 0;
+    for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
+      const a = p.usageCoef[k] as number;
+      if (a > 0) share += a / Math.max(p.capacity[p.usageRow[k] as number] as number, 1e-9);
+    }
+    score[q] = (p.value[q] as number) / (1 + share);
+  }
+  const used = new Float64Array(p.capacity.length);
+  const count = new Int32Array(p.nBorrowers);
+  const taken = new Uint8Array(nP);
+  fillInOrder(p, orderByScore(score), used, count, taken, borrowerOfPairs(p));
+  const chosen = chosenOf(taken);
+  return {
+    method: 'greedy',
+    chosen,
+    objective: objectiveOf(p, chosen),
+    bound: Number.POSITIVE_INFINITY,
+    gap: Number.POSITIVE_INFINITY,
+    status: 'feasible',
+    iterations: 1,
+  };
+}
