@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
+import { registerAgreementCommands } from './agreements.js';
 import { registerCompareCommands } from './compare.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerCompareCommands(program);
   registerDemoCommands(program);
+  registerAgreementCommands(program);
   return program;
 }
 
