@@ -6,6 +6,7 @@ import { registerCompareCommands } from './compare.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
+import { registerMatchCommands } from './match.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerCompareCommands(program);
   registerDemoCommands(program);
   registerAgreementCommands(program);
+  registerMatchCommands(program);
   return program;
 }
 
