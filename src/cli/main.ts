@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
+import { registerAgreementCommands } from './agreements.js';
 import { registerCompareCommands } from './compare.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
+import { registerMatchCommands } from './match.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerCompareCommands(program);
   registerDemoCommands(program);
+  registerAgreementCommands(program);
+  registerMatchCommands(program);
   return program;
 }
 

@@ -23,6 +23,11 @@ export const ERROR_CODES = {
   E_IO: { status: 500, meaning: 'a file could not be read or written' },
   E_MLP_BACKEND: { status: 500, meaning: 'the TF.js wasm backend for the MLP is not active' },
   E_GBDT_WORKER: { status: 500, meaning: 'a GBDT training helper thread failed or stopped answering' },
+  // agreements, loss flows and matching (src/ingest/partners.ts, src/matching/)
+  E_AGREEMENT_INVALID: { status: 400, meaning: 'a risk-sharing agreement or bank failed validation' },
+  E_AGREEMENT_UNKNOWN: { status: 404, meaning: 'no agreement or bank has the requested id' },
+  E_LOSS_INPUT: { status: 400, meaning: 'a loss-flow input (amounts to date, recovery) is invalid' },
+  E_MATCH_INPUT: { status: 400, meaning: 'matching inputs (assessments, options) are invalid' },
   // matching optimiser (src/matching/optimiser)
   E_OPTIMISER_PROBLEM: {
     status: 400,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RiskError } from '../core/errors.js';
 import { ENTITY_TYPES } from './schemas.js';
 
 /**
@@ -184,9 +185,14 @@ export const agreementSchema = z
       .strict(),
   })
   .strict()
-  .refine((a) => Math.abs(a.parties.reduce((s, p) => s + p.share, 0) - 1) <= SHARE_TOLERANCE, {
-    message: 'parties: shares must sum to 1 (within 1e-9)',
-    path: ['parties'],
+  .superRefine((a, ctx) => {
+    const sum = a.parties.reduce((s, p) => s + p.share, 0);
+    if (Math.abs(sum - 1) > SHARE_TOLERANCE)
+      ctx.addIssue({
+        code: 'custom',
+        message: `parties: shares sum to ${Number(sum.toFixed(9))}, expected 1`,
+        path: ['parties'],
+      });
   })
   .refine((a) => a.parties.filter((p) => p.role === 'bank').length === 1, {
     message: 'parties: exactly one party must have the role bank',
@@ -215,4 +221,37 @@ export function shareOf(agreement: Pick<Agreement, 'parties'>, role: PartyRole):
   let s = 0;
   for (const p of agreement.parties) if (p.role === role) s += p.share;
   return s;
+}
+
+/**
+ * Validates one agreement, throwing a RiskError whose message names each bad field.
+ * @throws E_AGREEMENT_INVALID
+ * @example parseAgreement(json) // "parties: shares sum to 0.95, expected 1"
+ */
+export function parseAgreement(value: unknown): Agreement {
+  const r = agreementSchema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code }));
+  const where = (value as { id?: unknown } | null)?.id;
+  throw new RiskError(
+    'E_AGREEMENT_INVALID',
+    `agreement ${String(where ?? '?')}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    { issues },
+  );
+}
+
+/**
+ * Validates one bank, throwing a RiskError whose message names each bad field.
+ * @throws E_AGREEMENT_INVALID
+ */
+export function parseBank(value: unknown): Bank {
+  const r = bankSchema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code }));
+  const where = (value as { id?: unknown } | null)?.id;
+  throw new RiskError(
+    'E_AGREEMENT_INVALID',
+    `bank ${String(where ?? '?')}: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    { issues },
+  );
 }

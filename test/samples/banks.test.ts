@@ -106,7 +106,7 @@ describe('risk-sharing agreements', () => {
     };
     const r = agreementSchema.safeParse(short);
     expect(r.success).toBe(false);
-    expect(r.error?.issues.some((i) => i.message.includes('sum to 1'))).toBe(true);
+    expect(r.error?.issues.some((i) => i.message.includes('expected 1'))).toBe(true);
     // Within the 1e-9 tolerance is accepted.
     const close = {
       ...base,

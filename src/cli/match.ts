@@ -1,0 +1,154 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { describeValue, RiskError } from '../core/errors.js';
+import { type Assessment, assessmentSchema } from '../decisions/assessment.js';
+import { type Bank, parseBank } from '../ingest/partners.js';
+import { buildProblem, OBJECTIVES, type Objective } from '../matching/match.js';
+import { wan } from '../matching/money.js';
+import { type AssignmentMethod, solveAssignment } from '../matching/optimiser/problem.js';
+import { toReferrals } from '../matching/referrals.js';
+import { DEFAULT_AGREEMENTS, readAgreements } from './agreements.js';
+
+function readJson(path: string, flag: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new RiskError('E_IO', `${flag}: cannot read JSON from ${path}`, { file: path }, { cause });
+  }
+}
+
+/** Reads assessments from a JSON Lines file (one Assessment a line). */
+export function readAssessments(path: string): Assessment[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new RiskError('E_IO', `--assessments: cannot read ${path}`, { file: path }, { cause });
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      const r = assessmentSchema.safeParse(JSON.parse(l));
+      if (!r.success)
+        throw new RiskError(
+          'E_MATCH_INPUT',
+          `${path} line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+          { file: path, row: i + 1 },
+        );
+      return r.data;
+    });
+}
+
+/** Registers `rongdan match`. */
+export function registerMatchCommands(program: Command): void {
+  program
+    .command('match')
+    .description('place approved borrowers with partner banks under quotas, caps and concentration limits')
+    .requiredOption('--assessments <file>', 'assessments, JSON Lines')
+    .option('--banks <file>', 'banks JSON', 'data-samples/banks.json')
+    .option('--agreements <file>', 'agreements JSON', DEFAULT_AGREEMENTS)
+    .option('--out <file>', 'referrals JSON', 'referrals.json')
+    .option('--objective <name>', OBJECTIVES.join('|'), 'amount')
+    .option('--method <m>', 'exact|decompose|greedy', 'decompose')
+    .option('--top-k <k>', 'referrals per borrower', '1')
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (o: {
+        assessments: string;
+        banks: string;
+        agreements: string;
+        out: string;
+        objective: string;
+        method: string;
+        topK: string;
+        json?: boolean;
+      }) => {
+        if (!['exact', 'decompose', 'greedy'].includes(o.method))
+          throw new RiskError(
+            'E_OPTIONS_INVALID',
+            `--method must be exact, decompose or greedy, received ${describeValue(o.method)}`,
+          );
+        const banksJson = readJson(o.banks, '--banks');
+        if (!Array.isArray(banksJson))
+          throw new RiskError(
+            'E_AGREEMENT_INVALID',
+            `--banks: expected an array, received ${describeValue(banksJson)}`,
+          );
+        const banks: Bank[] = banksJson.map(parseBank);
+        const agreements = readAgreements(o.agreements);
+        const assessments = readAssessments(o.assessments);
+        const built = buildProblem(assessments, banks, agreements, {
+          objective: o.objective as Objective,
+          topK: Number(o.topK),
+        });
+        const sol = await solveAssignment(built.problem, { method: o.method as AssignmentMethod });
+        const refs = toReferrals(built, sol);
+        writeFileSync(o.out, `${JSON.stringify(refs, null, 2)}\n`);
+        const perBank = banks.map((b) => {
+          const mine = refs.filter((r) => r.bankId === b.id);
+          const amount = mine.reduce((s, r) => s + r.amount, 0);
+          return {
+            bank: b.id,
+            count: mine.length,
+            amountWan: Number(wan(amount)),
+            quotaUsed: amount / b.quota,
+          };
+        });
+        const perProgramme = agreements.map((a) => {
+          const mine = refs.filter((r) => r.agreementId === a.id);
+          const amt = mine.reduce((s, r) => s + r.amount, 0);
+          const ec = mine.reduce((s, r) => s + r.expectedCompensation, 0);
+          return {
+            agreement: a.id,
+            count: mine.length,
+            expectedRate: amt > 0 ? ec / amt : 0,
+            cap: a.compensation.cap,
+            paused: built.pausedProgrammes.includes(a.id),
+          };
+        });
+        const summary = {
+          assessments: assessments.length,
+          candidates: built.candidates.length,
+          notCandidates: built.notCandidates.length,
+          pairs: built.problem.pairOption.length,
+          referrals: refs.length,
+          matchedBorrowers: new Set(refs.map((r) => r.assessmentId)).size,
+          method: sol.method,
+          objective: sol.objective,
+          bound: sol.bound,
+          gap: sol.gap,
+          status: sol.status,
+          perBank,
+          perProgramme,
+        };
+        const out = (s: string): void => {
+          process.stdout.write(`${s}\n`);
+        };
+        if (o.json) {
+          out(JSON.stringify(summary, null, 2));
+          return;
+        }
+        out(
+          `assessments ${summary.assessments}  candidates ${summary.candidates}  pairs ${summary.pairs}  referrals ${summary.referrals} (${summary.matchedBorrowers} borrowers)`,
+        );
+        out(
+          `${'bank'.padEnd(14)}${'count'.padStart(7)}${'amount 万'.padStart(14)}${'quota used'.padStart(12)}`,
+        );
+        for (const b of perBank)
+          out(
+            `${b.bank.padEnd(14)}${String(b.count).padStart(7)}${b.amountWan.toFixed(2).padStart(14)}${`${(b.quotaUsed * 100).toFixed(2)}%`.padStart(12)}`,
+          );
+        out(
+          `${'programme'.padEnd(16)}${'count'.padStart(7)}${'exp. comp. rate'.padStart(17)}${'cap'.padStart(8)}`,
+        );
+        for (const p of perProgramme)
+          out(
+            `${p.agreement.padEnd(16)}${String(p.count).padStart(7)}${`${(p.expectedRate * 100).toFixed(3)}%`.padStart(17)}${`${(p.cap * 100).toFixed(1)}%`.padStart(8)}${p.paused ? '  paused' : ''}`,
+          );
+        out(
+          `method ${sol.method}  objective ${sol.objective.toFixed(2)}  bound ${sol.bound.toFixed(2)}  gap ${(sol.gap * 100).toFixed(3)}%  ${sol.status}  → ${o.out}`,
+        );
+      },
+    );
+}

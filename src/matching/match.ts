@@ -1,0 +1,187 @@
+import { describeValue, RiskError } from '../core/errors.js';
+import type { Assessment } from '../decisions/assessment.js';
+import type { Agreement, Bank } from '../ingest/partners.js';
+import { type EconomicsOptions, type PairEconomics, pairEconomics } from './economics.js';
+import { candidateReason, type Exclusion, eligibility } from './eligibility.js';
+import {
+  type AssignmentMethod,
+  type AssignmentProblem,
+  type AssignmentSolution,
+  solveAssignment,
+} from './optimiser/problem.js';
+
+/** What the optimiser maximises. */
+export const OBJECTIVES = ['amount', 'guarantor_value', 'borrower_savings'] as const;
+/** One of the values above. */
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** Defaults of the problem build; each is configurable. */
+export const MATCH_DEFAULTS = {
+  /** Plan each programme's expected compensation rate to this fraction of its cap (inferred; configurable). */
+  safetyFactor: 0.8,
+  /** At most this share of a bank's quota in one industry section (inferred; configurable). */
+  industryShare: 0.4,
+  /** Reference all-in cost against which borrower savings are measured (domain.md §7.3: ~5.28% average). */
+  referenceAllIn: 0.0528,
+} as const;
+
+/** A bank × agreement option. */
+export interface MatchOption {
+  readonly bank: Bank;
+  readonly agreement: Agreement;
+}
+
+/** Programme totals to date (for the cap row: Σ (EC − c·amount) x ≤ c·G0 − C0). */
+export interface ProgrammeToDate {
+  readonly guaranteed: number;
+  readonly compensated: number;
+}
+
+/** Options of buildProblem / match. */
+export interface MatchOptions {
+  readonly objective?: Objective;
+  readonly topK?: number;
+  readonly safetyFactor?: number;
+  readonly industryShare?: number;
+  /** Quota already used per bank id, yuan. */
+  readonly quotaUsed?: Readonly<Record<string, number>>;
+  readonly toDate?: Readonly<Record<string, ProgrammeToDate>>;
+  readonly economics?: Partial<EconomicsOptions>;
+}
+
+/** The built problem and what it needs to be read back. */
+export interface BuiltProblem {
+  readonly problem: AssignmentProblem;
+  readonly options: readonly MatchOption[];
+  readonly candidates: readonly Assessment[];
+  /** Per pair: its economics. */
+  readonly economics: readonly PairEconomics[];
+  /** Per candidate: its ineligible options with why. */
+  readonly excluded: readonly { readonly option: number; readonly reasons: readonly Exclusion[] }[][];
+  /** Assessments that are not candidates, with why. */
+  readonly notCandidates: readonly { readonly id: string; readonly reason: Exclusion }[];
+  /** Programmes excluded because they are already past their line (capacity < 0), their breach action. */
+  readonly pausedProgrammes: readonly string[];
+}
+
+const industrySection = (code: string | null) => (code ?? '?').slice(0, 1);
+
+function pairValue(e: PairEconomics, objective: Objective, years: number): number {
+  if (objective === 'amount') return e.amount;
+  if (objective === 'guarantor_value') return e.guarantorNetValue;
+  return (MATCH_DEFAULTS.referenceAllIn - e.borrowerAllIn) * e.amount * years;
+}
+
+/**
+ * Builds the assignment problem: candidates × eligible options, quota rows per bank, an expected
+ * compensation-rate row per programme (≤ cap × safety factor), and industry concentration rows per bank.
+ * Deterministic: borrowers in input order, options in bank-then-agreement order.
+ * @throws E_MATCH_INPUT for bad options
+ */
+export function buildProblem(
+  assessments: readonly Assessment[],
+  banks: readonly Bank[],
+  agreements: readonly Agreement[],
+  o: MatchOptions = {},
+): BuiltProblem {
+  const objective = o.objective ?? 'amount';
+  if (!OBJECTIVES.includes(objective))
+    throw new RiskError(
+      'E_MATCH_INPUT',
+      `--objective must be one of ${OBJECTIVES.join(', ')}, received ${describeValue(objective)}`,
+    );
+  const k = o.topK ?? 1;
+  if (!Number.isInteger(k) || k < 1)
+    throw new RiskError('E_MATCH_INPUT', `--top-k must be an integer ≥ 1, received ${describeValue(o.topK)}`);
+  const safety = o.safetyFactor ?? MATCH_DEFAULTS.safetyFactor;
+  const indShare = o.industryShare ?? MATCH_DEFAULTS.industryShare;
+
+  const rowNames: string[] = [];
+  const capacity: number[] = [];
+  const rowOf = new Map<string, number>();
+  const row = (name: string, cap: number) => {
+    const r = rowOf.get(name);
+    if (r !== undefined) return r;
+    rowOf.set(name, rowNames.length);
+    rowNames.push(name);
+    capacity.push(cap);
+    return rowNames.length - 1;
+  };
+
+  const paused: string[] = [];
+  const capCoef = new Map<string, number>();
+  for (const ag of agreements) {
+    const c = ag.compensation.cap * safety;
+    const td = o.toDate?.[ag.id] ?? { guaranteed: 0, compensated: 0 };
+    const rhs = c * td.guaranteed - td.compensated;
+    if (rhs < 0) paused.push(ag.id);
+    else capCoef.set(ag.id, c);
+    if (rhs >= 0) row(`cap:${ag.id}`, rhs);
+  }
+  const options: MatchOption[] = [];
+  for (const bank of banks)
+    for (const ag of agreements)
+      if (ag.bankIds.includes(bank.id) && capCoef.has(ag.id)) options.push({ bank, agreement: ag });
+  for (const b of banks) row(`quota:${b.id}`, Math.max(0, b.quota - (o.quotaUsed?.[b.id] ?? 0)));
+
+  const candidates: Assessment[] = [];
+  const notCandidates: { id: string; reason: Exclusion }[] = [];
+  for (const a of assessments) {
+    const r = candidateReason(a);
+    if (r === null) candidates.push(a);
+    else notCandidates.push({ id: a.id, reason: r });
+  }
+
+  const pairStart = [0];
+  const pairOption: number[] = [];
+  const value: number[] = [];
+  const usageStart = [0];
+  const usageRow: number[] = [];
+  const usageCoef: number[] = [];
+  const economics: PairEconomics[] = [];
+  const excluded: { option: number; reasons: Exclusion[] }[][] = [];
+  for (const a of candidates) {
+    const ex: { option: number; reasons: Exclusion[] }[] = [];
+    options.forEach((opt, oi) => {
+      const reasons = eligibility(a, opt.bank, opt.agreement);
+      if (reasons.length > 0) {
+        ex.push({ option: oi, reasons });
+        return;
+      }
+      const e = pairEconomics(a, opt.bank, opt.agreement, o.economics);
+      pairOption.push(oi);
+      value.push(pairValue(e, objective, a.request.tenorMonths / 12));
+      economics.push(e);
+      const c = capCoef.get(opt.agreement.id) ?? 0;
+      usageRow.push(row(`quota:${opt.bank.id}`, 0), rowOf.get(`cap:${opt.agreement.id}`) ?? 0);
+      usageCoef.push(e.amount, e.expectedCompensation - c * e.amount);
+      const sec = industrySection(a.borrower.industry);
+      usageRow.push(row(`conc:${opt.bank.id}:industry:${sec}`, indShare * opt.bank.quota));
+      usageCoef.push(e.amount);
+      usageStart.push(usageRow.length);
+    });
+    excluded.push(ex);
+    pairStart.push(pairOption.length);
+  }
+  const problem: AssignmentProblem = {
+    nBorrowers: candidates.length,
+    perBorrower: k,
+    pairStart: Int32Array.from(pairStart),
+    pairOption: Int32Array.from(pairOption),
+    value: Float64Array.from(value),
+    usageStart: Int32Array.from(usageStart),
+    usageRow: Int32Array.from(usageRow),
+    usageCoef: Float64Array.from(usageCoef),
+    capacity: Float64Array.from(capacity),
+    rowNames,
+  };
+  return { problem, options, candidates, economics, excluded, notCandidates, pausedProgrammes: paused };
+}
+
+/** Builds the problem and solves it with the named method. */
+export async function solveMatch(
+  built: BuiltProblem,
+  method: AssignmentMethod = 'decompose',
+): Promise<AssignmentSolution> {
+  return solveAssignment(built.problem, { method });
+}

@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pairEconomics } from '../../src/matching/economics.js';
+import { eligibility } from '../../src/matching/eligibility.js';
+import { buildProblem } from '../../src/matching/match.js';
+import { checkAssignment, solveAssignment } from '../../src/matching/optimiser/problem.js';
+import { referralSchema, toReferrals } from '../../src/matching/referrals.js';
+import { AGREEMENTS } from '../../src/samples/agreements.js';
+import { BANKS } from '../../src/samples/banks.js';
+import { assessment } from './fixture.js';
+
+const bank = (id: string) => BANKS.find((b) => b.id === id) ?? (BANKS[0] as (typeof BANKS)[number]);
+const ag = (id: string) =>
+  AGREEMENTS.find((a) => a.id === id) ?? (AGREEMENTS[0] as (typeof AGREEMENTS)[number]);
+
+describe('eligibility', () => {
+  it('an Anhui manufacturer fits CCB Anhui under 4321', () => {
+    expect(eligibility(assessment('b1'), bank('ccb-ah'), ag('ah-4321'))).toEqual([]);
+  });
+  it('names the borrower value and the rule for each exclusion, bilingual', () => {
+    const a = assessment('b2', {
+      pd: 0.09,
+      grade: 'BB',
+      borrower: { region: '510104', industry: 'K70' },
+      tenorMonths: 48,
+    });
+    const r = eligibility(a, bank('ccb-ah'), ag('ah-4321'));
+    const rules = r.map((x) => x.rule);
+    expect(rules).toEqual([
+      'bank.region',
+      'agreement.region',
+      'bank.industry',
+      'agreement.industry',
+      'bank.tenor',
+      'agreement.tenor',
+      'bank.maxPd',
+      'bank.grade',
+    ]);
+    const pd = r.find((x) => x.rule === 'bank.maxPd');
+    expect(pd).toMatchObject({ value: '0.09', limit: '≤ 0.045', en: "PD 0.09 above the bank's maximum" });
+    expect(pd?.zh).toContain('违约概率');
+  });
+});
+
+describe('pair economics, by hand', () => {
+  it('4321 at CCB Anhui: 100万, PD 2%, LGD 0.6, grade A, 12 months', () => {
+    const e = pairEconomics(assessment('b1'), bank('ccb-ah'), ag('ah-4321'));
+    expect(e.amount).toBe(1_000_000);
+    expect(e.expectedLoss).toBe(12_000); // 0.02 × 0.6 × 1,000,000
+    expect(e.lossByParty.map((p) => p.amount)).toEqual([4800, 3600, 2400, 1200]);
+    expect(e.expectedCompensation).toBe(16_000); // 0.02 × 1,000,000 × 0.8
+    expect(e.feeIncome).toBe(10_000);
+    expect(e.reGuaranteeFee).toBe(5_000);
+    expect(e.guarantorNetValue).toBe(200); // 10,000 − 4,800 − 5,000
+    // rate: floor max(3.2%, 3.0% − 0.5%) = 3.2%, grade A is index 2 of 9 steps to 4.3%
+    expect(e.rate).toBeCloseTo(0.032 + (0.011 * 2) / 9, 12);
+    expect(e.bankMargin).toBe(Math.round((1e6 * (e.rate - 0.02) - 2400) * 100) / 100);
+  });
+});
+
+/** An independent recount from the referrals: quota per bank, cap per programme, industry per bank. */
+function recount(refs: ReturnType<typeof toReferrals>, industryOf: Map<string, string>) {
+  const quota = new Map<string, number>();
+  const capUse = new Map<string, { ec: number; amt: number }>();
+  const conc = new Map<string, number>();
+  for (const r of refs) {
+    quota.set(r.bankId, (quota.get(r.bankId) ?? 0) + r.amount);
+    const c = capUse.get(r.agreementId) ?? { ec: 0, amt: 0 };
+    capUse.set(r.agreementId, { ec: c.ec + r.expectedCompensation, amt: c.amt + r.amount });
+    const k = `${r.bankId}:${(industryOf.get(r.assessmentId) ?? '?').slice(0, 1)}`;
+    conc.set(k, (conc.get(k) ?? 0) + r.amount);
+  }
+  return { quota, capUse, conc };
+}
+
+describe('match: no assignment breaks a quota, cap or concentration limit', () => {
+  it('holds on random instances (greedy and decompose), by checkAssignment and by recount', async () => {
+    const regions = ['340104', '341802', '430102', '510104', '350203'];
+    const industries = ['C13', 'C38', 'F52', 'A01', 'I65', 'E47'];
+    const grades = ['AAA', 'AA', 'A', 'BBB', 'BB'] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            r: fc.integer({ min: 0, max: regions.length - 1 }),
+            i: fc.integer({ min: 0, max: industries.length - 1 }),
+            g: fc.integer({ min: 0, max: grades.length - 1 }),
+            pd: fc.double({ min: 0.001, max: 0.06, noNaN: true }),
+            lim: fc.integer({ min: 10, max: 800 }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.double({ min: 0.00001, max: 0.002, noNaN: true }),
+        fc.constantFrom('greedy' as const, 'decompose' as const),
+        fc.integer({ min: 1, max: 2 }),
+        async (rows, quotaScale, method, topK) => {
+          const as = rows.map((x, j) =>
+            assessment(`b${j}`, {
+              pd: x.pd,
+              grade: grades[x.g] ?? 'A',
+              limit: x.lim * 10_000,
+              borrower: { region: regions[x.r] ?? '34', industry: industries[x.i] ?? 'C' },
+            }),
+          );
+          const banks = BANKS.map((b) => ({ ...b, quota: b.quota * quotaScale }));
+          const toDate = Object.fromEntries(
+            AGREEMENTS.map((a) => [a.id, { guaranteed: 5e7, compensated: 5e7 * a.compensation.cap * 0.79 }]),
+          );
+          const built = buildProblem(as, banks, AGREEMENTS, { topK, toDate });
+          const sol = await solveAssignment(built.problem, { method });
+          expect(checkAssignment(built.problem, sol.chosen).ok).toBe(true);
+          const refs = toReferrals(built, sol);
+          for (const r of refs) referralSchema.parse(r);
+          const { quota, capUse, conc } = recount(
+            refs,
+            new Map(as.map((a) => [a.id, a.borrower.industry ?? '?'])),
+          );
+          for (const b of banks) expect(quota.get(b.id) ?? 0).toBeLessThanOrEqual(b.quota + 1e-6);
+          for (const a of AGREEMENTS) {
+            const u = capUse.get(a.id);
+            if (u === undefined) continue;
+            const c = a.compensation.cap * 0.8;
+            const td = toDate[a.id] ?? { guaranteed: 0, compensated: 0 };
+            expect((td.compensated + u.ec) / (td.guaranteed + u.amt)).toBeLessThanOrEqual(c + 1e-9);
+          }
+          for (const [k, v] of conc)
+            expect(v).toBeLessThanOrEqual(
+              0.4 * (banks.find((b) => b.id === k.split(':')[0])?.quota ?? 0) + 1e-6,
+            );
+          const per = new Map<string, number>();
+          for (const r of refs) per.set(r.assessmentId, (per.get(r.assessmentId) ?? 0) + 1);
+          for (const n of per.values()) expect(n).toBeLessThanOrEqual(topK);
+        },
+      ),
+      { numRuns: 40, seed: 42 },
+    );
+  });
+  it('counts non-candidates with why, and pauses a programme already past its line', () => {
+    const built = buildProblem(
+      [assessment('b1'), assessment('b2', { decision: 'decline' }), assessment('b3', { limit: 0 })],
+      BANKS,
+      AGREEMENTS,
+      { toDate: { 'ah-4321': { guaranteed: 1e6, compensated: 50_000 } } },
+    );
+    expect(built.notCandidates.map((x) => x.reason.rule)).toEqual(['decision', 'limit']);
+    expect(built.pausedProgrammes).toEqual(['ah-4321']);
+    expect(built.options.some((o) => o.agreement.id === 'ah-4321')).toBe(false);
+    expect(built.problem.nBorrowers).toBe(1);
+  });
+  it('is deterministic and gives reasons and alternatives', async () => {
+    const as = [assessment('b1'), assessment('b2', { borrower: { region: '341802' } })];
+    const b1 = buildProblem(as, BANKS, AGREEMENTS, {
+      toDate: {
+        'ah-4321': { guaranteed: 1e8, compensated: 0 },
+        'ah-520': { guaranteed: 1e8, compensated: 0 },
+      },
+    });
+    const s1 = await solveAssignment(b1.problem, { method: 'greedy' });
+    const r1 = toReferrals(b1, s1);
+    const r2 = toReferrals(b1, await solveAssignment(b1.problem, { method: 'greedy' }));
+    expect(r1).toEqual(r2);
+    expect(r1.length).toBe(2);
+    expect(r1[0]?.alternatives.some((x) => x.why === 'ineligible')).toBe(true);
+    expect(r1[0]?.lossByParty.reduce((s, p) => s + p.amount, 0)).toBeCloseTo(r1[0]?.expectedLoss ?? 0, 2);
+  });
+});
