@@ -5,6 +5,7 @@ import { registerCompareCommands } from './compare.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
+import { registerMonitorCommands } from './monitor.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerCompareCommands(program);
   registerDemoCommands(program);
+  registerMonitorCommands(program);
   return program;
 }
 

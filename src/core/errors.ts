@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   E_IO: { status: 500, meaning: 'a file could not be read or written' },
   E_MLP_BACKEND: { status: 500, meaning: 'the TF.js wasm backend for the MLP is not active' },
   E_GBDT_WORKER: { status: 500, meaning: 'a GBDT training helper thread failed or stopped answering' },
+  // early warning (保后预警): monitoring readers, warning policy and evaluation
+  E_MONITORING_ROW: { status: 400, meaning: 'a monitoring loan or snapshot row failed validation' },
+  E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
+  E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
