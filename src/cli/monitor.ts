@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CsvWriter, LineWriter, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
-import { BEHAVIOUR_FEATURES, behaviourRows } from '../decisions/behaviour.js';
+import {
+  BEHAVIOUR_FEATURES,
+  BEHAVIOUR_HORIZON_MONTHS,
+  BEHAVIOUR_TARGET,
+  behaviourRows,
+} from '../decisions/behaviour.js';
 import { evaluateLoan, type WarningEvaluation } from '../decisions/warning.js';
 import {
   DEFAULT_WARNING_POLICY,
@@ -201,7 +206,7 @@ export async function runMonitorFeatures(
   io: CommandIo = processIo,
 ): Promise<{ rows: number; positives: number }> {
   const { byLoan } = await readBook(opts.input);
-  const writer = new CsvWriter(opts.out, ['borrower_id', 'month', ...BEHAVIOUR_FEATURES, 'default_next_3m']);
+  const writer = new CsvWriter(opts.out, ['borrower_id', 'month', ...BEHAVIOUR_FEATURES, BEHAVIOUR_TARGET]);
   let rows = 0;
   let positives = 0;
   for (const series of byLoan.values()) {
@@ -213,7 +218,7 @@ export async function runMonitorFeatures(
   }
   await writer.close();
   io.stdout.write(
-    `behaviour features: ${rows} loan-months, ${positives} default within 3 months → ${opts.out}\n`,
+    `behaviour features: ${rows} loan-months, ${positives} default within ${BEHAVIOUR_HORIZON_MONTHS} months → ${opts.out}\n`,
   );
   return { rows, positives };
 }
@@ -251,7 +256,7 @@ export function registerMonitorCommands(program: Command): void {
     });
   program
     .command('monitor-features')
-    .description('write the behavioural feature table (loan-months, default within 3 months) for train')
+    .description('write the behavioural feature table (loan-months, default within 6 months) for train')
     .requiredOption('--input <dir>', 'data directory with monitoring/')
     .requiredOption('--out <file>', 'CSV to write')
     .action(async (o: { input: string; out: string }) => {

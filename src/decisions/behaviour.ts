@@ -174,11 +174,15 @@ export function behaviourFrame(rows: readonly BehaviourMetrics[]): Frame {
 }
 
 /**
- * Default horizon of the behavioural target: default within the next 3 months. The sample's defaulters miss
- * their first payment 90 days before the default date (so 3 months is the overdue-to-default run-up the team
- * can still act in), and 12 monitored months leave 9 labelled months per surviving loan (6 would leave 6).
+ * Default horizon of the behavioural target: default within the next 6 months. The sample's defaulters miss
+ * their first payment 90 days before the default date, so with 3 months every positive month is already overdue
+ * (the target would be the overdue flag, no warning at all: 0 positives among not-yet-overdue OOT months); 6
+ * months reaches back into the 2-6 months of decline before the first miss, where a warning still helps. The
+ * cost: 12 monitored months leave 6 labelled months per surviving loan.
  */
-export const BEHAVIOUR_HORIZON_MONTHS = 3;
+export const BEHAVIOUR_HORIZON_MONTHS = 6;
+/** The target column of the behavioural feature table. */
+export const BEHAVIOUR_TARGET = `default_next_${BEHAVIOUR_HORIZON_MONTHS}m`;
 
 /** One labelled loan-month of the training table. */
 export interface BehaviourRow {
