@@ -7,6 +7,7 @@ import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
 import { registerMatchCommands } from './match.js';
+import { registerMonitorCommands } from './monitor.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerDemoCommands(program);
   registerAgreementCommands(program);
   registerMatchCommands(program);
+  registerMonitorCommands(program);
   return program;
 }
 

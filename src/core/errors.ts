@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   },
   E_OPTIMISER_TOO_LARGE: { status: 413, meaning: 'an assignment problem is too large for the exact solver' },
   E_OPTIMISER_SOLVER: { status: 500, meaning: 'the HiGHS solver or its worker thread failed' },
+  // early warning (保后预警): monitoring readers, warning policy and evaluation
+  E_MONITORING_ROW: { status: 400, meaning: 'a monitoring loan or snapshot row failed validation' },
+  E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
+  E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
