@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { describeValue, RiskError } from '../core/errors.js';
 import { type Assessment, assessmentSchema } from '../decisions/assessment.js';
@@ -84,6 +85,7 @@ export function registerMatchCommands(program: Command): void {
         });
         const sol = await solveAssignment(built.problem, { method: o.method as AssignmentMethod });
         const refs = toReferrals(built, sol);
+        mkdirSync(dirname(o.out), { recursive: true });
         writeFileSync(o.out, `${JSON.stringify(refs, null, 2)}\n`);
         const perBank = banks.map((b) => {
           const mine = refs.filter((r) => r.bankId === b.id);

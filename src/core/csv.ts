@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, type ReadStream, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { RiskError } from './errors.js';
 
 /** Tokens read as missing in any CSV cell (issue 3: '', NA, NaN, null, N/A). */
@@ -332,6 +333,8 @@ export class LineWriter {
   private size = 0;
 
   constructor(path: string, firstLine?: string) {
+    // An --out path in a folder that does not exist yet is created, as users expect of an output flag.
+    mkdirSync(dirname(path), { recursive: true });
     this.stream = createWriteStream(path, { encoding: 'utf8' });
     if (firstLine !== undefined) this.buffer.push(firstLine);
   }
