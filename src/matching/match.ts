@@ -7,6 +7,7 @@ import {
   type AssignmentMethod,
   type AssignmentProblem,
   type AssignmentSolution,
+  packProblem,
   solveAssignment,
 } from './optimiser/problem.js';
 
@@ -163,18 +164,18 @@ export function buildProblem(
     excluded.push(ex);
     pairStart.push(pairOption.length);
   }
-  const problem: AssignmentProblem = {
+  const problem = packProblem({
     nBorrowers: candidates.length,
     perBorrower: k,
-    pairStart: Int32Array.from(pairStart),
-    pairOption: Int32Array.from(pairOption),
-    value: Float64Array.from(value),
-    usageStart: Int32Array.from(usageStart),
-    usageRow: Int32Array.from(usageRow),
-    usageCoef: Float64Array.from(usageCoef),
-    capacity: Float64Array.from(capacity),
+    pairStart,
+    pairOption,
+    value,
+    usageStart,
+    usageRow,
+    usageCoef,
+    capacity,
     rowNames,
-  };
+  });
   return { problem, options, candidates, economics, excluded, notCandidates, pausedProgrammes: paused };
 }
 

@@ -62,6 +62,36 @@ export interface RowViolation {
 }
 
 /** Number of pairs of a problem. */
+/** The plain arrays a problem builder collects, before they are packed into typed arrays. */
+export interface ProblemArrays {
+  readonly nBorrowers: number;
+  readonly perBorrower: number;
+  readonly pairStart: readonly number[];
+  readonly pairOption: readonly number[];
+  readonly value: readonly number[];
+  readonly usageStart: readonly number[];
+  readonly usageRow: readonly number[];
+  readonly usageCoef: readonly number[];
+  readonly capacity: readonly number[];
+  readonly rowNames: readonly string[];
+}
+
+/** Packs a builder's plain arrays into an `AssignmentProblem` of typed arrays. */
+export function packProblem(a: ProblemArrays): AssignmentProblem {
+  return {
+    nBorrowers: a.nBorrowers,
+    perBorrower: a.perBorrower,
+    pairStart: Int32Array.from(a.pairStart),
+    pairOption: Int32Array.from(a.pairOption),
+    value: Float64Array.from(a.value),
+    usageStart: Int32Array.from(a.usageStart),
+    usageRow: Int32Array.from(a.usageRow),
+    usageCoef: Float64Array.from(a.usageCoef),
+    capacity: Float64Array.from(a.capacity),
+    rowNames: a.rowNames,
+  };
+}
+
 export function pairCount(p: AssignmentProblem): number {
   return p.pairStart[p.nBorrowers] ?? 0;
 }

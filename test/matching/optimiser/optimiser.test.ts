@@ -8,6 +8,7 @@ import {
   type AssignmentProblem,
   checkAssignment,
   objectiveOf,
+  packProblem,
   solveAssignment,
   validateProblem,
 } from '../../../src/matching/optimiser/problem.js';
@@ -40,18 +41,18 @@ function build(
     });
     pairStart.push(value.length);
   }
-  return {
+  return packProblem({
     nBorrowers: pairs.length,
     perBorrower,
-    pairStart: Int32Array.from(pairStart),
-    pairOption: Int32Array.from(pairOption),
-    value: Float64Array.from(value),
-    usageStart: Int32Array.from(usageStart),
-    usageRow: Int32Array.from(usageRow),
-    usageCoef: Float64Array.from(usageCoef),
-    capacity: Float64Array.from(capacity),
+    pairStart,
+    pairOption,
+    value,
+    usageStart,
+    usageRow,
+    usageCoef,
+    capacity,
     rowNames: capacity.map((_, r) => `row-${r}`),
-  };
+  });
 }
 
 /** The optimum by enumerating every subset of pairs. */
