@@ -39,6 +39,17 @@ export const ERROR_CODES = {
   E_MONITORING_ROW: { status: 400, meaning: 'a monitoring loan or snapshot row failed validation' },
   E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
   E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
+  // store and webhooks (src/store/, src/api/webhooks.ts)
+  E_STORE_INPUT: { status: 400, meaning: 'a store call got a malformed argument (cursor, batch, amount, role)' },
+  E_STORE_NOT_FOUND: { status: 404, meaning: 'no stored record has the requested id' },
+  E_STORE_FORBIDDEN: { status: 403, meaning: "a record belongs to another bank than the caller's" },
+  E_STORE_CONFLICT: {
+    status: 409,
+    meaning: 'a write lost a race or broke a rule: reused idempotency key, status already changed',
+  },
+  E_STORE_CONFIG: { status: 500, meaning: 'the database location or connection settings are invalid' },
+  E_STORE_MIGRATION: { status: 500, meaning: 'the database schema could not be brought up to date' },
+  E_WEBHOOK_SIGNATURE: { status: 401, meaning: 'a webhook signature is missing, stale or does not match' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
+import pg from 'pg';
+import { type Clock, systemClock } from '../core/clock.js';
+import { RiskError } from '../core/errors.js';
+import { KyselyStore } from './kysely-store.js';
+import { migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
+import type { Store } from './store.js';
+
+/** Where the embedded database lives when nothing else is said (under `var/`, which git ignores). */
+export const DEFAULT_SQLITE_PATH = 'var/rongdan.sqlite';
+
+/** How to open a store. */
+export interface StoreOptions {
+  /** A PostgreSQL URL (`postgres://…`); when given, `path` is ignored. */
+  readonly url?: string | undefined;
+  /** The SQLite file (created with its folder); `:memory:` for a throw-away database. Default `var/rongdan.sqlite`. */
+  readonly path?: string | undefined;
+  /** The clock every stored time comes from. Default: the system clock. */
+  readonly clock?: Clock;
+  /** PostgreSQL pool size per process. Default 10. */
+  readonly poolSize?: number;
+  /**
+   * SQLite `synchronous`: NORMAL (default) keeps every committed transaction through a process crash
+   * (SIGKILL) in WAL mode; FULL also through a power cut, at an fsync per commit.
+   */
+  readonly sqliteSync?: 'NORMAL' | 'FULL';
+  /** Run the migrations on open. Default true. */
+  readonly migrate?: boolean;
+}
+
+/** SQLite's default BEGIN is deferred: a transaction that reads before it writes can then fail with
+ * SQLITE_BUSY when another process wrote meanwhile, without waiting. BEGIN IMMEDIATE takes the writer lock
+ * up front (waiting up to busy_timeout), so every store transaction on SQLite is a single-writer section. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  private readonly database: BetterSqlite3.Database;
+  constructor(database: BetterSqlite3.Database) {
+    super({ database });
+    this.database = database;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+}
+
+/** PostgreSQL's int8 (bigint columns, count(*)) read as numbers: fen and counts stay far below 2^53. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as never,
+};
+
+/**
+ * Opens the store: PostgreSQL when `url` is given, else SQLite at `path` (WAL, created on first use), and
+ * brings the schema up to date.
+ * @throws E_STORE_CONFIG for an unusable URL or path; E_STORE_MIGRATION when a migration fails
+ * @example const store = await openStore({ path: 'var/rongdan.sqlite' });
+ * @example const store = await openStore({ url: process.env.DATABASE_URL });
+ */
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  let db: Kysely<Database>;
+  let dialect: 'sqlite' | 'postgres';
+  if (options.url !== undefined && options.url !== '') {
+    if (!/^postgres(ql)?:\/\//.test(options.url))
+      throw new RiskError(
+        'E_STORE_CONFIG',
+        `DATABASE_URL must be a postgres:// or postgresql:// URL, received ${JSON.stringify(options.url.replace(/:[^:@/]*@/, ':***@'))}`,
+        { path: ['url'] },
+      );
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: pgTypes });
+    // An idle client that loses its connection emits 'error'; without a listener that would end the process.
+    pool.on('error', () => {});
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    dialect = 'postgres';
+  } else {
+    const path = options.path ?? DEFAULT_SQLITE_PATH;
+    let sqlite: BetterSqlite3.Database;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+      sqlite = new BetterSqlite3(path);
+    } catch (err) {
+      throw new RiskError('E_STORE_CONFIG', `cannot open the SQLite database at ${path}: ${String(err)}`, {
+        path: ['path'],
+        received: path,
+      });
+    }
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${options.sqliteSync ?? 'NORMAL'}`);
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
+    dialect = 'sqlite';
+  }
+  try {
+    if (options.migrate ?? true) await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    if (err instanceof RiskError) throw err;
+    throw new RiskError('E_STORE_CONFIG', `cannot reach the database: ${String(err)}`, {}, { cause: err });
+  }
+  return new KyselyStore(db, dialect, clock, () => db.destroy());
+}
+
+/**
+ * The store options the server and CLI take from the environment: `DATABASE_URL` (PostgreSQL) or
+ * `RONGDAN_DB` (a SQLite file), else the embedded default.
+ */
+export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): { url?: string; path?: string } {
+  const url = env.DATABASE_URL;
+  if (url !== undefined && url !== '') return { url };
+  const path = env.RONGDAN_DB;
+  return path !== undefined && path !== '' ? { path } : {};
+}
