@@ -40,7 +40,10 @@ export const ERROR_CODES = {
   E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
   E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
   // store and webhooks (src/store/, src/api/webhooks.ts)
-  E_STORE_INPUT: { status: 400, meaning: 'a store call got a malformed argument (cursor, batch, amount, role)' },
+  E_STORE_INPUT: {
+    status: 400,
+    meaning: 'a store call got a malformed argument (cursor, batch, amount, role)',
+  },
   E_STORE_NOT_FOUND: { status: 404, meaning: 'no stored record has the requested id' },
   E_STORE_FORBIDDEN: { status: 403, meaning: "a record belongs to another bank than the caller's" },
   E_STORE_CONFLICT: {
