@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import { storeContract } from './contract.js';
+import { deliveryContract } from './delivery.js';
 import { postgresHarness, TEST_PG_URL } from './harness.js';
 
 // The same contract on a real PostgreSQL server. Without one, say so plainly; CI sets RONGDAN_REQUIRE_PG=1
@@ -12,6 +13,7 @@ if (TEST_PG_URL === '' && !required)
 
 describe.skipIf(TEST_PG_URL === '')('store contract on PostgreSQL (TEST_DATABASE_URL)', () => {
   storeContract(postgresHarness);
+  deliveryContract(postgresHarness);
 });
 
 describe.runIf(TEST_PG_URL === '' && required)('PostgreSQL required (RONGDAN_REQUIRE_PG=1)', () => {
