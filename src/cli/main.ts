@@ -6,12 +6,14 @@ import { registerCompareCommands } from './compare.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
+import { registerKeyCommands } from './keys.js';
 import { registerMatchCommands } from './match.js';
 import { registerMonitorCommands } from './monitor.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
 import { registerTrainCommands } from './train.js';
+import { registerWebhookCommands } from './webhooks.js';
 
 /** The `rongdan` command line: each stage registers its own commands. */
 export function buildProgram(): Command {
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerAgreementCommands(program);
   registerMatchCommands(program);
   registerMonitorCommands(program);
+  registerKeyCommands(program);
+  registerWebhookCommands(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CreatedApiKey, Store } from './store.js';
 
 /**
  * API key format: `rdk_<id>_<secret>`. The id (12 hex characters) is public and indexes the row; the secret
@@ -32,4 +33,29 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const a = Buffer.from(hashSecret(secret), 'hex');
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The server's start-up step: on an empty key table, makes an admin key and returns it (once, ever: a later
+ * start, or a second process starting at the same time, gets null).
+ * @example const first = await firstAdminKey(store); if (first) process.stdout.write(firstAdminKeyMessage(first));
+ */
+export function firstAdminKey(store: Store): Promise<CreatedApiKey | null> {
+  return store.createFirstAdminKey();
+}
+
+/** What the server prints with the first admin key: the key, that it is shown once, and how to make others. */
+export function firstAdminKeyMessage(created: CreatedApiKey): string {
+  return [
+    '',
+    'First admin key (shown this once, only its hash is stored):',
+    '',
+    `  ${created.key}`,
+    '',
+    'Use it as "Authorization: Bearer <key>". Make keys for the risk team and for banks with',
+    '  npx rongdan keys create --role risk --name "risk team"',
+    '  npx rongdan keys create --role bank --bank <bank id>',
+    'and list or revoke them with `npx rongdan keys list` / `npx rongdan keys revoke <id>`.',
+    '',
+  ].join('\n');
 }
