@@ -7,6 +7,7 @@ import {
   type Driver,
   Kysely,
   PostgresDialect,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
@@ -50,14 +51,36 @@ class ImmediateSqliteDriver extends SqliteDriver {
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  private readonly database: BetterSqlite3.Database;
+  private readonly database: SqliteDatabase;
   constructor(database: BetterSqlite3.Database) {
-    super({ database });
-    this.database = database;
+    const cached = withStatementCache(database);
+    super({ database: cached });
+    this.database = cached;
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver({ database: this.database });
   }
+}
+
+/**
+ * Kysely's SQLite driver prepares every query afresh; preparing costs as much as running a small INSERT, so
+ * the store keeps the prepared statements of the SQL texts it has seen (its queries are a fixed set; batch
+ * inserts of other sizes add a few more), bounded so an odd caller cannot grow it without end.
+ */
+function withStatementCache(db: BetterSqlite3.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt === undefined) {
+        stmt = db.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }
 
 /** PostgreSQL's int8 (bigint columns, count(*)) read as numbers: fen and counts stay far below 2^53. */

@@ -24,7 +24,11 @@ describe('webhook signatures', () => {
   it('verifies its own headers, from Node headers or fetch Headers', () => {
     const h = webhookHeaders(SECRET, BODY, NOW, 'evt_1', 'referral.created');
     expect(h[WEBHOOK_HEADERS.signature]).toMatch(/^t=1782806400,v1=[0-9a-f]{64}$/);
-    expect(verifyWebhook(SECRET, h, BODY, NOW)).toEqual({ ok: true, timestamp: 1782806400, eventId: 'evt_1' });
+    expect(verifyWebhook(SECRET, h, BODY, NOW)).toEqual({
+      ok: true,
+      timestamp: 1782806400,
+      eventId: 'evt_1',
+    });
     expect(verifyWebhook(SECRET, new Headers(h), BODY, NOW).ok).toBe(true);
     const upper = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toUpperCase(), v]));
     expect(verifyWebhook(SECRET, upper, BODY, NOW).ok).toBe(true);
