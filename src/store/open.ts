@@ -10,6 +10,7 @@ import {
   type SqliteDatabase,
   SqliteDialect,
   SqliteDriver,
+  sql,
 } from 'kysely';
 import pg from 'pg';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -83,6 +84,9 @@ function withStatementCache(db: BetterSqlite3.Database, max = 500): SqliteDataba
   };
 }
 
+/** A database URL with its password masked, for messages. */
+const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@');
+
 /** PostgreSQL's int8 (bigint columns, count(*)) read as numbers: fen and counts stay far below 2^53. */
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -104,7 +108,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(options.url))
       throw new RiskError(
         'E_STORE_CONFIG',
-        `DATABASE_URL must be a postgres:// or postgresql:// URL, received ${JSON.stringify(options.url.replace(/:[^:@/]*@/, ':***@'))}`,
+        `DATABASE_URL must be a postgres:// or postgresql:// URL, received ${JSON.stringify(redact(options.url))}`,
         { path: ['url'] },
       );
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: pgTypes });
@@ -132,11 +136,21 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     dialect = 'sqlite';
   }
   try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy();
+    throw new RiskError(
+      'E_STORE_CONFIG',
+      `cannot reach the ${dialect} database at ${redact(options.url ?? options.path ?? DEFAULT_SQLITE_PATH)}: ${String(err)}`,
+      {},
+      { cause: err },
+    );
+  }
+  try {
     if (options.migrate ?? true) await migrateToLatest(db);
   } catch (err) {
     await db.destroy();
-    if (err instanceof RiskError) throw err;
-    throw new RiskError('E_STORE_CONFIG', `cannot reach the database: ${String(err)}`, {}, { cause: err });
+    throw err;
   }
   return new KyselyStore(db, dialect, clock, () => db.destroy());
 }

@@ -1,7 +1,8 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open.js';
 import { storeContract } from './contract.js';
 import { deliveryContract } from './delivery.js';
-import { postgresHarness, TEST_PG_URL } from './harness.js';
+import { createTestDatabase, postgresHarness, TEST_PG_URL } from './harness.js';
 
 // The same contract on a real PostgreSQL server. Without one, say so plainly; CI sets RONGDAN_REQUIRE_PG=1
 // (after .ci/start-postgres), and there a missing server is a failure, not a skip.
@@ -14,6 +15,26 @@ if (TEST_PG_URL === '' && !required)
 describe.skipIf(TEST_PG_URL === '')('store contract on PostgreSQL (TEST_DATABASE_URL)', () => {
   storeContract(postgresHarness);
   deliveryContract(postgresHarness);
+
+  it('several API processes starting at once on an empty database all migrate it and share it', async () => {
+    const d = await createTestDatabase();
+    try {
+      const stores = await Promise.all([1, 2, 3, 4].map(() => openStore({ url: d.url, poolSize: 2 })));
+      const made = await Promise.all(stores.map((s) => s.createFirstAdminKey()));
+      expect(made.filter((m) => m !== null)).toHaveLength(1);
+      for (const s of stores) expect(await s.listApiKeys()).toHaveLength(1);
+      for (const s of stores) await s.close();
+    } finally {
+      await d.drop();
+    }
+  });
+
+  it('refuses a URL that is not postgres:// and names the problem without the password', async () => {
+    await expect(openStore({ url: 'mysql://u:secret@h/db' })).rejects.toThrow(/postgres:\/\/.*u:\*\*\*@h/);
+    await expect(openStore({ url: 'postgres://127.0.0.1:1/none' })).rejects.toMatchObject({
+      code: 'E_STORE_CONFIG',
+    });
+  });
 });
 
 describe.runIf(TEST_PG_URL === '' && required)('PostgreSQL required (RONGDAN_REQUIRE_PG=1)', () => {
