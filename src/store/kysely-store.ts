@@ -17,6 +17,7 @@ import type {
 } from './schema.js';
 import {
   type ApiKeyRecord,
+  type BankReferral,
   type ClaimedMessage,
   type CreatedApiKey,
   type DeliveryOutcome,
@@ -59,6 +60,33 @@ const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').dig
 /** Deterministic referral id: storing the same match twice finds the same row. */
 export function referralId(r: Pick<Referral, 'assessmentId' | 'bankId' | 'agreementId'>): string {
   return `ref_${sha256(`${r.assessmentId}|${r.bankId}|${r.agreementId}`).slice(0, 24)}`;
+}
+
+/**
+ * A referral as its bank may see it (inbox and webhooks): the borrower, money, risk split and reasons of this
+ * referral, without the guarantor's internal figures (its objective value and net value) or the other banks
+ * it was weighed against.
+ */
+export function referralForBank(r: StoredReferral): BankReferral {
+  const { alternatives: _others, value: _value, guarantorNetValue: _net, ...shown } = r.referral;
+  return { ...r, referral: shown };
+}
+
+/** An event to write to the outbox. */
+interface OutboxEvent {
+  readonly bankId: string;
+  readonly type: EventType;
+  /** The referral or loan it is about, and the version it announces (together: the event's identity). */
+  readonly subjectId: string;
+  readonly version: number;
+  readonly data: unknown;
+}
+
+/** Splits rows for statements under both dialects' parameter caps. */
+function chunks<T>(xs: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
 }
 
 function conflict(message: string, details: Record<string, unknown> = {}): RiskError {
@@ -302,9 +330,10 @@ export class KyselyStore implements Store {
   }
 
   private async assessmentsIn(db: Db | Tx, ids: readonly string[]): Promise<StoredAssessment[]> {
-    if (ids.length === 0) return [];
-    const found = await db.selectFrom('assessments').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(found.map((r) => [r.id, toAssessment(r)]));
+    const byId = new Map<string, StoredAssessment>();
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('assessments').selectAll().where('id', 'in', part).execute())
+        byId.set(r.id, toAssessment(r));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -320,41 +349,47 @@ export class KyselyStore implements Store {
   // -------------------------------------------------------------------------------------------------------
   // Outbox writes (always inside the caller's transaction)
 
-  /** Writes one event for a bank with a webhook endpoint; a bank without one reads its inbox instead. */
-  private async emit(
-    tx: Tx,
-    bankId: string,
-    type: EventType,
-    subjectId: string,
-    version: number,
-    data: unknown,
-  ) {
-    const endpoint = await tx
-      .selectFrom('webhook_endpoints')
-      .select('bank_id')
-      .where('bank_id', '=', bankId)
-      .executeTakeFirst();
-    if (endpoint === undefined) return;
+  /**
+   * Writes events for the banks that have a webhook endpoint (a bank without one reads its inbox instead),
+   * in the caller's transaction, so an event exists exactly when the change it announces was committed.
+   */
+  private async emit(tx: Tx, events: readonly OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const banks = [...new Set(events.map((e) => e.bankId))];
+    const withEndpoint = new Set<string>();
+    for (const part of chunks(banks))
+      for (const r of await tx
+        .selectFrom('webhook_endpoints')
+        .select('bank_id')
+        .where('bank_id', 'in', part)
+        .execute())
+        withEndpoint.add(r.bank_id);
     const createdAt = this.now();
-    // Deterministic id: the same change announced twice (a retried transaction) is one event.
-    const id = `evt_${sha256(`${type}|${subjectId}|${version}`).slice(0, 24)}`;
-    await tx
-      .insertInto('outbox')
-      .values({
-        id,
-        bank_id: bankId,
-        type,
-        body: JSON.stringify({ id, type, createdAt, data }),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: createdAt,
-        lease_until: null,
-        last_error: null,
-        created_at: createdAt,
-        delivered_at: null,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    const rows: OutboxTable[] = events
+      .filter((e) => withEndpoint.has(e.bankId))
+      .map((e) => {
+        // Deterministic id: the same change announced twice (a retried transaction) is one event.
+        const id = `evt_${sha256(`${e.type}|${e.subjectId}|${e.version}`).slice(0, 24)}`;
+        return {
+          id,
+          bank_id: e.bankId,
+          type: e.type,
+          body: JSON.stringify({ id, type: e.type, createdAt, data: e.data }),
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: createdAt,
+          lease_until: null,
+          last_error: null,
+          created_at: createdAt,
+          delivered_at: null,
+        };
+      });
+    for (const part of chunks(rows))
+      await tx
+        .insertInto('outbox')
+        .values(part)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -377,20 +412,35 @@ export class KyselyStore implements Store {
       created_at: at,
       updated_at: at,
     }));
-    const ids = rows.map((r) => r.id);
+    const ids = [...new Set(rows.map((r) => r.id))];
     return this.db.transaction().execute(async (tx) => {
-      const inserted = await tx
-        .insertInto('referrals')
-        .values(rows)
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      const fresh = new Set(inserted.map((r) => r.id));
-      const stored = await tx.selectFrom('referrals').selectAll().where('id', 'in', ids).execute();
-      const byId = new Map(stored.map((r) => [r.id, toReferral(r)]));
-      const out = [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
-      for (const r of out)
-        if (fresh.has(r.id)) await this.emit(tx, r.bankId, 'referral.created', r.id, r.version, r);
+      const fresh = new Set<string>();
+      // In chunks: both dialects cap the parameters of one statement (SQLite 32,766; PostgreSQL 65,535).
+      for (const part of chunks(rows))
+        for (const r of await tx
+          .insertInto('referrals')
+          .values(part)
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .execute())
+          fresh.add(r.id);
+      const byId = new Map<string, StoredReferral>();
+      for (const part of chunks(ids))
+        for (const r of await tx.selectFrom('referrals').selectAll().where('id', 'in', part).execute())
+          byId.set(r.id, toReferral(r));
+      const out = ids.flatMap((id) => byId.get(id) ?? []);
+      await this.emit(
+        tx,
+        out
+          .filter((r) => fresh.has(r.id))
+          .map((r) => ({
+            bankId: r.bankId,
+            type: 'referral.created',
+            subjectId: r.id,
+            version: r.version,
+            data: referralForBank(r),
+          })),
+      );
       return out;
     });
   }
@@ -490,14 +540,15 @@ export class KyselyStore implements Store {
     return this.db.transaction().execute(async (tx) => {
       await this.referralFor(tx, t.id, t.bankId);
       const r = await this.move(tx, t.id, t.to, { expectedVersion: t.expectedVersion, note: t.note });
-      await this.emit(
-        tx,
-        r.bankId,
-        t.to === 'accepted' ? 'referral.accepted' : 'referral.declined',
-        r.id,
-        r.version,
-        r,
-      );
+      await this.emit(tx, [
+        {
+          bankId: r.bankId,
+          type: t.to === 'accepted' ? 'referral.accepted' : 'referral.declined',
+          subjectId: r.id,
+          version: r.version,
+          data: referralForBank(r),
+        },
+      ]);
       return r;
     });
   }
@@ -569,10 +620,15 @@ export class KyselyStore implements Store {
       };
       await this.addLoan(tx, loan);
       const stored = toLoan(loan);
-      await this.emit(tx, referral.bankId, 'referral.funded', referral.id, referral.version, {
-        referral,
-        loan: stored,
-      });
+      await this.emit(tx, [
+        {
+          bankId: referral.bankId,
+          type: 'referral.funded',
+          subjectId: referral.id,
+          version: referral.version,
+          data: { referral: referralForBank(referral), loan: stored },
+        },
+      ]);
       return { referral, loan: stored };
     });
   }
@@ -618,7 +674,9 @@ export class KyselyStore implements Store {
       };
       const after = await this.addLoan(tx, loan);
       const stored = toLoan(loan);
-      await this.emit(tx, g.bankId, 'loan.guaranteed', id, 1, stored);
+      await this.emit(tx, [
+        { bankId: g.bankId, type: 'loan.guaranteed', subjectId: id, version: 1, data: stored },
+      ]);
       return { ok: true, loan: stored, programme: after, replayed: false };
     });
   }
@@ -714,7 +772,15 @@ export class KyselyStore implements Store {
         .executeTakeFirstOrThrow();
       if (loan.referral_id !== null) await this.move(tx, loan.referral_id, 'defaulted', {});
       const stored = toLoan(moved);
-      await this.emit(tx, loan.bank_id, 'loan.defaulted', loan.id, stored.version, { loan: stored, flow });
+      await this.emit(tx, [
+        {
+          bankId: loan.bank_id,
+          type: 'loan.defaulted',
+          subjectId: loan.id,
+          version: stored.version,
+          data: { loan: stored, flow },
+        },
+      ]);
       return { loan: stored, flow, programme: toProgramme(loan.agreement_id, after), createdAt };
     });
   }

@@ -94,6 +94,11 @@ export interface StoredReferral {
   readonly updatedAt: string;
 }
 
+/** A stored referral as its bank sees it (see `referralForBank`). */
+export interface BankReferral extends Omit<StoredReferral, 'referral'> {
+  readonly referral: Omit<Referral, 'alternatives' | 'value' | 'guarantorNetValue'>;
+}
+
 /** A page of a bank's referrals and the opaque cursor of the next page (null at the end). */
 export interface ReferralPage {
   readonly items: readonly StoredReferral[];

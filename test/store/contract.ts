@@ -152,6 +152,17 @@ export function storeContract(h: StoreHarness): void {
       expect(await codeOf(store.listReferrals({ bankId: 'bank-a', limit: 0 }))).toBe('E_STORE_INPUT');
     });
 
+    it('stores a match of 3,000 referrals in one call (statements chunked under the parameter caps)', async () => {
+      await store.setWebhookEndpoint({ bankId: 'bank-b', url: 'http://127.0.0.1:9/hook' });
+      const many = Array.from({ length: 3000 }, (_, i) =>
+        referral(`as-${i}`, i % 2 === 0 ? 'bank-a' : 'bank-b'),
+      );
+      const stored = await store.createReferrals(many);
+      expect(stored.map((r) => r.id)).toEqual(many.map(referralId));
+      expect((await store.outboxCounts()).pending).toBe(1500);
+      expect((await store.getAssessments(stored.map((r) => r.assessmentId))).length).toBe(0);
+    });
+
     it('filters by status and pages the filtered list', async () => {
       const rs = await store.createReferrals(
         Array.from({ length: 30 }, (_, i) => referral(`as-${i}`, 'bank-a')),
@@ -426,6 +437,15 @@ export function storeContract(h: StoreHarness): void {
         ['bank-a', 'referral.accepted'],
         ['bank-a', 'referral.funded'],
       ]);
+      // A bank's event carries its referral without the guarantor's figures or the other banks weighed.
+      const created = JSON.parse(events[0]?.body ?? '{}');
+      expect(Object.keys(created.data.referral)).not.toContain('alternatives');
+      expect(Object.keys(created.data.referral)).not.toContain('guarantorNetValue');
+      expect(created.data.referral).toMatchObject({
+        bankId: 'bank-a',
+        amount: 1_000_000,
+        lossByParty: [{ amount: 3200 }],
+      });
       const body = JSON.parse(events[1]?.body ?? '{}');
       expect(body).toMatchObject({
         id: events[1]?.id,
