@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
+import { RiskError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { Rng } from '../core/rng.js';
 import type { ClaimedMessage, Store } from '../store/store.js';
@@ -195,6 +196,20 @@ export class WebhookDeliverer {
   constructor(deps: DelivererDeps) {
     this.deps = deps;
     this.policy = { ...DEFAULT_DELIVERY_POLICY, ...deps.policy };
+    const p = this.policy;
+    // A POST that could outlive its lease would let a second deliverer send the same event meanwhile.
+    if (!(p.timeoutMs > 0 && p.timeoutMs < p.leaseMs))
+      throw new RiskError(
+        'E_OPTIONS_INVALID',
+        `webhook timeoutMs must be positive and below leaseMs ${p.leaseMs}, received ${p.timeoutMs}`,
+        { path: ['policy', 'timeoutMs'], received: p.timeoutMs },
+      );
+    if (!(Number.isInteger(p.maxAttempts) && p.maxAttempts >= 1 && p.batchSize >= 1))
+      throw new RiskError(
+        'E_OPTIONS_INVALID',
+        `webhook maxAttempts and batchSize must be integers ≥ 1, received ${p.maxAttempts} and ${p.batchSize}`,
+        { path: ['policy'] },
+      );
     this.logger = deps.logger ?? silentLogger;
   }
 

@@ -701,14 +701,70 @@ export class KyselyStore implements Store {
     return rows.map(toLoan);
   }
 
+  /** Reads a loan for a change: it must exist and, when a bank is named, be that bank's. */
+  private async loanFor(tx: Tx, id: string, bankId: string | undefined): Promise<Selectable<LoanTable>> {
+    const loan = await tx.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
+    if (loan === undefined) throw notFound('loan', id);
+    if (bankId !== undefined && loan.bank_id !== bankId)
+      throw new RiskError('E_STORE_FORBIDDEN', `loan ${id} belongs to another bank`, { path: ['loanId'] });
+    return loan;
+  }
+
+  /** Active → defaulted | repaid, as a conditional update (a loan ends once), and its referral with it. */
+  private async closeLoan(
+    tx: Tx,
+    loan: Selectable<LoanTable>,
+    to: 'defaulted' | 'repaid',
+  ): Promise<StoredLoan> {
+    const moved = await tx
+      .updateTable('loans')
+      .set((eb) => ({ status: to, version: eb('version', '+', 1) }))
+      .where('id', '=', loan.id)
+      .where('status', '=', 'active')
+      .returningAll()
+      .executeTakeFirst();
+    if (moved === undefined)
+      throw conflict(`loan ${loan.id} is ${loan.status}; only an active loan can be ${to}`, {
+        path: ['loanId'],
+        received: loan.status,
+      });
+    if (loan.referral_id !== null) await this.move(tx, loan.referral_id, to, {});
+    return toLoan(moved);
+  }
+
+  async repayLoan(r: {
+    loanId: string;
+    bankId?: string;
+  }): Promise<{ loan: StoredLoan; programme: ProgrammeTotals }> {
+    return this.db.transaction().execute(async (tx) => {
+      const loan = await this.loanFor(tx, r.loanId, r.bankId);
+      await this.lockProgramme(tx, loan.agreement_id);
+      const stored = await this.closeLoan(tx, loan, 'repaid');
+      const after = await tx
+        .updateTable('programmes')
+        .set((eb) => ({
+          quota_used_fen: eb('quota_used_fen', '-', Number(loan.amount_fen)),
+          updated_at: this.now(),
+        }))
+        .where('agreement_id', '=', loan.agreement_id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.emit(tx, [
+        {
+          bankId: loan.bank_id,
+          type: 'loan.repaid',
+          subjectId: loan.id,
+          version: stored.version,
+          data: stored,
+        },
+      ]);
+      return { loan: stored, programme: toProgramme(loan.agreement_id, after) };
+    });
+  }
+
   async recordDefault(d: ReportDefault): Promise<RecordedDefault> {
     return this.db.transaction().execute(async (tx) => {
-      const loan = await tx.selectFrom('loans').selectAll().where('id', '=', d.loanId).executeTakeFirst();
-      if (loan === undefined) throw notFound('loan', d.loanId);
-      if (d.bankId !== undefined && loan.bank_id !== d.bankId)
-        throw new RiskError('E_STORE_FORBIDDEN', `loan ${d.loanId} belongs to another bank`, {
-          path: ['loanId'],
-        });
+      const loan = await this.loanFor(tx, d.loanId, d.bankId);
       if (d.agreement.id !== loan.agreement_id)
         throw badInput('agreement.id', `the loan's agreement ${loan.agreement_id}`, d.agreement.id);
       const before = await this.lockProgramme(tx, loan.agreement_id);
@@ -720,18 +776,7 @@ export class KyselyStore implements Store {
         compensatedToDate: toYuan(Number(before.compensated_fen)),
       });
       const createdAt = this.now();
-      const moved = await tx
-        .updateTable('loans')
-        .set((eb) => ({ status: 'defaulted', version: eb('version', '+', 1) }))
-        .where('id', '=', loan.id)
-        .where('status', '=', 'active')
-        .returningAll()
-        .executeTakeFirst();
-      if (moved === undefined)
-        throw conflict(`loan ${loan.id} is ${loan.status}; only an active loan can default`, {
-          path: ['loanId'],
-          received: loan.status,
-        });
+      const stored = await this.closeLoan(tx, loan, 'defaulted');
       const paidFen = toFen(flow.compensationPaid);
       await tx
         .insertInto('defaults')
@@ -770,8 +815,6 @@ export class KyselyStore implements Store {
         .where('agreement_id', '=', loan.agreement_id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (loan.referral_id !== null) await this.move(tx, loan.referral_id, 'defaulted', {});
-      const stored = toLoan(moved);
       await this.emit(tx, [
         {
           bankId: loan.bank_id,

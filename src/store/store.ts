@@ -270,6 +270,7 @@ export const EVENT_TYPES = [
   'referral.funded',
   'loan.guaranteed',
   'loan.defaulted',
+  'loan.repaid',
 ] as const;
 /** One of the values above. */
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -341,6 +342,11 @@ export interface Store {
     agreementId?: string;
     status?: StoredLoan['status'];
   }): Promise<StoredLoan[]>;
+  /** An active loan repaid in full: frees its quota (the guarantee balance) and closes its referral. */
+  repayLoan(r: {
+    loanId: string;
+    bankId?: string;
+  }): Promise<{ loan: StoredLoan; programme: ProgrammeTotals }>;
   /** Runs the loss flow on the programme's totals and stores it per party, in one transaction. */
   recordDefault(d: ReportDefault): Promise<RecordedDefault>;
   getDefault(loanId: string): Promise<RecordedDefault | null>;

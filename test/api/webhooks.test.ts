@@ -5,8 +5,10 @@ import {
   signPayload,
   verifyWebhook,
   WEBHOOK_HEADERS,
+  WebhookDeliverer,
   webhookHeaders,
 } from '../../src/api/webhooks.js';
+import type { RiskError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 
 const SECRET = 'whsec_0123456789abcdef0123456789';
@@ -55,6 +57,23 @@ describe('webhook signatures', () => {
     const early = verifyWebhook(SECRET, h, BODY, at(-301));
     expect(early.ok ? 'ok' : early.reason).toBe('outside_window');
     expect(verifyWebhook(SECRET, h, BODY, at(3600), 7200).ok).toBe(true);
+  });
+});
+
+describe('deliverer policy', () => {
+  it('refuses a POST timeout that could outlive the lease, and zero tries', () => {
+    const deps = { store: {} as never, clock: { now: () => NOW }, rng: new Rng(1) };
+    const code = (policy: object) => {
+      try {
+        new WebhookDeliverer({ ...deps, policy });
+        return 'ok';
+      } catch (err) {
+        return (err as RiskError).code;
+      }
+    };
+    expect(code({})).toBe('ok');
+    expect(code({ timeoutMs: 60_000, leaseMs: 60_000 })).toBe('E_OPTIONS_INVALID');
+    expect(code({ maxAttempts: 0 })).toBe('E_OPTIONS_INVALID');
   });
 });
 

@@ -307,6 +307,17 @@ export function storeContract(h: StoreHarness): void {
       ).toBe('E_LOSS_INPUT');
       expect((await store.getLoan(f2.loan.id))?.status).toBe('active');
       expect((await store.getProgramme('ah-4321')).defaults).toBe(1);
+      // Repaid in full: the quota (guarantee balance) is freed, the referral closed, and it ends only once.
+      const repaid = await store.repayLoan({ loanId: f2.loan.id, bankId: 'bank-a' });
+      expect(repaid.loan.status).toBe('repaid');
+      expect(repaid.programme).toMatchObject({
+        quotaUsed: 0,
+        guaranteedToDate: 1_600_000.5,
+        compensatedToDate: 480_000,
+      });
+      expect((await store.getReferral(rs[1]?.id ?? ''))?.status).toBe('repaid');
+      expect(await codeOf(store.repayLoan({ loanId: f2.loan.id }))).toBe('E_STORE_CONFLICT');
+      expect(await codeOf(store.repayLoan({ loanId: 'loan_none' }))).toBe('E_STORE_NOT_FOUND');
     });
 
     it('concurrent defaults in one programme each see the compensation before them', async () => {
