@@ -12,7 +12,8 @@ export function openCliStore(opts: { db?: string }): Promise<Store> {
   return openStore(opts.db !== undefined ? { path: opts.db } : storeOptionsFromEnv());
 }
 
-async function withStore<T>(opts: { db?: string }, fn: (s: Store) => Promise<T>): Promise<T> {
+/** Runs `fn` on the command's store and closes it. */
+export async function withStore<T>(opts: { db?: string }, fn: (s: Store) => Promise<T>): Promise<T> {
   const store = await openCliStore(opts);
   try {
     return await fn(store);
@@ -21,15 +22,17 @@ async function withStore<T>(opts: { db?: string }, fn: (s: Store) => Promise<T>)
   }
 }
 
+/** The option every store command takes. */
+export const DB_OPTION = [
+  '--db <path>',
+  'SQLite file (default: DATABASE_URL, RONGDAN_DB or var/rongdan.sqlite)',
+] as const;
+
 /** `rongdan keys create|list|revoke`: API keys for the service (the clear key is printed once, at create). */
 export function registerKeyCommands(program: Command): void {
   const keys = program
     .command('keys')
     .description('API keys: create (printed once), list (never the secret), revoke');
-  const dbOption = [
-    '--db <path>',
-    'SQLite file (default: DATABASE_URL, RONGDAN_DB or var/rongdan.sqlite)',
-  ] as const;
 
   keys
     .command('create')
@@ -37,7 +40,7 @@ export function registerKeyCommands(program: Command): void {
     .requiredOption('--role <role>', `one of ${KEY_ROLES.join(', ')}`)
     .option('--bank <id>', 'the bank a bank key speaks for (required with --role bank)')
     .option('--name <name>', 'a label to recognise the key by')
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (o: { role: string; bank?: string; name?: string; db?: string }) => {
       if (!KEY_ROLES.includes(o.role as KeyRole))
         throw new RiskError(
@@ -62,7 +65,7 @@ export function registerKeyCommands(program: Command): void {
     .command('list')
     .description('list keys: id, role, bank, name, created, revoked (never the secret)')
     .option('--json', 'print JSON')
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (o: { json?: boolean; db?: string }) => {
       const list = await withStore(o, (s) => s.listApiKeys());
       if (o.json === true) {
@@ -79,7 +82,7 @@ export function registerKeyCommands(program: Command): void {
   keys
     .command('revoke <id>')
     .description('revoke a key by its id (the rdk_<id>_… part); requests with it get 401 at once')
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (id: string, o: { db?: string }) => {
       const k = await withStore(o, (s) => s.revokeApiKey(id));
       console.log(`revoked ${k.id} at ${k.revokedAt}`);

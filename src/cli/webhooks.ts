@@ -5,7 +5,7 @@ import { systemClock } from '../core/clock.js';
 import { RiskError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OutboxStatus } from '../store/store.js';
-import { openCliStore } from './keys.js';
+import { DB_OPTION, withStore } from './keys.js';
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
 
@@ -49,80 +49,63 @@ export function registerWebhookCommands(program: Command): void {
   const wh = program
     .command('webhooks')
     .description('webhook endpoints of banks, the outbox, delivery, a receiver');
-  const dbOption = [
-    '--db <path>',
-    'SQLite file (default: DATABASE_URL, RONGDAN_DB or var/rongdan.sqlite)',
-  ] as const;
 
   wh.command('set')
     .description("set a bank's endpoint; prints the signing secret (generated unless --secret)")
     .requiredOption('--bank <id>', 'bank id')
     .requiredOption('--url <url>', 'where to POST events')
     .option('--secret <secret>', 'the signing secret (≥ 16 characters)')
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (o: { bank: string; url: string; secret?: string; db?: string }) => {
-      const store = await openCliStore(o);
-      try {
-        const e = await store.setWebhookEndpoint({
+      const e = await withStore(o, (s) =>
+        s.setWebhookEndpoint({
           bankId: o.bank,
           url: o.url,
           ...(o.secret !== undefined ? { secret: o.secret } : {}),
-        });
-        console.log(e.secret);
-        process.stderr.write(`bank ${e.bankId} → ${e.url}; events are signed with the secret above\n`);
-      } finally {
-        await store.close();
-      }
+        }),
+      );
+      console.log(e.secret);
+      process.stderr.write(`bank ${e.bankId} → ${e.url}; events are signed with the secret above\n`);
     });
 
   wh.command('outbox')
     .description('counts of outbox messages by state, and the messages in one state')
     .option('--status <status>', `list the messages in this state (${STATUSES.join(', ')})`)
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (o: { status?: string; db?: string }) => {
-      if (o.status !== undefined && !STATUSES.includes(o.status as OutboxStatus))
+      const status = o.status as OutboxStatus | undefined;
+      if (status !== undefined && !STATUSES.includes(status))
         throw new RiskError(
           'E_OPTIONS_INVALID',
           `--status must be one of ${STATUSES.join(', ')}, received ${JSON.stringify(o.status)}`,
         );
-      const store = await openCliStore(o);
-      try {
-        console.log(JSON.stringify(await store.outboxCounts()));
-        if (o.status !== undefined)
-          for (const m of await store.listOutbox({ status: o.status as OutboxStatus }))
-            console.log([m.id, m.bankId, m.type, m.attempts, m.nextAttemptAt, m.lastError ?? '-'].join('\t'));
-      } finally {
-        await store.close();
-      }
+      const [counts, list] = await withStore(o, async (s) => [
+        await s.outboxCounts(),
+        status === undefined ? [] : await s.listOutbox({ status }),
+      ]);
+      console.log(JSON.stringify(counts));
+      for (const m of list)
+        console.log([m.id, m.bankId, m.type, m.attempts, m.nextAttemptAt, m.lastError ?? '-'].join('\t'));
     });
 
   wh.command('requeue <id>')
     .description('send a dead-lettered message again')
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (id: string, o: { db?: string }) => {
-      const store = await openCliStore(o);
-      try {
-        await store.requeueOutbox(id);
-        console.log(`requeued ${id}`);
-      } finally {
-        await store.close();
-      }
+      await withStore(o, (s) => s.requeueOutbox(id));
+      console.log(`requeued ${id}`);
     });
 
   wh.command('deliver')
     .description('deliver due messages until none is due (the server also runs a deliverer)')
     .option('--seed <n>', 'seed of the backoff jitter', '1')
-    .option(...dbOption)
+    .option(...DB_OPTION)
     .action(async (o: { seed: string; db?: string }) => {
-      const store = await openCliStore(o);
-      try {
-        const d = new WebhookDeliverer({ store, clock: systemClock, rng: new Rng(Number(o.seed)) });
-        const reports = await d.drain();
-        const by = (k: string) => reports.filter((r) => r.outcome === k).length;
-        console.log(`delivered ${by('delivered')}, to retry ${by('retry')}, dead ${by('dead')}`);
-      } finally {
-        await store.close();
-      }
+      const reports = await withStore(o, (store) =>
+        new WebhookDeliverer({ store, clock: systemClock, rng: new Rng(Number(o.seed)) }).drain(),
+      );
+      const by = (k: string) => reports.filter((r) => r.outcome === k).length;
+      console.log(`delivered ${by('delivered')}, to retry ${by('retry')}, dead ${by('dead')}`);
     });
 
   wh.command('receive')

@@ -484,17 +484,26 @@ export class KyselyStore implements Store {
     };
   }
 
-  /** Reads a referral for a change: it must exist and, when a bank is named, be that bank's. */
-  private async referralFor(
+  /** Reads a referral or loan for a change: it must exist and, when a bank is named, be that bank's. */
+  private async rowFor<T extends 'referrals' | 'loans'>(
     tx: Tx,
+    table: T,
     id: string,
     bankId: string | undefined,
-  ): Promise<Selectable<ReferralTable>> {
-    const r = await tx.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
-    if (r === undefined) throw notFound('referral', id);
-    if (bankId !== undefined && r.bank_id !== bankId)
-      throw new RiskError('E_STORE_FORBIDDEN', `referral ${id} belongs to another bank`, { path: ['id'] });
-    return r;
+  ): Promise<Selectable<Database[T]>> {
+    const row = await tx
+      .selectFrom(table as 'loans')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    const what = table === 'loans' ? 'loan' : 'referral';
+    if (row === undefined) throw notFound(what, id);
+    if (bankId !== undefined && row.bank_id !== bankId)
+      throw new RiskError('E_STORE_FORBIDDEN', `${what} ${id} belongs to another bank`, {
+        path: ['id'],
+        received: id,
+      });
+    return row as unknown as Selectable<Database[T]>;
   }
 
   /**
@@ -538,7 +547,7 @@ export class KyselyStore implements Store {
   async transitionReferral(t: ReferralTransition): Promise<StoredReferral> {
     if (t.to !== 'accepted' && t.to !== 'declined') throw badInput('to', 'accepted or declined', t.to);
     return this.db.transaction().execute(async (tx) => {
-      await this.referralFor(tx, t.id, t.bankId);
+      await this.rowFor(tx, 'referrals', t.id, t.bankId);
       const r = await this.move(tx, t.id, t.to, { expectedVersion: t.expectedVersion, note: t.note });
       await this.emit(tx, [
         {
@@ -594,7 +603,7 @@ export class KyselyStore implements Store {
 
   async fundReferral(f: FundReferral): Promise<{ referral: StoredReferral; loan: StoredLoan }> {
     return this.db.transaction().execute(async (tx) => {
-      const before = await this.referralFor(tx, f.id, f.bankId);
+      const before = await this.rowFor(tx, 'referrals', f.id, f.bankId);
       const maxFen = Number(before.amount_fen);
       const amountFen = f.amount === undefined ? maxFen : toFen(f.amount);
       if (!(amountFen > 0 && amountFen <= maxFen))
@@ -701,15 +710,6 @@ export class KyselyStore implements Store {
     return rows.map(toLoan);
   }
 
-  /** Reads a loan for a change: it must exist and, when a bank is named, be that bank's. */
-  private async loanFor(tx: Tx, id: string, bankId: string | undefined): Promise<Selectable<LoanTable>> {
-    const loan = await tx.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
-    if (loan === undefined) throw notFound('loan', id);
-    if (bankId !== undefined && loan.bank_id !== bankId)
-      throw new RiskError('E_STORE_FORBIDDEN', `loan ${id} belongs to another bank`, { path: ['loanId'] });
-    return loan;
-  }
-
   /** Active → defaulted | repaid, as a conditional update (a loan ends once), and its referral with it. */
   private async closeLoan(
     tx: Tx,
@@ -737,7 +737,7 @@ export class KyselyStore implements Store {
     bankId?: string;
   }): Promise<{ loan: StoredLoan; programme: ProgrammeTotals }> {
     return this.db.transaction().execute(async (tx) => {
-      const loan = await this.loanFor(tx, r.loanId, r.bankId);
+      const loan = await this.rowFor(tx, 'loans', r.loanId, r.bankId);
       await this.lockProgramme(tx, loan.agreement_id);
       const stored = await this.closeLoan(tx, loan, 'repaid');
       const after = await tx
@@ -764,7 +764,7 @@ export class KyselyStore implements Store {
 
   async recordDefault(d: ReportDefault): Promise<RecordedDefault> {
     return this.db.transaction().execute(async (tx) => {
-      const loan = await this.loanFor(tx, d.loanId, d.bankId);
+      const loan = await this.rowFor(tx, 'loans', d.loanId, d.bankId);
       if (d.agreement.id !== loan.agreement_id)
         throw badInput('agreement.id', `the loan's agreement ${loan.agreement_id}`, d.agreement.id);
       const before = await this.lockProgramme(tx, loan.agreement_id);
