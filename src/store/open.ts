@@ -201,11 +201,22 @@ async function connect(
 
 /**
  * The store options the server and CLI take from the environment: `DATABASE_URL` (PostgreSQL) or
- * `RONGDAN_DB` (a SQLite file), else the embedded default.
+ * `RONGDAN_DB` (a SQLite file), else the embedded default; `RONGDAN_SQLITE_SYNC=FULL` for power-cut safety.
  */
-export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): { url?: string; path?: string } {
+export function storeOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<StoreOptions, 'url' | 'path' | 'sqliteSync'> {
   const url = env.DATABASE_URL;
   if (url !== undefined && url !== '') return { url };
   const path = env.RONGDAN_DB;
-  return path !== undefined && path !== '' ? { path } : {};
+  const sync = env.RONGDAN_SQLITE_SYNC;
+  if (sync !== undefined && sync !== 'NORMAL' && sync !== 'FULL')
+    throw new RiskError(
+      'E_STORE_CONFIG',
+      `RONGDAN_SQLITE_SYNC must be NORMAL or FULL, received ${JSON.stringify(sync)}`,
+    );
+  return {
+    ...(path !== undefined && path !== '' ? { path } : {}),
+    ...(sync !== undefined ? { sqliteSync: sync } : {}),
+  };
 }
