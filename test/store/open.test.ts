@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RiskError } from '../../src/core/errors.js';
 import { openStore, storeOptionsFromEnv } from '../../src/store/open.js';
@@ -16,9 +19,17 @@ describe('store options', () => {
   });
 
   it('an unusable SQLite path is E_STORE_CONFIG naming it', async () => {
-    await expect(openStore({ path: '/proc/rongdan/x.sqlite' })).rejects.toMatchObject({
-      code: 'E_STORE_CONFIG',
-      message: expect.stringContaining('/proc/rongdan/x.sqlite'),
-    });
+    const dir = mkdtempSync(join(tmpdir(), 'rongdan-open-'));
+    try {
+      // A folder that is a file cannot hold the database.
+      writeFileSync(join(dir, 'file'), '');
+      const path = join(dir, 'file', 'x.sqlite');
+      await expect(openStore({ path })).rejects.toMatchObject({
+        code: 'E_STORE_CONFIG',
+        message: expect.stringContaining(path),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
