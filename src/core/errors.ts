@@ -39,6 +39,14 @@ export const ERROR_CODES = {
   E_MONITORING_ROW: { status: 400, meaning: 'a monitoring loan or snapshot row failed validation' },
   E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
   E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
+  // portfolio checks and policy simulation (issue 7 parts 6, 7)
+  E_PORTFOLIO_POLICY: {
+    status: 400,
+    meaning: 'a portfolio policy (net assets, caps, weights, ratios) is invalid',
+  },
+  E_PORTFOLIO_EXPOSURE: { status: 400, meaning: 'an exposure cannot be booked or checked as given' },
+  E_PORTFOLIO_BOOK: { status: 400, meaning: 'the in-force book cannot be built from the monitoring data' },
+  E_SIMULATE_INPUT: { status: 400, meaning: 'the assessments of a policy simulation do not pair up' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
