@@ -21,7 +21,8 @@ const fired = (p: Portfolio, e: Exposure) =>
     .check(e)
     .results.filter((r) => r.fired)
     .map((r) => r.id);
-const valueOf = (p: Portfolio, e: Exposure, id: string) => p.check(e).results.find((r) => r.id === id)?.value;
+const ruleValue = (p: Portfolio, e: Exposure, id: string) =>
+  p.check(e).results.find((r) => r.id === id)?.value;
 
 describe('policy', () => {
   it('defaults cite domain.md §3.1/§3.2/§3.4 numbers', () => {
@@ -41,6 +42,7 @@ describe('policy', () => {
       } catch (err) {
         return err as RiskError;
       }
+      return undefined;
     })();
     expect(e).toBeInstanceOf(RiskError);
     expect(e?.code).toBe('E_PORTFOLIO_POLICY');
@@ -128,7 +130,7 @@ describe('limits at their boundaries', () => {
       Array.from({ length: 9 }, (_, i) => ({ borrowerId: `B${i}`, amount: 1e8 })),
     );
     expect(p.check({ borrowerId: 'B9', amount: 1e8 }).action).toBeNull();
-    expect(valueOf(p, { borrowerId: 'B9', amount: 1e8 }, 'portfolio_leverage')).toBe(10);
+    expect(ruleValue(p, { borrowerId: 'B9', amount: 1e8 }, 'portfolio_leverage')).toBe(10);
     const over = p.check({ borrowerId: 'B9', amount: 1e8 + 0.01 });
     expect(over.action).toBe('decline');
     expect(over.results.find((r) => r.id === 'portfolio_leverage')).toMatchObject({
@@ -170,7 +172,7 @@ describe('limits at their boundaries', () => {
       policy({ ...base, leverage: { mainlySmallMicroFarming: true }, governmentRatios: { enabled: false } }),
       book(15, 3),
     );
-    expect(valueOf(edge, { borrowerId: 'T', amount: 750_000 }, 'portfolio_leverage')).toBe(15);
+    expect(ruleValue(edge, { borrowerId: 'T', amount: 750_000 }, 'portfolio_leverage')).toBe(15);
     expect(edge.check({ borrowerId: 'T', amount: 750_000 }).action).toBeNull();
     expect(fired(edge, { borrowerId: 'T', amount: 750_000.01 })).toEqual(['portfolio_leverage']);
     // A guarantor that does not qualify has a 10× cap, and the same book is already over it.
@@ -188,7 +190,7 @@ describe('limits at their boundaries', () => {
     const p = new Portfolio(P100, [{ borrowerId: 'A', amount: 6_000_000, entityType: 'company' }]);
     expect(p.check({ borrowerId: 'A', amount: 4_000_000, entityType: 'company' }).action).toBeNull();
     expect(
-      valueOf(p, { borrowerId: 'A', amount: 4_000_000, entityType: 'company' }, 'portfolio_single_client'),
+      ruleValue(p, { borrowerId: 'A', amount: 4_000_000, entityType: 'company' }, 'portfolio_single_client'),
     ).toBe(0.1);
     expect(p.check({ borrowerId: 'A', amount: 4_000_000.01, entityType: 'company' }).action).toBe('decline');
     expect(p.maxAmount({ borrowerId: 'A', entityType: 'company' })).toBe(4_000_000);
