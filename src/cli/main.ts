@@ -9,6 +9,7 @@ import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
 import { registerMatchCommands } from './match.js';
 import { registerMonitorCommands } from './monitor.js';
+import { registerPortfolioCommands } from './portfolio.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerMonitorCommands(program);
   registerDecisionCommands(program);
   registerSimulateCommands(program);
+  registerPortfolioCommands(program);
   return program;
 }
 
