@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { type PortfolioStatus, parsePortfolioPolicy } from '../decisions/portfolio.js';
 import { type InForceBook, portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
-import { wan } from '../matching/money.js';
 import { DEFAULT_AGREEMENTS, readAgreements } from './agreements.js';
 
 /**
@@ -61,8 +60,13 @@ export async function runPortfolio(o: PortfolioCliOptions): Promise<PortfolioRep
   return { input: o.input, month: book.month, counts: book.counts, status };
 }
 
-const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-const int = (x: number) => x.toLocaleString('en-US');
+/** A share as a percentage with one decimal ('-' for none). */
+export const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+/** A count with thousands separators. */
+export const int = (x: number): string => x.toLocaleString('en-US');
+/** Yuan shown in 万 with two decimals and thousands separators. */
+export const wan = (yuan: number): string =>
+  (yuan / 10_000).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** The report as a table, amounts in 万. */
 export function formatPortfolio(r: PortfolioReport): string {

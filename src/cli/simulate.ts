@@ -19,9 +19,9 @@ import { readTargets } from '../features/batch.js';
 import { RISK_GRADES } from '../ingest/partners.js';
 import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
-import { wan } from '../matching/money.js';
 import { readAgreements } from './agreements.js';
 import { resolveReleaseFile } from './decisions.js';
+import { int, pct, wan } from './portfolio.js';
 import { type CommandIo, progressBar } from './train.js';
 
 /**
@@ -164,8 +164,6 @@ export async function runSimulate(
 // ---------------------------------------------------------------------------------------------------------
 // The side-by-side table
 
-const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-const int = (x: number) => x.toLocaleString('en-US');
 const pp = (a: number, b: number) => `${b - a >= 0 ? '+' : ''}${((b - a) * 100).toFixed(1)} pp`;
 const badText = (t: Tally) =>
   t.badRate === null ? '-' : `${pct(t.badRate)} (${int(t.bad)}/${int(t.withOutcome)})`;

@@ -12,7 +12,7 @@ describe('rongdan portfolio', () => {
     const r = await runPortfolio({ input: 'data-samples', top: 2 });
     const text = formatPortfolio(r);
     expect(text).toContain('portfolio of data-samples at 2026-01: 1,228 guarantees in force');
-    expect(text).toContain('weighted liability 63011.25万');
+    expect(text).toContain('weighted liability 63,011.25万');
     expect(text).toContain('leverage 3.15× against a 15× cap');
     expect(text).toContain('small/micro and farming 96.3% (≥ 80.0%), borrowers ≤ 500万 86.7% (≥ 50.0%)');
     expect(text).toContain('breaches: none');

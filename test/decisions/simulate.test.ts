@@ -2,59 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { type Assessment, assessmentSchema, type Decision } from '../../src/decisions/assessment.js';
 import { Simulator, simulate } from '../../src/decisions/simulate.js';
 import type { RiskGrade } from '../../src/ingest/partners.js';
+import { assessment } from '../matching/fixture.js';
 
-/** A valid assessment with only what the simulation reads set. */
-function assessment(
+/** A valid assessment (the matching tests' fixture) with what the simulation reads set. */
+function make(
   releaseId: string,
   id: string,
   decision: Decision,
   grade: RiskGrade | null,
-  pd: number | null,
+  pd: number,
   limit: number | null,
 ): Assessment {
-  return assessmentSchema.parse({
-    id: `${releaseId}-${id}`,
-    applicationId: id,
-    asOf: '2025-06-30',
-    releaseId,
-    inputDigest: 'x',
-    decision,
-    grade,
-    pd,
-    score: null,
-    models: [],
-    rules: [],
-    fired: [],
-    reasons: [],
-    missingSources: [],
-    limit:
-      limit === null
-        ? null
-        : { amount: limit, amountWan: limit / 1e4, binding: 'request', candidates: [], existingDebt: 0 },
-    fee: null,
-    borrower: {
-      id,
-      name: null,
-      entityType: 'company',
-      industry: null,
-      region: null,
-      highTech: false,
-      specialised: false,
-      firstLoan: false,
-      yearsInBusiness: null,
-      annualSales: null,
-      currentOverdue: null,
-      existingDebt: 0,
-    },
-    request: { amount: 1_000_000, tenorMonths: 12, purpose: 'working_capital' },
-    shadow: null,
-  });
+  const a = assessment(id, { decision, grade, pd, limit: limit ?? 10_000 });
+  return assessmentSchema.parse({ ...a, releaseId, limit: limit === null ? null : a.limit });
 }
 
-const b = (id: string, d: Decision, g: RiskGrade | null, pd: number | null, l: number | null) =>
-  assessment('base', id, d, g, pd, l);
-const c = (id: string, d: Decision, g: RiskGrade | null, pd: number | null, l: number | null) =>
-  assessment('cand', id, d, g, pd, l);
+const b = (id: string, d: Decision, g: RiskGrade | null, pd: number, l: number | null) =>
+  make('base', id, d, g, pd, l);
+const c = (id: string, d: Decision, g: RiskGrade | null, pd: number, l: number | null) =>
+  make('cand', id, d, g, pd, l);
 
 // Five applications, hand-worked below with LGD 0.5.
 const BASE = [
