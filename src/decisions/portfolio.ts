@@ -342,13 +342,13 @@ const RATIO_EPS = 1e-12;
 interface Client {
   gross: number;
   counted: number;
-  /** Counted balance by bucket class (before the per-borrower balance tests). */
-  byBucket: Float64Array;
-  /** Gross balance by segment class, for the government ratios: [small_micro + farmer, all]. */
-  qualifying: number;
-  group: string | null;
-  exposures: number;
+  /** Counted balance by bucket (before the per-borrower balance tests). */
+  readonly byBucket: Float64Array;
+  readonly group: string | null;
 }
+
+/** An empty bucket row, for a client not yet booked. */
+const NO_BUCKETS = new Float64Array(NB);
 
 interface Resolved {
   readonly borrowerId: string;
@@ -440,12 +440,18 @@ export class Portfolio {
     const p = this.policy;
     const before = this.clients.get(x.borrowerId);
     const groupKey = this.groupKeyOf(x, before);
-    // The book after: only this client's weighted share and the totals move.
-    const after = this.clientAfter(before, x);
-    const weighted = this.weightedFen - (before ? this.weightOf(before) : 0) + this.weightOf(after);
+    // The book after: only this client's weighted share and the totals move (nothing is allocated here:
+    // check runs once per assessment).
+    const gross0 = before?.gross ?? 0;
+    const clientGross = gross0 + x.grossFen;
+    const clientCounted = (before?.counted ?? 0) + x.countedFen;
+    const weighted =
+      this.weightedFen -
+      (before ? this.weigh(before.byBucket, gross0, -1, 0) : 0) +
+      this.weigh(before?.byBucket ?? NO_BUCKETS, clientGross, x.bucket, x.countedFen);
     const gross = this.grossFen + x.grossFen;
     const qualifying = this.qualifyingFen + (x.qualifying ? x.grossFen : 0);
-    const small = this.smallBorrowerFen - this.smallPart(before) + this.smallPart(after);
+    const small = this.smallBorrowerFen - this.smallPart(gross0) + this.smallPart(clientGross);
     const netFen = p.netAssets * 100;
     const cap = this.capFor(qualifying, gross);
     const baseFen = this.concentrationBase * 100;
@@ -464,10 +470,10 @@ export class Portfolio {
       this.rule(
         'portfolio_single_client',
         `clientBalance / ${this.baseName()}`,
-        after.counted / baseFen,
+        clientCounted / baseFen,
         '>',
         p.concentration.singleClient,
-        after.counted - p.concentration.singleClient * baseFen > HALF_FEN,
+        clientCounted - p.concentration.singleClient * baseFen > HALF_FEN,
         p.concentration.action,
         'domain.md §3.1',
       ),
@@ -530,10 +536,15 @@ export class Portfolio {
     const x = this.resolve(exposure);
     const before = this.clients.get(x.borrowerId);
     const groupKey = this.groupKeyOf(x, before);
-    const after = this.clientAfter(before, x);
-    this.weightedFen += this.weightOf(after) - (before ? this.weightOf(before) : 0);
-    this.smallBorrowerFen += this.smallPart(after) - this.smallPart(before);
-    this.clients.set(x.borrowerId, after);
+    const c = before ?? { gross: 0, counted: 0, byBucket: new Float64Array(NB), group: x.group };
+    const old = this.weigh(c.byBucket, c.gross, -1, 0);
+    this.smallBorrowerFen -= this.smallPart(c.gross);
+    c.gross += x.grossFen;
+    c.counted += x.countedFen;
+    c.byBucket[x.bucket] = (c.byBucket[x.bucket] as number) + x.countedFen;
+    this.weightedFen += this.weigh(c.byBucket, c.gross, -1, 0) - old;
+    this.smallBorrowerFen += this.smallPart(c.gross);
+    if (before === undefined) this.clients.set(x.borrowerId, c);
     this.groups.set(groupKey, (this.groups.get(groupKey) ?? 0) + x.countedFen);
     this.bucketFen[x.bucket] = (this.bucketFen[x.bucket] ?? 0) + x.countedFen;
     this.grossFen += x.grossFen;
@@ -692,39 +703,28 @@ export class Portfolio {
     return g === null ? `borrower:${x.borrowerId}` : `group:${g}`;
   }
 
-  private clientAfter(before: Client | undefined, x: Resolved): Client {
-    const byBucket = before ? Float64Array.from(before.byBucket) : new Float64Array(NB);
-    byBucket[x.bucket] = (byBucket[x.bucket] ?? 0) + x.countedFen;
-    return {
-      gross: (before?.gross ?? 0) + x.grossFen,
-      counted: (before?.counted ?? 0) + x.countedFen,
-      byBucket,
-      qualifying: (before?.qualifying ?? 0) + (x.qualifying ? x.grossFen : 0),
-      group: before?.group ?? x.group,
-      exposures: (before?.exposures ?? 0) + 1,
-    };
-  }
-
-  /** The weighted liability of one client, fen: the 75% buckets apply while its gross total is under the bound. */
-  private weightOf(c: Client): number {
+  /**
+   * The weighted liability of one client, fen, with `extra` fen more in bucket `extraBucket` (-1: none): the
+   * 75% buckets apply while its gross total is at or under their bound (domain.md §3.2).
+   */
+  private weigh(b: Float64Array, gross: number, extraBucket: number, extra: number): number {
     const w = this.policy.weights;
-    const b = c.byBucket;
-    const sm = c.gross <= w.smallMicroMaxBalance * 100 ? w.smallMicroLoan : w.otherLoan;
-    const fa = c.gross <= w.farmerMaxBalance * 100 ? w.farmerLoan : w.otherLoan;
+    const at = (i: number) => (b[i] as number) + (i === extraBucket ? extra : 0);
+    const sm = gross <= w.smallMicroMaxBalance * 100 ? w.smallMicroLoan : w.otherLoan;
+    const fa = gross <= w.farmerMaxBalance * 100 ? w.farmerLoan : w.otherLoan;
     return (
-      (b[B.small_micro_loan] as number) * sm +
-      (b[B.farmer_loan] as number) * fa +
-      (b[B.housing] as number) * w.housing +
-      (b[B.bond_aa] as number) * w.bondAA +
-      (b[B.other_loan] as number) * w.otherLoan +
-      (b[B.other] as number) * w.other
+      at(B.small_micro_loan) * sm +
+      at(B.farmer_loan) * fa +
+      at(B.housing) * w.housing +
+      at(B.bond_aa) * w.bondAA +
+      at(B.other_loan) * w.otherLoan +
+      at(B.other) * w.other
     );
   }
 
-  /** The client's gross balance when its total is at or under the §3.4 small-borrower bound, else 0. */
-  private smallPart(c: Client | undefined): number {
-    if (c === undefined) return 0;
-    return c.gross <= this.policy.governmentRatios.smallBorrowerMax * 100 ? c.gross : 0;
+  /** A client's gross balance when its total is at or under the §3.4 small-borrower bound, else 0. */
+  private smallPart(gross: number): number {
+    return gross <= this.policy.governmentRatios.smallBorrowerMax * 100 ? gross : 0;
   }
 
   private bucketWeights(): number[] {
