@@ -18,9 +18,39 @@ beforeAll(async () => {
   lp = limitPlan(plan);
 });
 
+/** The numeric inputs the candidates' formulas read. */
+type HandInputs = Record<
+  | 'annualSales'
+  | 'salesShare'
+  | 'existingDebt'
+  | 'taxPaid12m'
+  | 'taxMultiple'
+  | 'salesMargin'
+  | 'growthUsed'
+  | 'turnoverDays'
+  | 'ownFunds'
+  | 'monthlyInflow'
+  | 'inflowShare'
+  | 'ownerAnnualIncome'
+  | 'householdDebtToIncome'
+  | 'householdDebt'
+  | 'expectedLossBudget'
+  | 'pd'
+  | 'lgd'
+  | 'productCap'
+  | 'perBorrowerCap'
+  | 'clientExposure'
+  | 'netAssets'
+  | 'singleClientShare'
+  | 'groupShare'
+  | 'groupExposure'
+  | 'requestAmount',
+  number
+>;
+
 /** Redoes a candidate from its own inputs, as a reviewer would by hand (an independent reading of its formula). */
 function byHand(c: LimitCandidate): number {
-  const x = c.inputs as Record<string, number>;
+  const x = c.inputs as unknown as HandInputs;
   switch (c.id) {
     case 'sales_share':
       return x.annualSales * x.salesShare - x.existingDebt;
