@@ -12,6 +12,7 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
+import { registerSimulateCommands } from './simulate.js';
 import { registerTrainCommands } from './train.js';
 
 /** The `rongdan` command line: each stage registers its own commands. */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerMatchCommands(program);
   registerMonitorCommands(program);
   registerDecisionCommands(program);
+  registerSimulateCommands(program);
   return program;
 }
 
