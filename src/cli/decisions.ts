@@ -166,7 +166,7 @@ async function readOutcomes(input: string): Promise<Map<string, number> | null> 
 }
 
 /** Distinct borrowers in a rejects CSV (one line per problem). */
-async function countRejected(file: string): Promise<number> {
+export async function countRejected(file: string): Promise<number> {
   if (!existsSync(file)) return 0;
   const ids = new Set<string>();
   for await (const block of readCsvBlocks(file, () => {}))

@@ -20,7 +20,7 @@ import { RISK_GRADES } from '../ingest/partners.js';
 import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
 import { readAgreements } from './agreements.js';
-import { resolveReleaseFile } from './decisions.js';
+import { countRejected, resolveReleaseFile } from './decisions.js';
 import { int, pct, wan } from './portfolio.js';
 import { type CommandIo, progressBar } from './train.js';
 
@@ -54,6 +54,9 @@ export interface SimulateSummary extends Simulation {
   readonly input: string;
   readonly outcomesFile: string | null;
   readonly portfolio: boolean;
+  /** Applications rejected as bad input (seen by neither release), and where they are listed. */
+  readonly rejected: number;
+  readonly rejectsFile: string;
 }
 
 const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
@@ -158,7 +161,14 @@ export async function runSimulate(
   } finally {
     bar.stop();
   }
-  return { ...sim.result(), input: opts.input, outcomesFile, portfolio: opts.portfolio === true };
+  return {
+    ...sim.result(),
+    input: opts.input,
+    outcomesFile,
+    portfolio: opts.portfolio === true,
+    rejected: await countRejected(read.rejects),
+    rejectsFile: read.rejects,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -227,7 +237,7 @@ export function formatSimulation(s: SimulateSummary): string {
   const swap = (t: Tally) =>
     `${int(t.count)} applications, limit ${wan(t.amount)}万, EL ${wan(t.expectedLoss)}万, observed bad rate ${badText(t)}`;
   const lines = [
-    `simulate ${c.releaseId} (candidate) against ${b.releaseId} (baseline) over ${int(b.assessed)} applications of ${s.input}`,
+    `simulate ${c.releaseId} (candidate) against ${b.releaseId} (baseline) over ${int(b.assessed)} applications of ${s.input}${s.rejected > 0 ? ` (${int(s.rejected)} rejected as bad input: ${s.rejectsFile})` : ''}`,
     `outcomes: ${s.outcomesFile ?? 'none (bad rates not shown)'}${s.withoutOutcome > 0 ? `, ${int(s.withoutOutcome)} without one` : ''}; EL = PD × LGD ${s.lgd} × limit${s.lgd === DEFAULT_SIMULATION_LGD ? ' (LGD inferred)' : ''}; portfolio limits ${s.portfolio ? 'on (each release from the in-force book)' : 'off'}`,
     '',
     row('', 'baseline', 'candidate', 'change'),

@@ -56,7 +56,7 @@ describe('rongdan simulate on a slice of the committed sample', () => {
     const outcomes = new Map(
       [...(await readTargets('data-samples/outcomes.csv'))].map(([k, v]) => [k, v === '1' ? 1 : 0] as const),
     );
-    const { input: _i, outcomesFile: _o, portfolio: _p, ...sim } = s;
+    const { input: _i, outcomesFile: _o, portfolio: _p, rejected: _r, rejectsFile: _f, ...sim } = s;
     expect(sim).toEqual(simulate(base, cand, outcomes));
 
     expect(s.baseline.releaseId).toBe(BASE);
