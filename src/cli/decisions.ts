@@ -326,7 +326,10 @@ export async function runAssessBatch(
 }
 
 /** The book a batch checks against: the in-force book of `book`, else an empty one under the release's policy. */
-async function portfolioFor(release: LoadedRelease, book: string | undefined): Promise<Portfolio | null> {
+export async function portfolioFor(
+  release: LoadedRelease,
+  book: string | undefined,
+): Promise<Portfolio | null> {
   const policy = release.release.policy.portfolio;
   if (book === undefined) return policy === undefined ? null : new Portfolio(policy);
   const inForce = await readInForceBook(book, { agreements: readAgreements(join(book, 'agreements.json')) });

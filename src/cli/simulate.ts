@@ -4,9 +4,7 @@ import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { type AssessOptions, assessMany } from '../decisions/assess.js';
 import { DECISIONS } from '../decisions/assessment.js';
-import { DEFAULT_PORTFOLIO_POLICY } from '../decisions/portfolio.js';
-import { portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
-import { loadRelease, RELEASES_DIR } from '../decisions/release.js';
+import { type LoadedRelease, loadRelease, RELEASES_DIR } from '../decisions/release.js';
 import {
   DEFAULT_SIMULATION_LGD,
   type Outcome,
@@ -19,8 +17,7 @@ import { readTargets } from '../features/batch.js';
 import { RISK_GRADES } from '../ingest/partners.js';
 import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
-import { readAgreements } from './agreements.js';
-import { countRejected, resolveReleaseFile } from './decisions.js';
+import { countRejected, portfolioFor, resolveReleaseFile } from './decisions.js';
 import { int, pct, wan } from './portfolio.js';
 import { type CommandIo, progressBar } from './train.js';
 
@@ -44,7 +41,10 @@ export interface SimulateCliOptions {
   readonly limit?: number;
   /** Bad applications go here (default `var/simulate.rejects.csv`); both releases see the same good ones. */
   readonly rejects?: string;
-  /** Carry each release through its own portfolio, starting from the in-force book of the input directory. */
+  /**
+   * Start each release's portfolio from the in-force book of the input directory (under the release's portfolio
+   * policy); without it, each release with a portfolio policy starts from an empty book (assessMany's default).
+   */
   readonly portfolio?: boolean;
   readonly progress?: boolean;
 }
@@ -133,20 +133,19 @@ export async function runSimulate(
   const outcomesFile =
     opts.outcomes ?? (existsSync(join(bookDir, 'outcomes.csv')) ? join(bookDir, 'outcomes.csv') : null);
   const outcomes = outcomesFile === null ? new Map<string, Outcome>() : await readOutcomes(outcomesFile);
-  const optionsFor = async (): Promise<AssessOptions> => {
-    if (opts.portfolio !== true) return {};
-    const book = await readInForceBook(bookDir, {
-      agreements: readAgreements(join(bookDir, 'agreements.json')),
-    });
-    return { portfolio: portfolioOf(DEFAULT_PORTFOLIO_POLICY, book) };
-  };
   const read = { rejects: opts.rejects ?? join('var', 'simulate.rejects.csv') };
   const all: AsyncIterable<Application> = isDir(opts.input)
     ? readApplicationsDir(opts.input, read)
     : readApplicationsJsonl(opts.input, read);
   const [a, b] = tee(opts.limit === undefined ? all : firstN(all, opts.limit));
-  const base = assessMany(baseline, a, await optionsFor());
-  const cand = assessMany(candidate, b, await optionsFor());
+  // Each release checks against its own book under its own portfolio policy: the in-force book of the input
+  // with --portfolio, else (assessMany's default) an empty one when the release has a policy.
+  const optionsFor = async (r: LoadedRelease): Promise<AssessOptions> => {
+    const p = await portfolioFor(r, opts.portfolio === true ? bookDir : undefined);
+    return p === null ? {} : { portfolio: p };
+  };
+  const base = assessMany(baseline, a, await optionsFor(baseline));
+  const cand = assessMany(candidate, b, await optionsFor(candidate));
   const sim = new Simulator(outcomes, opts.lgd === undefined ? {} : { lgd: opts.lgd });
   const bar = progressBar(io, opts.progress !== false, 'simulate', '{value} assessed');
   let n = 0;
@@ -238,7 +237,7 @@ export function formatSimulation(s: SimulateSummary): string {
     `${int(t.count)} applications, limit ${wan(t.amount)}万, EL ${wan(t.expectedLoss)}万, observed bad rate ${badText(t)}`;
   const lines = [
     `simulate ${c.releaseId} (candidate) against ${b.releaseId} (baseline) over ${int(b.assessed)} applications of ${s.input}${s.rejected > 0 ? ` (${int(s.rejected)} rejected as bad input: ${s.rejectsFile})` : ''}`,
-    `outcomes: ${s.outcomesFile ?? 'none (bad rates not shown)'}${s.withoutOutcome > 0 ? `, ${int(s.withoutOutcome)} without one` : ''}; EL = PD × LGD ${s.lgd} × limit${s.lgd === DEFAULT_SIMULATION_LGD ? ' (LGD inferred)' : ''}; portfolio limits ${s.portfolio ? 'on (each release from the in-force book)' : 'off'}`,
+    `outcomes: ${s.outcomesFile ?? 'none (bad rates not shown)'}${s.withoutOutcome > 0 ? `, ${int(s.withoutOutcome)} without one` : ''}; EL = PD × LGD ${s.lgd} × limit${s.lgd === DEFAULT_SIMULATION_LGD ? ' (LGD inferred)' : ''}; portfolio limits: ${s.portfolio ? 'each release from the in-force book of the input' : 'each release from an empty book (when it has a portfolio policy)'}`,
     '',
     row('', 'baseline', 'candidate', 'change'),
     row('', b.releaseId, c.releaseId),

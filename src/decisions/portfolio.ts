@@ -425,9 +425,16 @@ export class Portfolio {
     return (this.clients.get(borrowerId)?.counted ?? 0) / 100;
   }
 
-  /** The counted balance of a related group (a borrower without a group is its own), yuan. */
-  groupExposure(groupId: string): number {
-    return (this.groups.get(groupId) ?? 0) / 100;
+  /**
+   * The counted balance of related group `id`, yuan; given a borrower id instead (no group of that id), the
+   * balance of that borrower's group — the borrower alone when it has none. 0 when neither is booked.
+   */
+  groupExposure(id: string): number {
+    const g = this.groups.get(`group:${id}`);
+    if (g !== undefined) return g / 100;
+    const c = this.clients.get(id);
+    if (c === undefined) return 0;
+    return (this.groups.get(c.group === null ? `borrower:${id}` : `group:${c.group}`) ?? 0) / 100;
   }
 
   /**

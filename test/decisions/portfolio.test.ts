@@ -63,7 +63,13 @@ describe('policy', () => {
     expect(() => p.add({ borrowerId: 'A', amount: 5, groupId: 'G2' })).toThrow(/groupId must be "G1"/);
     // Omitting the group inherits the first one.
     p.add({ borrowerId: 'A', amount: 5 });
-    expect(p.groupExposure('group:G1')).toBe(10);
+    expect(p.groupExposure('G1')).toBe(10);
+    // By borrower: its group's balance (the borrower alone without one).
+    p.add({ borrowerId: 'B', amount: 7, groupId: 'G1' });
+    p.add({ borrowerId: 'C', amount: 3 });
+    expect(p.groupExposure('A')).toBe(17);
+    expect(p.groupExposure('C')).toBe(3);
+    expect(p.groupExposure('nobody')).toBe(0);
   });
 });
 
