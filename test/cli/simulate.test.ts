@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSimulation, runSimulate } from '../../src/cli/simulate.js';
@@ -82,24 +82,62 @@ describe('rongdan simulate on a slice of the committed sample', () => {
     expect(text).toContain('LGD 0.6');
   }, 120_000);
 
-  it('a release against itself changes nothing', async () => {
+  it.each([false, true])(
+    'a release against itself changes nothing (in-force book: %s)',
+    async (portfolio) => {
+      // With or without the in-force book to start from, a release against itself moves nothing.
+      const s = await runSimulate(
+        {
+          release: BASE,
+          baseline: BASE,
+          input: 'data-samples',
+          limit: 60,
+          rejects: join(dir, 'self.rejects.csv'),
+          progress: false,
+          portfolio,
+        },
+        quiet(),
+      );
+      expect(s.candidate).toEqual(s.baseline);
+      expect(s.swapIn.count + s.swapOut.count).toBe(0);
+      const offDiagonal = Object.entries(s.transitions).flatMap(([b, r]) =>
+        Object.entries(r).filter(([c, n]) => c !== b && n > 0),
+      );
+      expect(offDiagonal).toEqual([]);
+    },
+    120_000,
+  );
+
+  it('each release books its approvals in its own portfolio', async () => {
+    // A release whose book fills up within the slice: net assets 10万, concentration lifted, so the 15× leverage
+    // cap (150万 weighted) holds later approvals back. A book shared by the two releases would fill twice as fast.
+    const r = JSON.parse(readFileSync(`models/releases/${BASE}.json`, 'utf8'));
+    for (const m of [r.models.champion, r.models.challenger]) m.path = resolve('models/releases', m.path);
+    r.id = 'tiny-book';
+    r.policy.guarantor = { ...r.policy.guarantor, netAssets: 100_000, singleClientShare: 1, groupShare: 1 };
+    r.policy.portfolio.netAssets = 100_000;
+    r.policy.portfolio.concentration = {
+      ...r.policy.portfolio.concentration,
+      singleClient: 1,
+      relatedGroup: 1,
+    };
+    const file = join(dir, 'tiny-book.json');
+    writeFileSync(file, JSON.stringify(r));
     const s = await runSimulate(
       {
-        release: BASE,
-        baseline: BASE,
+        release: file,
+        baseline: file,
         input: 'data-samples',
-        limit: 60,
-        rejects: join(dir, 'self.rejects.csv'),
+        limit: 120,
+        rejects: join(dir, 'tiny.rejects.csv'),
         progress: false,
       },
       quiet(),
     );
-    expect(s.candidate).toEqual(s.baseline);
-    expect(s.swapIn.count + s.swapOut.count).toBe(0);
-    const offDiagonal = Object.entries(s.transitions).flatMap(([b, r]) =>
-      Object.entries(r).filter(([c, n]) => c !== b && n > 0),
-    );
-    expect(offDiagonal).toEqual([]);
+    expect(s.baseline.approved.count).toBeGreaterThan(0);
+    expect(s.baseline.approved.amount).toBeLessThanOrEqual(2_000_000); // 150万 weighted at 75%
+    expect(s.baseline.decisions.decline.count).toBeGreaterThan(0);
+    expect(s.candidate).toEqual({ ...s.baseline });
   }, 120_000);
 
   it('an unknown release is an error naming it', async () => {
