@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSimulation, runSimulate } from '../../src/cli/simulate.js';
@@ -11,6 +11,7 @@ import { simulate } from '../../src/decisions/simulate.js';
 import { readTargets } from '../../src/features/batch.js';
 import { readApplicationsDir } from '../../src/ingest/readers.js';
 import type { Application } from '../../src/ingest/schemas.js';
+import { writeSmallBookRelease } from '../decisions/small-book-release.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rongdan-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,18 +112,7 @@ describe('rongdan simulate on a slice of the committed sample', () => {
   it('each release books its approvals in its own portfolio', async () => {
     // A release whose book fills up within the slice: net assets 10万, concentration lifted, so the 15× leverage
     // cap (150万 weighted) holds later approvals back. A book shared by the two releases would fill twice as fast.
-    const r = JSON.parse(readFileSync(`models/releases/${BASE}.json`, 'utf8'));
-    for (const m of [r.models.champion, r.models.challenger]) m.path = resolve('models/releases', m.path);
-    r.id = 'tiny-book';
-    r.policy.guarantor = { ...r.policy.guarantor, netAssets: 100_000, singleClientShare: 1, groupShare: 1 };
-    r.policy.portfolio.netAssets = 100_000;
-    r.policy.portfolio.concentration = {
-      ...r.policy.portfolio.concentration,
-      singleClient: 1,
-      relatedGroup: 1,
-    };
-    const file = join(dir, 'tiny-book.json');
-    writeFileSync(file, JSON.stringify(r));
+    const file = writeSmallBookRelease(dir, 'tiny-book', 100_000);
     const s = await runSimulate(
       {
         release: file,

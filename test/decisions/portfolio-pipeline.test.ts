@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessMany } from '../../src/decisions/assess.js';
@@ -8,6 +8,7 @@ import { Portfolio } from '../../src/decisions/portfolio.js';
 import { type LoadedRelease, loadRelease } from '../../src/decisions/release.js';
 import { readApplicationsDir } from '../../src/ingest/readers.js';
 import type { Application } from '../../src/ingest/schemas.js';
+import { writeSmallBookRelease } from './small-book-release.js';
 
 /**
  * Issue 7 part 10: the portfolio limits hold for an approved batch in any order — here through the real
@@ -21,16 +22,9 @@ let release: LoadedRelease;
 const apps: Application[] = [];
 
 beforeAll(async () => {
-  const r = JSON.parse(readFileSync('models/releases/admission-2026.12.json', 'utf8'));
-  for (const m of [r.models.champion, r.models.challenger]) m.path = resolve('models/releases', m.path);
-  r.id = 'small-book';
-  // Net assets 50万 and concentration lifted to 100% (else the limit step already keeps each guarantee under
+  // Net assets 50万, concentration lifted to 100% (else the limit step already keeps each guarantee under
   // it): weighted liability ≤ 750万 (15×) binds within the slice.
-  r.policy.guarantor = { ...r.policy.guarantor, netAssets: 500_000, singleClientShare: 1, groupShare: 1 };
-  r.policy.portfolio.netAssets = 500_000;
-  r.policy.portfolio.concentration = { ...r.policy.portfolio.concentration, singleClient: 1, relatedGroup: 1 };
-  const file = join(dir, 'small-book.json');
-  writeFileSync(file, JSON.stringify(r));
+  const file = writeSmallBookRelease(dir, 'small-book', 500_000);
   release = await loadRelease(file);
   for await (const a of readApplicationsDir('data-samples', { rejects: join(dir, 'rejects.csv') })) {
     apps.push(a);
