@@ -2,9 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
-import { type PortfolioStatus, parsePortfolioPolicy } from '../decisions/portfolio.js';
+import {
+  DEFAULT_PORTFOLIO_POLICY,
+  type PortfolioStatus,
+  parsePortfolioPolicy,
+} from '../decisions/portfolio.js';
 import { type InForceBook, portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
+import { parseRelease, RELEASES_DIR } from '../decisions/release.js';
 import { DEFAULT_AGREEMENTS, readAgreements } from './agreements.js';
+import { resolveReleaseFile } from './decisions.js';
 
 /**
  * `rongdan portfolio`: the guarantor's in-force book against its regulatory limits (domain.md §3.1, §3.2,
@@ -16,7 +22,10 @@ export interface PortfolioCliOptions {
   readonly input: string;
   readonly agreements?: string;
   readonly month?: string;
-  /** A JSON policy laid over the default (see `portfolioPolicySchema`). */
+  /** Start from the portfolio policy of this release (id or file) instead of the default. */
+  readonly release?: string;
+  readonly releasesDir?: string;
+  /** A JSON policy laid over the default or the release's (see `portfolioPolicySchema`). */
   readonly policy?: string;
   readonly netAssets?: number;
   readonly basis?: 'gross' | 'retained';
@@ -36,28 +45,37 @@ export interface PortfolioReport {
  * @throws E_PORTFOLIO_POLICY, E_PORTFOLIO_BOOK, E_IO, E_JSON_PARSE
  */
 export async function runPortfolio(o: PortfolioCliOptions): Promise<PortfolioReport> {
-  let policy: Record<string, unknown> = {};
-  if (o.policy !== undefined) {
-    try {
-      policy = JSON.parse(readFileSync(o.policy, 'utf8')) as Record<string, unknown>;
-    } catch (cause) {
-      throw new RiskError(
-        'E_JSON_PARSE',
-        `--policy: ${o.policy} is not a readable JSON file`,
-        { file: o.policy },
-        { cause },
-      );
-    }
+  let base = DEFAULT_PORTFOLIO_POLICY;
+  if (o.release !== undefined) {
+    const file = resolveReleaseFile(o.release, o.releasesDir ?? RELEASES_DIR);
+    const own = parseRelease(readJson(file), file).policy.portfolio;
+    if (own === undefined)
+      throw new RiskError('E_OPTIONS_INVALID', `--release: ${file} has no portfolio policy`, {
+        path: ['release'],
+        received: o.release,
+      });
+    base = own;
   }
-  if (o.netAssets !== undefined) policy = { ...policy, netAssets: o.netAssets };
-  if (o.basis !== undefined) policy = { ...policy, basis: o.basis };
+  const policy = {
+    ...(o.policy === undefined ? {} : (readJson(o.policy) as Record<string, unknown>)),
+    ...(o.netAssets === undefined ? {} : { netAssets: o.netAssets }),
+    ...(o.basis === undefined ? {} : { basis: o.basis }),
+  };
   const agreements = readAgreements(o.agreements ?? join(o.input, 'agreements.json'));
   const book = await readInForceBook(o.input, {
     agreements,
     ...(o.month === undefined ? {} : { month: o.month }),
   });
-  const status = portfolioOf(parsePortfolioPolicy(policy), book).status(o.top ?? 5);
+  const status = portfolioOf(parsePortfolioPolicy(policy, base), book).status(o.top ?? 5);
   return { input: o.input, month: book.month, counts: book.counts, status };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new RiskError('E_JSON_PARSE', `${file} is not a readable JSON file`, { file }, { cause });
+  }
 }
 
 /** A share as a percentage with one decimal ('-' for none). */
@@ -118,7 +136,12 @@ export function registerPortfolioCommands(program: Command): void {
       `agreements JSON (default: agreements.json of --input, as ${DEFAULT_AGREEMENTS})`,
     )
     .option('--month <YYYY-MM>', 'the month-end of the book (default: after the latest origination)')
-    .option('--policy <file>', 'a portfolio policy JSON laid over the default')
+    .option(
+      '--release <id|file>',
+      'start from this release’s portfolio policy (default: the built-in default)',
+    )
+    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
+    .option('--policy <file>', 'a portfolio policy JSON laid over the default or the release’s')
     .option('--net-assets <yuan>', 'the guarantor’s net assets, yuan')
     .option('--basis <gross|retained>', 'count the whole balance or the guarantor’s retained share')
     .option('--top <n>', 'concentration lines shown', '5')
@@ -128,6 +151,8 @@ export function registerPortfolioCommands(program: Command): void {
         input: string;
         agreements?: string;
         month?: string;
+        release?: string;
+        releasesDir: string;
         policy?: string;
         netAssets?: string;
         basis?: string;
@@ -153,6 +178,8 @@ export function registerPortfolioCommands(program: Command): void {
         const r = await runPortfolio({
           input: o.input,
           top,
+          releasesDir: o.releasesDir,
+          ...(o.release === undefined ? {} : { release: o.release }),
           ...(o.agreements === undefined ? {} : { agreements: o.agreements }),
           ...(o.month === undefined ? {} : { month: o.month }),
           ...(o.policy === undefined ? {} : { policy: o.policy }),

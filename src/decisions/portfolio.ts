@@ -161,18 +161,22 @@ export const DEFAULT_PORTFOLIO_POLICY: PortfolioPolicy = {
 };
 
 /**
- * Validates a portfolio policy (a partial one is laid over the default, section by section).
+ * Validates a portfolio policy; a partial one is laid over `base` (default: the default policy), section by
+ * section.
  * @throws E_PORTFOLIO_POLICY naming each bad field, the range and the value received
  * @example parsePortfolioPolicy({ netAssets: 5e8 })
  */
-export function parsePortfolioPolicy(value: unknown): PortfolioPolicy {
+export function parsePortfolioPolicy(
+  value: unknown,
+  base: PortfolioPolicy = DEFAULT_PORTFOLIO_POLICY,
+): PortfolioPolicy {
   const v = (value ?? {}) as Record<string, unknown>;
   if (typeof v !== 'object' || Array.isArray(v))
     throw new RiskError(
       'E_PORTFOLIO_POLICY',
       `portfolio policy: expected an object, received ${typeof value}`,
     );
-  const d = DEFAULT_PORTFOLIO_POLICY;
+  const d = base;
   const merged = {
     ...d,
     ...v,

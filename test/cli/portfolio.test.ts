@@ -19,6 +19,13 @@ describe('rongdan portfolio', () => {
     expect(r.status.singleClient.top).toHaveLength(2);
   });
 
+  it('starts from a release’s portfolio policy, with flags laid over it', async () => {
+    const r = await runPortfolio({ input: 'data-samples', release: 'admission-2026.12', basis: 'retained' });
+    expect(r.status.netAssets).toBe(200_000_000);
+    expect(r.status.basis).toBe('retained');
+    expect(r.status.leverage.value).toBeCloseTo(1.9454, 4);
+  });
+
   it('a policy file and flags change the limits; tiny net assets breach them', async () => {
     const file = join(dir, 'policy.json');
     writeFileSync(file, JSON.stringify({ leverage: { mainlySmallMicroFarming: false } }));
