@@ -459,7 +459,9 @@ export function assess(
   application: Application,
   options: AssessOptions = {},
 ): Assessment {
-  return assessChunk(release, [application], options, false)[0] as Assessment;
+  const book = compiled(release).emptyBook;
+  const o = options.portfolio === undefined && book !== null ? { ...options, portfolio: book } : options;
+  return assessChunk(release, [application], o, false)[0] as Assessment;
 }
 
 /** Rows scored together by assessMany: large enough to amortise a frame, small enough to stream. */
