@@ -28,7 +28,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'apps.jsonl'), `${lines.join('\n')}\n`);
   const outcomes = readFileSync('data-samples/outcomes.csv', 'utf8').trim().split('\n');
   const wanted = new Set(apps.map((a) => a.id));
-  writeFileSync(join(dir, 'outcomes.csv'), `${[outcomes[0], ...outcomes.slice(1).filter((l) => wanted.has(l.split(',')[0] as string))].join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'outcomes.csv'),
+    `${[outcomes[0], ...outcomes.slice(1).filter((l) => wanted.has(l.split(',')[0] as string))].join('\n')}\n`,
+  );
 });
 
 describe('rongdan assess / replay / release', () => {
@@ -69,6 +72,9 @@ describe('rongdan assess / replay / release', () => {
     const changed = structuredClone(r);
     changed.policy.cutoffs.approveMaxPd = 0.05;
     changed.policy.knockouts = changed.policy.knockouts.filter((k) => k.id !== 'debt_ratio');
-    expect(releaseDiff(r, changed).map((c) => c.path)).toEqual(['policy.knockouts[debt_ratio]', 'policy.cutoffs.approveMaxPd']);
+    expect(releaseDiff(r, changed).map((c) => c.path)).toEqual([
+      'policy.knockouts[debt_ratio]',
+      'policy.cutoffs.approveMaxPd',
+    ]);
   });
 });
