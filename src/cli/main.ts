@@ -3,15 +3,18 @@ import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { registerAgreementCommands } from './agreements.js';
 import { registerCompareCommands } from './compare.js';
+import { registerDecisionCommands } from './decisions.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
 import { registerKeyCommands } from './keys.js';
 import { registerMatchCommands } from './match.js';
 import { registerMonitorCommands } from './monitor.js';
+import { registerPortfolioCommands } from './portfolio.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
+import { registerSimulateCommands } from './simulate.js';
 import { registerTrainCommands } from './train.js';
 import { registerWebhookCommands } from './webhooks.js';
 
@@ -33,6 +36,9 @@ export function buildProgram(): Command {
   registerMonitorCommands(program);
   registerKeyCommands(program);
   registerWebhookCommands(program);
+  registerDecisionCommands(program);
+  registerSimulateCommands(program);
+  registerPortfolioCommands(program);
   return program;
 }
 
