@@ -162,6 +162,12 @@ export class CsvRecordReader {
     else this.push(next.value, false);
   }
 
+  /** Stops reading and releases the file (for a reader dropped before its end). */
+  close(): void {
+    this.stream?.destroy();
+    this.ended = true;
+  }
+
   /**
    * The header's fields (BOM stripped), reading as much of the file as it takes.
    * @throws E_CSV_PARSE when the file is empty
