@@ -39,6 +39,12 @@ export const ERROR_CODES = {
   E_MONITORING_ROW: { status: 400, meaning: 'a monitoring loan or snapshot row failed validation' },
   E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
   E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
+  // ingest: column mappings (issue 10)
+  E_MAPPING_INVALID: { status: 400, meaning: 'a column mapping file or preset failed validation' },
+  E_MAPPING_COLUMN: {
+    status: 400,
+    meaning: 'a mapping names an input file, sheet or column that is not there',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
