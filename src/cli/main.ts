@@ -6,6 +6,7 @@ import { registerCompareCommands } from './compare.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
+import { registerIngestCommands } from './ingest.js';
 import { registerMatchCommands } from './match.js';
 import { registerMonitorCommands } from './monitor.js';
 import { registerPredictCommands } from './predict.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .version('0.1.0');
   registerSampleCommands(program);
   registerFeatureCommands(program);
+  registerIngestCommands(program);
   registerTrainCommands(program);
   registerPredictCommands(program);
   registerEvaluateCommands(program);

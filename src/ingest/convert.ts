@@ -131,15 +131,19 @@ function indexOf(table: InputTable, column: string, at: string): number {
 const text = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).trim());
 
 function compileRule(rule: ColumnRule, canonical: string, table: InputTable, at: string): Compiled {
-  const r = typeof rule === 'string' ? { from: rule } : rule;
+  const r = typeof rule === 'string' || Array.isArray(rule) ? { from: rule } : rule;
   if (r.const !== undefined) {
     const value = String(r.const);
     return () => ({ value });
   }
-  const froms = (Array.isArray(r.from) ? r.from : [r.from as string]).map((c) =>
+  // Of a list of alternatives (企业代号 or 纳税人识别号), those the table has; at least one must be there.
+  const names = Array.isArray(r.from) ? r.from : [r.from as string];
+  const present = names.filter((c) => table.header.includes(c));
+  const froms = (present.length > 0 ? present : names.slice(0, 1)).map((c) =>
     indexOf(table, c, `${at}.from`),
   );
   const neg = r.negative === undefined ? -1 : indexOf(table, r.negative.from, `${at}.negative.from`);
+  const other = r.notEqual === undefined ? -1 : indexOf(table, r.notEqual, `${at}.notEqual`);
   const values = r.values;
   const asDate = r.date === true || isDateColumn(canonical);
   const asMonth = isMonthColumn(canonical);
@@ -150,9 +154,11 @@ function compileRule(rule: ColumnRule, canonical: string, table: InputTable, at:
       if (n !== undefined && n < 0) return { value: r.negative.value };
     }
     let raw: unknown;
+    const self = other >= 0 ? text(cells[other] ?? '') : undefined;
     for (const i of froms) {
       raw = cells[i];
-      if (raw !== undefined && raw !== '') break;
+      if (raw !== undefined && raw !== '' && (self === undefined || text(raw) !== self)) break;
+      raw = undefined;
     }
     if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return { value: undefined };
     if (r.derive === 'entity-type') return { value: entityTypeOfName(raw) };
@@ -436,6 +442,7 @@ export async function mapInput(
           };
         values.forEach((v, i) => {
           const c = count.columns.get(appHeader[i] as string) as ColumnCount;
+          if (rowHas(t.columns[appHeader[i] as string], cells, table)) c.parsed++;
           if (v?.value !== undefined) c.mapped++;
           if (v?.error !== undefined) c.rejected++;
         });
@@ -463,6 +470,7 @@ export async function mapInput(
           const ex = extraRules.map((rule, i) => {
             const got = rule?.(cells);
             const c = count.columns.get(extraNames[i] as string) as ColumnCount;
+            if (rowHas(t.extra?.[extraNames[i] as string], cells, table)) c.parsed++;
             if (got?.value !== undefined) c.mapped++;
             return got?.value;
           });
@@ -510,8 +518,10 @@ export async function mapInput(
         }
         count.mapped++;
         values.forEach((v, i) => {
-          if (v !== undefined)
-            (count.columns.get(['borrower_id', ...names][i] as string) as ColumnCount).mapped++;
+          const col = ['borrower_id', ...names][i] as string;
+          const c = count.columns.get(col) as ColumnCount;
+          if (rowHas(t.columns[col], cells, table)) c.parsed++;
+          if (v !== undefined) c.mapped++;
         });
         await out.write(values);
       }
@@ -542,7 +552,7 @@ function newCount(canonical: string, input: string, columns: readonly string[]):
 /** True when the row's input cell for this rule is not empty (a constant always counts). */
 function rowHas(rule: ColumnRule | undefined, cells: Cells, table: InputTable): boolean {
   if (rule === undefined) return false;
-  const r = typeof rule === 'string' ? { from: rule } : rule;
+  const r = typeof rule === 'string' || Array.isArray(rule) ? { from: rule } : rule;
   if (r.from === undefined) return true;
   for (const c of Array.isArray(r.from) ? r.from : [r.from]) {
     const v = cells[table.header.indexOf(c)];

@@ -14,9 +14,13 @@ import { APPLICATIONS_FILE, type FileLayout, headerOf, SOURCE_FILES } from './la
  * a value map, a date or number reading, a sign convention, or a field derived from another.
  */
 
-/** How one canonical column is filled from an input row. A bare string is a rename (`from`). */
+/**
+ * How one canonical column is filled from an input row. A bare string is a rename (`from`); a list of
+ * names takes the first non-empty of those columns.
+ */
 export const columnRuleSchema = z.union([
   z.string().min(1, 'expected an input column name'),
+  z.array(z.string().min(1, 'expected an input column name')).min(1),
   z
     .object({
       /** The input column; with a list, the first non-empty one (企业代号 or 纳税人识别号). */
@@ -36,6 +40,8 @@ export const columnRuleSchema = z.union([
         .object({ from: z.string().min(1), value: z.string().min(1) })
         .strict()
         .optional(),
+      /** With a list `from`: skip values equal to this column's (the counterparty is the other party). */
+      notEqual: z.string().min(1).optional(),
       /** Derive the value: `entity-type` from the legal-form suffix of the name in `from`. */
       derive: z.enum(['entity-type']).optional(),
     })
@@ -112,6 +118,35 @@ function allowedColumns(name: string): readonly string[] | undefined {
   return layout === undefined ? undefined : headerOf(layout);
 }
 
+interface RawIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code?: string;
+  readonly errors?: readonly (readonly RawIssue[])[];
+}
+
+/**
+ * The most specific issue: inside a union (a rule may be a name, a list or an object), the issue that got
+ * furthest into the value, so the message names the entry that is wrong rather than "Invalid input".
+ */
+function deepestIssue(
+  issues: readonly RawIssue[],
+  prefix: readonly (string | number)[],
+): { path: (string | number)[]; message: string } {
+  let best: { path: (string | number)[]; message: string } | undefined;
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const found =
+      issue.code === 'invalid_union' && issue.errors !== undefined && issue.errors.length > 0
+        ? issue.errors
+            .map((branch) => deepestIssue(branch, path))
+            .reduce((a, b) => (b.path.length > a.path.length ? b : a))
+        : { path, message: issue.message };
+    if (best === undefined || found.path.length > best.path.length) best = found;
+  }
+  return best ?? { path: [...prefix], message: 'invalid' };
+}
+
 function invalid(source: string, path: readonly (string | number)[], message: string): RiskError {
   return new RiskError('E_MAPPING_INVALID', `${source}: mapping ${formatPath(path)}: ${message}`, {
     file: source,
@@ -128,9 +163,8 @@ function invalid(source: string, path: readonly (string | number)[], message: st
 export function resolveMapping(value: unknown, source = '(mapping)'): ResolvedMapping {
   const parsed = mappingSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = (issue?.path ?? []).map((p) => (typeof p === 'symbol' ? String(p) : p));
-    throw invalid(source, path, `${issue?.message ?? 'invalid'}`);
+    const { path, message } = deepestIssue(parsed.error.issues, []);
+    throw invalid(source, path, message);
   }
   const m = parsed.data;
   const base = m.preset === undefined ? undefined : loadPreset(m.preset, source);
@@ -214,7 +248,7 @@ export function loadMapping(pathOrPreset: string): ResolvedMapping {
   const text = readFileSync(pathOrPreset, 'utf8');
   let value: unknown;
   try {
-    value = extname(pathOrPreset) === '.json' ? JSON.parse(text) : parseYaml(text);
+    value = extname(pathOrPreset) === '.json' ? JSON.parse(text) : parseYaml(text, { merge: true });
   } catch (err) {
     throw new RiskError(
       'E_MAPPING_INVALID',
