@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CSV_END, CSV_NEED_MORE, CsvRecordReader, CsvWriter } from '../core/csv.js';
 import { type Issue, RiskError } from '../core/errors.js';
+import { capMessage } from './convert.js';
 import { buildRecord, type ColumnPlan, columnPlans, detached } from './cells.js';
 import { type GroupedFile, isGrouped, sortByApplication, sortDir } from './grouping.js';
 import { APPLICATIONS_FILE, type FileLayout, headerOf, SOURCE_FILES, SOURCE_TAGS } from './layout.js';
@@ -74,14 +75,15 @@ class RejectSink {
     const first = rejects[0];
     if (this.path === undefined) {
       // Each message already names its file, row and column.
-      throw new RiskError('E_INPUT_INVALID', rejects.map((r) => r.message).join('; '), {
+      throw new RiskError('E_INPUT_INVALID', capMessage(rejects.map((r) => r.message).join('; ')), {
         ...(first === undefined ? {} : { file: first.file, row: first.row, column: first.column }),
         issues: rejects.map((r) => ({ path: [r.file, r.row, r.column], message: r.message })),
       });
     }
     this.writer ??= new CsvWriter(this.path, REJECT_HEADER);
     this.count++;
-    for (const r of rejects) await this.writer.write([r.borrowerId, r.file, r.row, r.column, r.message]);
+    for (const r of rejects)
+      await this.writer.write([r.borrowerId, r.file, r.row, r.column, capMessage(r.message)]);
   }
 
   async close(): Promise<void> {

@@ -11,8 +11,13 @@ export function toIssues(error: z.ZodError): Issue[] {
   return error.issues.map((i) => ({
     path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     code: i.code,
-    message: `${formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)))}: ${i.message}`,
+    message: `${formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)))}: ${plainMessage(i.message)}`,
   }));
+}
+
+/** zod's wording for a missing value ("received undefined") as a user says it: an empty cell. */
+function plainMessage(message: string): string {
+  return message.replace(/^Invalid input: /, '').replace(/received undefined$/, 'received empty');
 }
 
 /**
