@@ -191,6 +191,8 @@ export interface TrainSummary {
   readonly refitted: boolean;
   readonly metrics: Readonly<Record<string, number>>;
   readonly excluded: readonly { readonly column: string; readonly reason: string }[];
+  /** Candidate variables the model dropped, with the reason in words (scorecard). */
+  readonly dropped: readonly { readonly variable: string; readonly reason: string }[];
   readonly written: readonly string[];
   readonly seconds: number;
 }
@@ -306,6 +308,9 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     refitted,
     metrics,
     excluded: ds.excluded,
+    dropped: (model.variableSelection?.() ?? [])
+      .filter((v) => !v.selected)
+      .map((v) => ({ variable: v.variable, reason: v.reason })),
     written,
     seconds: (performance.now() - started) / 1000,
   };
@@ -360,6 +365,13 @@ function printSummary(s: TrainSummary, io: CommandIo): void {
     `features (${s.features.length}): ${s.features.join(', ')}`,
   ];
   for (const e of s.excluded) if (e.reason !== 'target') lines.push(`excluded ${e.column}: ${e.reason}`);
+  // Variables without information (constant or empty: sources the data lacks) on one line, the rest each.
+  const empty = s.dropped.filter((d) => d.reason.includes('no information'));
+  for (const d of s.dropped) if (!empty.includes(d)) lines.push(`${d.variable}: ${d.reason}`);
+  if (empty.length > 0)
+    lines.push(
+      `dropped, no information (constant or empty): ${empty.length} variables: ${empty.map((d) => d.variable).join(', ')}`,
+    );
   for (const part of ['train', 'validation', 'oot']) {
     const a = s.metrics[`${part}_auc`];
     if (a === undefined) continue;

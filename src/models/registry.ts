@@ -309,6 +309,12 @@ export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNo
     }
     out.push('');
   }
+  const selection = model.variableSelection?.() ?? [];
+  if (selection.length > 0) {
+    out.push('## Variable selection', '', '| variable | kept | reason |', '| --- | --- | --- |');
+    for (const v of selection) out.push(`| ${v.variable} | ${v.selected ? 'yes' : 'no'} | ${v.reason} |`);
+    out.push('');
+  }
   const importance = model.importance?.() ?? [];
   if (importance.length > 0) {
     out.push('## Importance', '', '| feature | importance |', '| --- | --- |');
