@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   type Artifact,
+  type ColumnParse,
   canonicalJson,
   createArtifact,
   loadArtifact,
@@ -241,6 +242,7 @@ export function withTraining(
     readonly metrics?: Readonly<Record<string, number>>;
     readonly target?: TargetInfo;
     readonly calibration?: unknown;
+    readonly columnTypes?: Readonly<Record<string, ColumnParse>>;
   },
 ): Artifact {
   const { format: _f, schemaVersion: _v, generatedBy: _g, sha256: _s, ...body } = artifact;
@@ -249,6 +251,9 @@ export function withTraining(
     metrics: { ...artifact.metrics, ...(extra.metrics ?? {}) },
     ...(extra.target === undefined ? {} : { target: extra.target }),
     ...(extra.calibration === undefined ? {} : { calibration: extra.calibration }),
+    ...(extra.columnTypes === undefined || Object.keys(extra.columnTypes).length === 0
+      ? {}
+      : { columnTypes: extra.columnTypes }),
   });
 }
 
