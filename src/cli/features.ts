@@ -314,7 +314,13 @@ export function registerFeatureCommands(program: Command): void {
       quietOnClosedPipe();
       const catalog = loadCatalog(flags.catalog);
       for (const e of catalog.entries) {
-        const window = e.window === undefined ? '' : `${e.window}m`;
+        // A dated aggregation without a window reads the full history.
+        const window =
+          e.window !== undefined
+            ? `${e.window}m`
+            : e.source === 'derived' || e.aggregation === 'value'
+              ? ''
+              : 'all';
         console.log(
           [
             e.name,
