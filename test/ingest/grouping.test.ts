@@ -7,6 +7,7 @@ import { Rng } from '../../src/core/rng.js';
 import { writeFeaturesCsv } from '../../src/features/batch.js';
 import { getDefaultCatalog } from '../../src/features/catalog.js';
 import { compileCatalog } from '../../src/features/plan.js';
+import { isGrouped } from '../../src/ingest/grouping.js';
 import { type ReadCounts, readApplicationsDir } from '../../src/ingest/readers.js';
 import type { ApplicationInput } from '../../src/ingest/schemas.js';
 import { ApplicationDirWriter } from '../../src/ingest/writers.js';
@@ -106,5 +107,27 @@ describe('order-free grouping', () => {
       ),
       { numRuns: 8 },
     );
+  });
+});
+
+describe('isGrouped', () => {
+  const order = new Map([
+    ['A', 0],
+    ['B', 1],
+  ]);
+  const file = (text: string): string => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rongdan-isgrouped-')), 'f.csv');
+    writeFileSync(path, text);
+    return path;
+  };
+  it('reads the first field of each line, with or without a final line break, and unknown ids last', async () => {
+    expect(await isGrouped(file('borrower_id,x\nA,1\nA,2\nB,3\n'), order)).toBe(true);
+    expect(await isGrouped(file('borrower_id,x\nA,1\nB,3\nA,2'), order)).toBe(false);
+    expect(await isGrouped(file('borrower_id,x\nA,1\nZ,9\nB,3\n'), order)).toBe(false);
+    expect(await isGrouped(file('borrower_id,x\r\nA,1\r\nB,3\r\nZ,9\r\n'), order)).toBe(true);
+  });
+  it('parses records when a quoted field may hold a line break', async () => {
+    expect(await isGrouped(file('borrower_id,x\nA,"1\nB,2"\nB,3\n'), order)).toBe(true);
+    expect(await isGrouped(file('borrower_id,x\nB,"1\nA,2"\nA,3\n'), order)).toBe(false);
   });
 });
