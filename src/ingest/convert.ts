@@ -261,6 +261,26 @@ export async function mapInput(
   const reject = async (r: MappingReject): Promise<void> => {
     await options.onReject?.({ ...r, message: capMessage(r.message) });
   };
+  /** Counts a rejected row (with an example on its column) and reports it. */
+  const rejectRow = async (
+    count: TableCount,
+    table: InputTable,
+    row: number,
+    id: string,
+    problem: { column: string; message: string },
+  ): Promise<void> => {
+    count.rejected++;
+    const c = count.columns.get(problem.column);
+    if (c !== undefined && c.examples.length < 3 && !c.examples.includes(problem.message))
+      c.examples.push(problem.message);
+    await reject({
+      borrowerId: id,
+      file: table.where,
+      row,
+      column: problem.column,
+      message: `${table.where} row ${row} column ${problem.column}: ${problem.message}`,
+    });
+  };
 
   // Sources first: their ids and dates decide the derived applications and `asOf: latest`.
   for (const [name, list] of mapping.tables) {
@@ -333,18 +353,7 @@ export async function mapInput(
           }
         }
         if (problem !== undefined) {
-          count.rejected++;
-          const c = count.columns.get(problem.column);
-          if (c !== undefined && !c.examples.some((e) => e === problem?.message)) {
-            if (c.examples.length < 3) c.examples.push(problem.message);
-          }
-          await reject({
-            borrowerId: id,
-            file: table.where,
-            row,
-            column: problem.column,
-            message: `${table.where} row ${row} column ${problem.column}: ${problem.message}`,
-          });
+          await rejectRow(count, table, row, id, problem);
           continue;
         }
         count.mapped++;
@@ -447,16 +456,7 @@ export async function mapInput(
           if (v?.error !== undefined) c.rejected++;
         });
         if (problem !== undefined) {
-          count.rejected++;
-          const c = count.columns.get(problem.column);
-          if (c !== undefined && c.examples.length < 3) c.examples.push(problem.message);
-          await reject({
-            borrowerId: id,
-            file: table.where,
-            row,
-            column: problem.column,
-            message: `${table.where} row ${row} column ${problem.column}: ${problem.message}`,
-          });
+          await rejectRow(count, table, row, id, problem);
           continue;
         }
         seen.add(id);

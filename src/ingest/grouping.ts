@@ -2,7 +2,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CSV_END, CSV_NEED_MORE, CsvRecordReader, csvCell, LineWriter } from '../core/csv.js';
+import { csvCell, forEachRecord, LineWriter } from '../core/csv.js';
 
 /**
  * Order-free grouping of source rows by borrower. The directory reader merges one stream per source file
@@ -22,25 +22,6 @@ export interface GroupedFile {
 
 /** Rows a sort run holds in memory (about 100 bytes a row of text). */
 export const DEFAULT_RUN_ROWS = 500_000;
-
-/** Reads every record of a CSV file after its header, calling `each` with its fields, count and row. */
-async function eachRecord(
-  path: string,
-  each: (fields: string[], count: number, row: number) => void,
-): Promise<void> {
-  const reader = new CsvRecordReader(path, 1 << 18);
-  await reader.readHeader();
-  const fields: string[] = [];
-  for (;;) {
-    const n = reader.next(fields);
-    if (n === CSV_NEED_MORE) {
-      await reader.load();
-      continue;
-    }
-    if (n === CSV_END) return;
-    each(fields, n, reader.row);
-  }
-}
 
 /**
  * The application-order key of a borrower id: its index in applications.csv, or `order.size` for an id
@@ -89,7 +70,7 @@ export async function isGrouped(path: string, order: ReadonlyMap<string, number>
 async function isGroupedParsed(path: string, order: ReadonlyMap<string, number>): Promise<boolean> {
   let last = -1;
   let grouped = true;
-  await eachRecord(path, (fields) => {
+  await forEachRecord(path, (fields) => {
     if (!grouped) return;
     const k = keyOf(order, fields[0] as string);
     if (k < last) grouped = false;
@@ -140,7 +121,7 @@ export async function sortByApplication(
     await w.close();
   };
   const pending: Promise<void>[] = [];
-  await eachRecord(path, (fields, count, row) => {
+  await forEachRecord(path, (fields, count, row) => {
     buffer.push({ key: keyOf(order, fields[0] as string), row, line: lineOf(fields, count) });
     if (buffer.length >= runRows) pending.push(flushRun());
   });

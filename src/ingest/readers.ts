@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CSV_END, CSV_NEED_MORE, CsvRecordReader, CsvWriter } from '../core/csv.js';
+import { CSV_END, CSV_NEED_MORE, CsvRecordReader, CsvWriter, forEachRecord } from '../core/csv.js';
 import { type Issue, RiskError } from '../core/errors.js';
 import { buildRecord, type ColumnPlan, columnPlans, detached } from './cells.js';
 import { capMessage } from './convert.js';
@@ -497,19 +497,11 @@ export async function* readApplicationsDir(
 /** Borrower ids of applications.csv by first position, the order source files are grouped in. */
 async function applicationOrder(path: string): Promise<Map<string, number>> {
   const order = new Map<string, number>();
-  const reader = new CsvRecordReader(path, 1 << 18);
-  await reader.readHeader();
-  const fields: string[] = [];
-  for (;;) {
-    const n = reader.next(fields);
-    if (n === CSV_NEED_MORE) {
-      await reader.load();
-      continue;
-    }
-    if (n === CSV_END) return order;
+  await forEachRecord(path, (fields) => {
     const id = (fields[0] as string).trim();
     if (!order.has(id)) order.set(id, order.size);
-  }
+  });
+  return order;
 }
 
 function locatedReject(issue: Issue, id: string, prov: Provenance): Reject {
