@@ -466,7 +466,7 @@ export async function* readApplicationsDir(
       }
       if (!parsed.success) {
         const prov: Provenance = { applicationRow: row, cursors };
-        await sink.add(toIssues(parsed.error).map((issue: Issue) => locatedReject(issue, id, prov)));
+        await sink.add(toIssues(parsed.error, app).map((issue: Issue) => locatedReject(issue, id, prov)));
         continue;
       }
       yield parsed.data;
@@ -610,7 +610,7 @@ async function validateJson(
   if (parsed.success) return parsed.data;
   const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : '';
   await sink.add(
-    toIssues(parsed.error).map((issue) => ({
+    toIssues(parsed.error, value).map((issue) => ({
       borrowerId: id,
       file: path,
       row: at,

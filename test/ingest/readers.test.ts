@@ -132,7 +132,9 @@ describe('JSON Lines', () => {
       [fullApplication('B001'), thinApplication('B002'), bad].map((a) => JSON.stringify(a)).join('\n'),
     );
     const err = await errorOf(collect(readApplicationsJsonl(path)));
-    expect(err.message).toBe(`${path} line 3: asOf: expected a real calendar date YYYY-MM-DD`);
+    expect(err.message).toBe(
+      `${path} line 3: asOf: expected a real calendar date YYYY-MM-DD, received "2025-13-01"`,
+    );
     const rejects = join(dir, 'rejects.csv');
     const read = await collect(readApplicationsJsonl(path, { rejects }));
     expect(read.map((a) => a.id)).toEqual(['B001', 'B002']);
