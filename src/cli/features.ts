@@ -9,7 +9,7 @@ import { readExtras, readTargets, type WriteFeaturesSummary, writeFeaturesCsv } 
 import { loadCatalog } from '../features/catalog.js';
 import { compileCatalog } from '../features/plan.js';
 import { type MappingReject, type MapResult, mapInput } from '../ingest/convert.js';
-import { loadMapping } from '../ingest/mapping.js';
+import { resolveFor } from '../ingest/mapping.js';
 import { type ReadCounts, readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
 import { openInput } from '../ingest/tables.js';
@@ -186,7 +186,8 @@ export async function mapToDir(
   strict: boolean,
 ): Promise<{ mapped: MapResult; rejects: MappingReject[] }> {
   const rejects: MappingReject[] = [];
-  const mapped = await mapInput(await openInput(input), loadMapping(mapping), {
+  const source = await openInput(input);
+  const mapped = await mapInput(source, resolveFor(source, mapping), {
     out: dir,
     onReject: (r) => {
       if (strict)

@@ -6,7 +6,7 @@ import { CsvWriter } from '../core/csv.js';
 import { describeValue, RiskError } from '../core/errors.js';
 import { readTargets } from '../features/batch.js';
 import { type MappingReject, type MapResult, mapInput } from '../ingest/convert.js';
-import { identityMapping, loadMapping } from '../ingest/mapping.js';
+import { resolveFor } from '../ingest/mapping.js';
 import { readApplicationsDir } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
 import { openInput } from '../ingest/tables.js';
@@ -42,9 +42,10 @@ export async function runMapping(
   flags: IngestFlags,
 ): Promise<{ result: MapResult; rejects: MappingReject[] }> {
   const input = required('--input', flags.input, 'a folder, CSV file or .xlsx workbook');
-  const mapping = flags.mapping === undefined ? identityMapping() : loadMapping(flags.mapping);
+  const source = await openInput(input);
+  const mapping = resolveFor(source, flags.mapping);
   const rejects: MappingReject[] = [];
-  const result = await mapInput(await openInput(input), mapping, {
+  const result = await mapInput(source, mapping, {
     ...(flags.out === undefined ? {} : { out: flags.out }),
     onReject: (r) => {
       if (flags.strict === true)

@@ -484,7 +484,18 @@ export async function mapInput(
 
   // Outcomes: the mapped target columns by borrower.
   const outcomeNames: string[] = [];
-  const outTables = mapping.tables.get('outcomes');
+  // An outcomes table that maps only borrower_id passes every other column through as it is.
+  const outTables = mapping.tables.get('outcomes')?.map((t, ti) => {
+    if (Object.keys(t.columns).length > 1) return t;
+    const table = mappingTable(source, t, `tables.outcomes[${ti}]`);
+    return {
+      ...t,
+      columns: {
+        ...Object.fromEntries(table.header.filter((h) => h !== '').map((h) => [h, h])),
+        ...t.columns,
+      },
+    };
+  });
   if (outTables !== undefined) {
     const names = [
       ...new Set(outTables.flatMap((t) => Object.keys(t.columns).filter((c) => c !== 'borrower_id'))),

@@ -261,13 +261,33 @@ export function loadMapping(pathOrPreset: string): ResolvedMapping {
   return resolveMapping(value, pathOrPreset);
 }
 
-/** The mapping that reads the canonical layout as it is (a workbook with one sheet per file of the layout). */
-export function identityMapping(): ResolvedMapping {
+/**
+ * The mapping that reads the canonical layout as it is (a workbook with one sheet per file of the layout,
+ * named `invoices` or `invoices.csv`): one table per canonical file among `available` (the input's table
+ * names; all when not given).
+ */
+export function identityMapping(available?: readonly string[]): ResolvedMapping {
   const tables = new Map<string, TableMapping[]>();
+  const stems = available?.map((n) => n.replace(/\.csv$/i, ''));
   for (const name of MAPPED_FILES) {
+    if (stems !== undefined && !stems.includes(name)) continue;
     const layout = layoutOf(name);
     const header = layout === undefined ? ['borrower_id'] : headerOf(layout);
     tables.set(name, [{ file: name, columns: Object.fromEntries(header.map((h) => [h, h])) }]);
   }
   return { asOf: 'latest', tables };
+}
+
+/**
+ * The mapping for an input: the named file or preset, or — without one, or with `canonical` — the identity
+ * mapping over the input's own tables.
+ * @example resolveFor(await openInput('book.xlsx'), undefined)
+ */
+export function resolveFor(
+  source: { readonly names: readonly string[] },
+  mapping: string | undefined,
+): ResolvedMapping {
+  return mapping === undefined || mapping === 'canonical'
+    ? identityMapping(source.names)
+    : loadMapping(mapping);
 }

@@ -254,3 +254,32 @@ describe('mapping errors name the entry', () => {
     expect(err.message).toMatch(/"firms\.csv" is not in/);
   });
 });
+
+describe('a workbook with one sheet per file of the layout', () => {
+  it('gives the features of the CSV folder it was made from (mapping canonical, or none)', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const { ApplicationDirWriter } = await import('../../src/ingest/writers.js');
+    const { fullApplication, thinApplication } = await import('../fixtures/applications.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rongdan-book-'));
+    const w = new ApplicationDirWriter(join(dir, 'csv'));
+    for (const a of [fullApplication('F1'), thinApplication('T1')]) await w.write(a);
+    await w.close();
+    const { writeFileSync, readdirSync } = await import('node:fs');
+    writeFileSync(join(dir, 'csv', 'outcomes.csv'), 'borrower_id,default_12m\nF1,1\nT1,0\n');
+    const book = new ExcelJS.Workbook();
+    for (const file of readdirSync(join(dir, 'csv'))) {
+      const { header, records } = parseCsvText(readFileSync(join(dir, 'csv', file), 'utf8'));
+      const sheet = book.addWorksheet(file.replace(/\.csv$/, ''));
+      sheet.addRow(header);
+      for (const r of records) sheet.addRow(r);
+    }
+    await book.xlsx.writeFile(join(dir, 'book.xlsx'));
+    const fromCsv = join(dir, 'csv.features.csv');
+    const fromBook = join(dir, 'book.features.csv');
+    await buildFeatures({ input: join(dir, 'csv'), out: fromCsv });
+    const r = await buildFeatures({ input: join(dir, 'book.xlsx'), mapping: 'canonical', out: fromBook });
+    expect(r.rows).toBe(2);
+    expect(r.targetColumn).toBe('default_12m');
+    expect(readFileSync(fromBook, 'utf8')).toBe(readFileSync(fromCsv, 'utf8'));
+  });
+});
