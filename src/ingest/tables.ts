@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { CSV_END, CSV_NEED_MORE, CsvRecordReader } from '../core/csv.js';
+import { CsvRecordReader, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 
 /**
@@ -46,17 +46,11 @@ async function csvTable(path: string, name: string): Promise<InputTable> {
     where: path,
     header,
     async *rows() {
-      const reader = new CsvRecordReader(path, 1 << 18);
-      await reader.readHeader();
-      const fields: string[] = [];
-      for (;;) {
-        const n = reader.next(fields);
-        if (n === CSV_NEED_MORE) {
-          await reader.load();
-          continue;
+      for await (const block of readCsvBlocks(path, () => {}, 1 << 18)) {
+        for (let i = 0; i < block.records.length; i++) {
+          const cells = (block.records[i] as string[]).map((c) => (c.trim() === '' ? undefined : c));
+          yield { row: block.firstRow + i, cells };
         }
-        if (n === CSV_END) return;
-        yield { row: reader.row, cells: fields.slice(0, n).map((c) => (c.trim() === '' ? undefined : c)) };
       }
     },
   };
