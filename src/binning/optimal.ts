@@ -1,3 +1,5 @@
+import { WOE_EPSILON } from './woe.js';
+
 /** The trend one optimal merge must follow (`auto` is resolved by the caller). */
 export type SolvedTrend = 'ascending' | 'descending' | 'peak' | 'valley';
 
@@ -7,8 +9,14 @@ export interface MergeConstraints {
   readonly maxBins: number;
   /** Smallest (weighted) row count of a bin. */
   readonly minCount: number;
-  /** Smallest (weighted) event count of a bin; a bin also always holds some events and some non-events. */
+  /** Smallest (weighted) event count of a bin. */
   readonly minEvents: number;
+  /**
+   * Allow a bin of one class only (every D-rated firm defaulted): its WoE and IV are smoothed (see
+   * WOE_EPSILON in woe.ts) rather than the bin merged into a neighbour. Otherwise a bin always holds some
+   * events and some non-events.
+   */
+  readonly pureBins?: boolean;
   /** Class totals over the whole variable (special and missing rows included), for IV shares. */
   readonly totalNonEvents: number;
   readonly totalEvents: number;
@@ -51,15 +59,19 @@ export function optimalMerge(
   const rate = new Float64Array(P1 * P1);
   const sign = c.trend === 'descending' || c.trend === 'valley' ? -1 : 1;
   const minEvents = c.minEvents;
+  const pure = c.pureBins === true;
   for (let i = 0; i < P; i++) {
     for (let j = i + 1; j <= P; j++) {
       const ne = (cumNe[j] as number) - (cumNe[i] as number);
       const e = (cumE[j] as number) - (cumE[i] as number);
-      if (ne <= 0 || e <= 0 || e < minEvents || ne + e < c.minCount) continue;
+      if (e < minEvents || ne + e < c.minCount || ne + e <= 0) continue;
+      if (!pure && (ne <= 0 || e <= 0)) continue;
       const at = i * P1 + j;
       ok[at] = 1;
-      const pne = ne / c.totalNonEvents;
-      const pe = e / c.totalEvents;
+      // A pure bin's shares are smoothed as its WoE is (woe.ts), so its IV stays finite.
+      const smooth = ne <= 0 || e <= 0 ? WOE_EPSILON : 0;
+      const pne = (ne + smooth) / c.totalNonEvents;
+      const pe = (e + smooth) / c.totalEvents;
       iv[at] = (pne - pe) * Math.log(pne / pe);
       rate[at] = (sign * e) / (ne + e);
     }

@@ -41,6 +41,13 @@ export const binningOptionsSchema = z.strictObject({
   minBinShare: z.number().gt(0).max(0.5).default(0.05),
   /** Each regular bin holds at least this many (weighted) events; it always holds at least one of each class. */
   minEvents: z.number().min(0).default(1),
+  /**
+   * Allow a regular bin holding only events (or only non-events, when `minEvents` is 0), so that a decisive
+   * level — every D-rated firm defaulted — keeps its own bin instead of being merged into a neighbour. Its
+   * WoE is smoothed by adding 0.5 to both class counts (WOE_EPSILON in woe.ts). Default true; false gives
+   * optbinning's rule that every bin holds both classes.
+   */
+  pureBins: z.boolean().default(true),
   /** Quantile pre-bins a numeric variable starts from, or the most category groups before merging. */
   maxPrebins: z.int().min(2).max(200).default(50),
   /** Categories below this share are pooled before ordering by event rate (then binned as one). */

@@ -14,6 +14,28 @@ export interface SelectionRow {
 }
 
 /**
+ * Why a variable was kept or dropped, in words for `train`, the model card and the report.
+ * @example selectionText({ variable: 'x', iv: 0.01, selected: false, reason: 'low-iv' }, 0.02)
+ *   // 'dropped: low IV (0.0100 < minIv 0.02)'
+ */
+export function selectionText(row: SelectionRow, minIv?: number): string {
+  const iv = row.iv.toFixed(4);
+  switch (row.reason) {
+    case 'selected':
+      return `kept (IV ${iv})`;
+    case 'low-iv':
+      if (!(row.iv > 0)) return 'dropped: no information (IV 0: constant or empty)';
+      return `dropped: low IV (${iv}${minIv === undefined ? '' : ` < minIv ${minIv}`})`;
+    case 'not-significant':
+      return `dropped: binning not significant (likelihood-ratio test against no information; IV ${iv})`;
+    case 'correlated':
+      return `dropped: correlated with ${row.with ?? '?'} (r = ${(row.correlation ?? Number.NaN).toFixed(3)}; IV ${iv})`;
+    case 'max-variables':
+      return `dropped: beyond maxVariables (IV ${iv})`;
+  }
+}
+
+/**
  * Pearson correlation of two columns over the given rows.
  * @example pearson(a, b, rows) // in [-1, 1]; 0 when either column is constant
  */

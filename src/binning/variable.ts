@@ -156,6 +156,7 @@ function constraints(pre: Prebins, options: BinningOptions): Omit<MergeConstrain
     maxBins: options.maxBins,
     minCount: options.minBinShare * (totalNonEvents + totalEvents),
     minEvents: options.minEvents,
+    pureBins: options.pureBins,
     totalNonEvents,
     totalEvents,
   };

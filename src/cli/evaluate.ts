@@ -6,7 +6,8 @@ import { outOfTimeSplit } from '../models/cv.js';
 import type { TrainedModel } from '../models/model.js';
 import { openModel } from '../models/registry.js';
 import { evaluateModel, formatEvaluation, type ModelEvaluation, splitTarget } from '../report/evaluation.js';
-import { type CommandIo, readWithProgress } from './train.js';
+import { readForModel } from './predict.js';
+import type { CommandIo } from './train.js';
 
 /** Options shared by `rongdan evaluate` and `rongdan report`: which model, which labelled data. */
 export interface LabelledDataOptions {
@@ -68,18 +69,6 @@ export function guessTarget(frame: Frame, features: readonly string[], skip: rea
       : `several columns could be the target (${binary.map((c) => c.name).join(', ')}); name one with --target`,
     { path: ['target'], expected: 'a 0/1 column', received: binary.map((c) => c.name) },
   );
-}
-
-/** Reads a CSV with each model feature in the kind it had in training (so that levels such as "01" survive). */
-async function readForModel(
-  path: string,
-  artifact: Artifact,
-  io: CommandIo,
-  progress: boolean,
-): Promise<Frame> {
-  const categorical = Object.keys(artifact.categories).filter((c) => artifact.featureNames.includes(c));
-  const numeric = artifact.featureNames.filter((f) => !categorical.includes(f));
-  return readWithProgress(path, io, progress, { categorical, numeric });
 }
 
 function weightColumn(frame: Frame, name: string): Float64Array {

@@ -1,29 +1,46 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { CsvRecordReader, CsvWriter } from '../core/csv.js';
 import { describeValue, RiskError } from '../core/errors.js';
-import { readTargets, type WriteFeaturesSummary, writeFeaturesCsv } from '../features/batch.js';
+import { readExtras, readTargets, type WriteFeaturesSummary, writeFeaturesCsv } from '../features/batch.js';
 import { loadCatalog } from '../features/catalog.js';
 import { compileCatalog } from '../features/plan.js';
-import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
+import { type MappingReject, type MapResult, mapInput } from '../ingest/convert.js';
+import { resolveFor } from '../ingest/mapping.js';
+import { type ReadCounts, readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
+import { openInput } from '../ingest/tables.js';
 
 /** The flags of `features build`, as commander hands them over. */
 export interface BuildFlags {
   readonly input?: string;
   readonly out?: string;
+  /** Rejects file; default beside the output (`features.rejects.csv`). */
   readonly rejects?: string;
+  /** Stop at the first bad row or application instead of writing it to the rejects file. */
+  readonly strict?: boolean;
+  /** A mapping file or preset name: the input is in a foreign layout (see src/ingest/mapping.ts). */
+  readonly mapping?: string;
   readonly catalog?: string;
   readonly target?: string;
 }
 
-/** What a build did, for the summary line and for tests. */
+/** What a build did, for the summary and for tests. */
 export interface BuildResult extends WriteFeaturesSummary {
   readonly read: number;
   readonly rejected: number;
   readonly seconds: number;
   readonly targetColumn: string | undefined;
+  /** Rows read, used and rejected per canonical file. */
+  readonly counts: ReadCounts;
+  /** The mapping stage, when the input was mapped: rows read, mapped and rejected per input table. */
+  readonly mapped?: MapResult;
+  /** Where rejects went (undefined with --strict). */
+  readonly rejectsPath: string | undefined;
+  readonly extraColumns: readonly string[];
 }
 
 /** Counts the lines of a file (fast, for the progress bar's total); header excluded when asked. */
@@ -38,12 +55,31 @@ async function countLines(path: string, header: boolean): Promise<number> {
   return Math.max(0, header ? n - 1 : n);
 }
 
+/** The default rejects file beside an output: `features.csv` → `features.rejects.csv`. */
+export function rejectsBeside(out: string): string {
+  return out.replace(/(\.csv)?$/i, '.rejects.csv');
+}
+
+/** The target column to join: the one asked for, or the only one outcomes.csv holds. */
+async function targetColumnOf(outcomes: string, asked: string | undefined): Promise<string> {
+  if (asked !== undefined) return asked;
+  const reader = new CsvRecordReader(outcomes, 1 << 16);
+  const header = (await reader.readHeader()).map((h) => h.trim());
+  reader.close();
+  if (header.includes('default_12m')) return 'default_12m';
+  const others = header.filter((h) => h !== 'borrower_id' && !h.endsWith('_date'));
+  return others.length === 1 ? (others[0] as string) : 'default_12m';
+}
+
 /**
  * The batch behind `rongdan features build`: streams the applications of a CSV sample directory or a
- * JSON Lines file through the feature engine into a CSV, joining `outcomes.csv`'s target when the
- * directory has one.
+ * JSON Lines file through the feature engine into a CSV, joining `outcomes.csv`'s target (and extras.csv's
+ * borrower columns) found beside the input. With `mapping`, the input (a folder, CSV file or workbook in a
+ * foreign layout) is first mapped onto the canonical layout in a temporary folder. Bad rows and
+ * applications go to the rejects file (beside the output by default) and are counted per file; `strict`
+ * stops at the first instead.
  * @throws E_OPTIONS_INVALID for missing flags, E_IO for a missing input, E_INPUT_INVALID for a bad record
- *   when no rejects file is given, E_FEATURE_CATALOG for a bad catalog
+ *   with `strict`, E_FEATURE_CATALOG for a bad catalog, E_MAPPING_* for a bad mapping
  * @example await buildFeatures({ input: 'data-samples', out: 'features.csv' });
  */
 export async function buildFeatures(
@@ -70,42 +106,130 @@ export async function buildFeatures(
     );
   if (!existsSync(input)) throw new RiskError('E_IO', `--input ${input} does not exist`, { file: input });
   const plan = compileCatalog(loadCatalog(flags.catalog));
-  const isDir = statSync(input).isDirectory();
   const started = process.hrtime.bigint();
-
-  let read = 0;
-  const readOptions = {
-    ...(flags.rejects === undefined ? {} : { rejects: flags.rejects }),
-    onProgress: (n: number) => {
-      read = n;
-    },
-  };
-  let apps: AsyncGenerator<Application>;
-  let targets: Map<string, string> | undefined;
-  const targetColumn = flags.target ?? 'default_12m';
-  if (isDir) {
-    hooks.onStart?.(await countLines(join(input, 'applications.csv'), true));
-    apps = readApplicationsDir(input, readOptions);
-    const outcomes = join(input, 'outcomes.csv');
-    if (existsSync(outcomes)) targets = await readTargets(outcomes, targetColumn);
-  } else {
-    hooks.onStart?.(await countLines(input, false));
-    apps = readApplicationsJsonl(input, readOptions);
+  const rejectsPath = flags.strict === true ? undefined : (flags.rejects ?? rejectsBeside(out));
+  const counts: ReadCounts = new Map();
+  let mapped: MapResult | undefined;
+  let dir = input;
+  let tmp: string | undefined;
+  let mappingRejects: MappingReject[] = [];
+  try {
+    if (flags.mapping !== undefined) {
+      tmp = mkdtempSync(join(tmpdir(), 'rongdan-mapped-'));
+      const result = await mapToDir(input, flags.mapping, tmp, flags.strict === true);
+      mapped = result.mapped;
+      mappingRejects = result.rejects;
+      dir = tmp;
+    }
+    const isDir = statSync(dir).isDirectory();
+    let read = 0;
+    const readerRejects =
+      rejectsPath === undefined
+        ? undefined
+        : join(tmp ?? mkdtempSync(join(tmpdir(), 'rongdan-rej-')), 'reader-rejects.csv');
+    const readOptions = {
+      ...(readerRejects === undefined ? {} : { rejects: readerRejects }),
+      counts,
+      onProgress: (n: number) => {
+        read = n;
+      },
+    };
+    let apps: AsyncGenerator<Application>;
+    if (isDir) {
+      hooks.onStart?.(await countLines(join(dir, 'applications.csv'), true));
+      apps = readApplicationsDir(dir, readOptions);
+    } else {
+      hooks.onStart?.(await countLines(dir, false));
+      apps = readApplicationsJsonl(dir, readOptions);
+    }
+    // outcomes.csv and extras.csv beside the input: in the folder, or beside a .jsonl file.
+    const beside = isDir ? dir : dirname(dir);
+    const outcomes = join(beside, 'outcomes.csv');
+    let targets: Map<string, string> | undefined;
+    let targetColumn: string | undefined;
+    if (existsSync(outcomes)) {
+      targetColumn = await targetColumnOf(outcomes, flags.target);
+      targets = await readTargets(outcomes, targetColumn);
+    }
+    const extrasPath = join(beside, 'extras.csv');
+    const extras = existsSync(extrasPath) ? await readExtras(extrasPath) : undefined;
+    const summary = await writeFeaturesCsv(plan, apps, out, {
+      ...(targets === undefined || targetColumn === undefined ? {} : { targets, targetColumn }),
+      ...(extras === undefined ? {} : { extras }),
+      ...(hooks.onProgress === undefined ? {} : { onRow: hooks.onProgress }),
+    });
+    if (rejectsPath !== undefined) await writeRejects(rejectsPath, mappingRejects, readerRejects);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // The readers report the applications read (accepted + rejected) when they finish.
+    const total = Math.max(read, summary.rows);
+    return {
+      ...summary,
+      read: total,
+      rejected: total - summary.rows,
+      seconds,
+      targetColumn: targets === undefined ? undefined : targetColumn,
+      counts,
+      ...(mapped === undefined ? {} : { mapped }),
+      rejectsPath,
+      extraColumns: extras?.names ?? [],
+    };
+  } finally {
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
   }
-  const summary = await writeFeaturesCsv(plan, apps, out, {
-    ...(targets === undefined ? {} : { targets, targetColumn }),
-    ...(hooks.onProgress === undefined ? {} : { onRow: hooks.onProgress }),
+}
+
+/** Maps an input into `dir` with a mapping file or preset, collecting the rejected rows (or throwing on the first). */
+export async function mapToDir(
+  input: string,
+  mapping: string,
+  dir: string,
+  strict: boolean,
+): Promise<{ mapped: MapResult; rejects: MappingReject[] }> {
+  const rejects: MappingReject[] = [];
+  const source = await openInput(input);
+  const mapped = await mapInput(source, resolveFor(source, mapping), {
+    out: dir,
+    onReject: (r) => {
+      if (strict)
+        throw new RiskError('E_INPUT_INVALID', r.message, { file: r.file, row: r.row, column: r.column });
+      rejects.push(r);
+    },
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  // The readers report the applications read (accepted + rejected) when they finish.
-  const total = Math.max(read, summary.rows);
-  return {
-    ...summary,
-    read: total,
-    rejected: total - summary.rows,
-    seconds,
-    targetColumn: targets === undefined ? undefined : targetColumn,
-  };
+  return { mapped, rejects };
+}
+
+/** One rejects file: the mapping stage's rows, then the reader's. */
+async function writeRejects(
+  path: string,
+  mapping: readonly MappingReject[],
+  readerPath: string | undefined,
+): Promise<void> {
+  const w = new CsvWriter(path, ['borrower_id', 'file', 'row', 'column', 'message']);
+  for (const r of mapping) await w.write([r.borrowerId, r.file, r.row, r.column, r.message]);
+  if (readerPath !== undefined && existsSync(readerPath)) {
+    const lines = readFileSync(readerPath, 'utf8').split('\n').slice(1);
+    for (const line of lines) if (line !== '') await w.writeLine(line);
+  }
+  await w.close();
+}
+
+/** The per-file table of a build: the mapping stage (if any), then the canonical files read. */
+export function countsTable(r: Pick<BuildResult, 'counts' | 'mapped'>): string {
+  const lines: string[] = [];
+  const pad = (s: string | number, n: number): string => String(s).padStart(n);
+  if (r.mapped !== undefined) {
+    lines.push(
+      `${'input table'.padEnd(40)} ${pad('read', 9)} ${pad('mapped', 9)} ${pad('rejected', 9)}  → canonical`,
+    );
+    for (const t of r.mapped.tables)
+      lines.push(
+        `${t.input.padEnd(40)} ${pad(t.read, 9)} ${pad(t.mapped, 9)} ${pad(t.rejected, 9)}  → ${t.canonical}`,
+      );
+  }
+  lines.push(`${'file'.padEnd(40)} ${pad('read', 9)} ${pad('used', 9)} ${pad('rejected', 9)}`);
+  for (const [file, c] of r.counts)
+    lines.push(`${file.padEnd(40)} ${pad(c.read, 9)} ${pad(c.used, 9)} ${pad(c.rejected, 9)}`);
+  return lines.join('\n');
 }
 
 /** Describes a finished build in one line. */
@@ -114,10 +238,23 @@ export function buildSummaryLine(r: BuildResult, flags: BuildFlags): string {
   const parts = [
     `features: ${r.rows} borrowers × ${r.features} features written to ${flags.out} in ${r.seconds.toFixed(1)} s (${rate}/s)`,
   ];
-  if (r.rejected > 0 || flags.rejects !== undefined)
-    parts.push(`${r.rejected} rejected${flags.rejects === undefined ? '' : ` (see ${flags.rejects})`}`);
+  parts.push(
+    `${r.rejected} applications rejected${r.rejectsPath === undefined ? '' : ` (see ${r.rejectsPath})`}`,
+  );
+  if (r.extraColumns.length > 0) parts.push(`extra columns ${r.extraColumns.join(', ')}`);
   if (r.targetColumn !== undefined) parts.push(`target ${r.targetColumn} joined for ${r.withTarget}`);
   return parts.join('; ');
+}
+
+/**
+ * Ends quietly when the reader of stdout goes away (`features list | head`): Node reports the closed pipe
+ * as an EPIPE error on stdout, which unhandled prints a stack trace.
+ */
+export function quietOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 }
 
 /**
@@ -133,9 +270,17 @@ export function registerFeatureCommands(program: Command): void {
     )
     .option('--input <path>', 'a CSV sample directory or a .jsonl file of applications (required)')
     .option('--out <file>', 'the feature CSV to write (required)')
-    .option('--rejects <file>', 'write invalid applications here instead of stopping at the first')
+    .option('--rejects <file>', 'where bad rows and applications go (default: beside --out, *.rejects.csv)')
+    .option('--strict', 'stop at the first bad row or application instead')
+    .option(
+      '--mapping <file>',
+      'a mapping (YAML/JSON) or preset (jinshui, jinshui-one-file, canonical) for a foreign layout',
+    )
     .option('--catalog <dir>', 'a catalog folder other than the repository features/')
-    .option('--target <column>', 'the outcomes.csv column to append as the target', 'default_12m')
+    .option(
+      '--target <column>',
+      'the outcomes.csv column to append as the target (default: default_12m, or its only column)',
+    )
     .action(async (flags: BuildFlags) => {
       const bar = new cliProgress.SingleBar(
         {
@@ -156,6 +301,7 @@ export function registerFeatureCommands(program: Command): void {
         });
         if (started) bar.stop();
         console.log(buildSummaryLine(result, flags));
+        console.log(countsTable(result));
       } catch (err) {
         if (started) bar.stop();
         throw err;
@@ -166,9 +312,16 @@ export function registerFeatureCommands(program: Command): void {
     .description('print the catalog: name, type, source, aggregation, window, unit, direction, description')
     .option('--catalog <dir>', 'a catalog folder other than the repository features/')
     .action((flags: { catalog?: string }) => {
+      quietOnClosedPipe();
       const catalog = loadCatalog(flags.catalog);
       for (const e of catalog.entries) {
-        const window = e.window === undefined ? '' : `${e.window}m`;
+        // A dated aggregation without a window reads the full history.
+        const window =
+          e.window !== undefined
+            ? `${e.window}m`
+            : e.source === 'derived' || e.aggregation === 'value'
+              ? ''
+              : 'all';
         console.log(
           [
             e.name,

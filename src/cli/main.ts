@@ -8,6 +8,7 @@ import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
 import { registerKeyCommands } from './keys.js';
+import { registerIngestCommands } from './ingest.js';
 import { registerMatchCommands } from './match.js';
 import { registerMonitorCommands } from './monitor.js';
 import { registerPortfolioCommands } from './portfolio.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .version('0.1.0');
   registerSampleCommands(program);
   registerFeatureCommands(program);
+  registerIngestCommands(program);
   registerTrainCommands(program);
   registerPredictCommands(program);
   registerEvaluateCommands(program);

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
+import type { Artifact } from '../core/artifact.js';
 import { csvCell } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
+import { applyColumnTypes } from '../models/column-types.js';
 import { ID_NAME } from '../models/dataset.js';
 import { openModel } from '../models/registry.js';
 import { type CommandIo, progressBar, readWithProgress } from './train.js';
@@ -29,6 +31,26 @@ export interface PredictSummary {
 }
 
 /**
+ * Reads a CSV with each model feature in the kind it had in training (so that levels such as "01" survive),
+ * and the columns parsed from text in training ("83.70%", "36 months") read as text and parsed the same way.
+ * @throws E_CSV_COLUMN for a missing feature, E_CSV_VALUE for a value that does not read
+ */
+export async function readForModel(
+  path: string,
+  artifact: Artifact,
+  io: CommandIo,
+  progress: boolean,
+): Promise<Frame> {
+  const columnTypes = artifact.columnTypes ?? {};
+  const categorical = [...Object.keys(artifact.categories), ...Object.keys(columnTypes)].filter((c) =>
+    artifact.featureNames.includes(c),
+  );
+  const numeric = artifact.featureNames.filter((f) => !categorical.includes(f));
+  const frame = await readWithProgress(path, io, progress, { categorical, numeric });
+  return applyColumnTypes(frame, columnTypes, path);
+}
+
+/**
  * `rongdan predict`: scores a CSV with a saved model and writes one row per input row, in input order:
  * the id columns, the training target when the input has it (so that the output can be evaluated), `pd`,
  * `score` (where the model has one) and the top reasons. The target may be absent; the model's features
@@ -39,9 +61,7 @@ export interface PredictSummary {
 export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Promise<PredictSummary> {
   const started = performance.now();
   const { model, artifact } = await openModel(opts.model);
-  const categorical = Object.keys(artifact.categories).filter((c) => artifact.featureNames.includes(c));
-  const numeric = artifact.featureNames.filter((f) => !categorical.includes(f));
-  const frame: Frame = await readWithProgress(opts.data, io, opts.progress, { categorical, numeric });
+  const frame = await readForModel(opts.data, artifact, io, opts.progress);
   const features = new Set(artifact.featureNames);
   const ids = opts.id ?? frame.names.filter((n) => !features.has(n) && ID_NAME.test(n));
   for (const id of ids) {

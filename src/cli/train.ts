@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import type { ColumnParse } from '../core/artifact.js';
 import { RiskError } from '../core/errors.js';
 import { type Frame, readCsvFrame } from '../core/frame.js';
 import { createCalibrator } from '../models/calibration.js';
+import { describeParse, detectColumnTypes, parseOrderedSpecs } from '../models/column-types.js';
 import { type DataPart, datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
 import type { Estimator } from '../models/estimator.js';
 import { auc, ks } from '../models/metrics.js';
@@ -24,6 +26,10 @@ export interface TrainCommandOptions {
   readonly exclude?: readonly string[];
   readonly special?: readonly string[];
   readonly categorical?: readonly string[];
+  /** Columns forced numeric: a value that does not parse is an error naming row and column. */
+  readonly numeric?: readonly string[];
+  /** Ordered categories, `COL=A|B|C` lowest first: read as their rank. */
+  readonly ordered?: readonly string[];
   readonly validation: number;
   /**
    * Refit the model on every in-time row (training and validation) once the validation metrics are taken;
@@ -191,6 +197,12 @@ export interface TrainSummary {
   readonly refitted: boolean;
   readonly metrics: Readonly<Record<string, number>>;
   readonly excluded: readonly { readonly column: string; readonly reason: string }[];
+  /** Text columns read as numbers, by column. */
+  readonly columnTypes: Readonly<Record<string, ColumnParse>>;
+  /** Warnings about the data (high-cardinality text columns). */
+  readonly warnings: readonly string[];
+  /** Candidate variables the model dropped, with the reason in words (scorecard). */
+  readonly dropped: readonly { readonly variable: string; readonly reason: string }[];
   readonly written: readonly string[];
   readonly seconds: number;
 }
@@ -215,7 +227,22 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
   const family = modelFamily(opts.model);
   const params = parseParams(opts.param ?? []);
   await family.prepare?.();
-  const frame = await readWithProgress(opts.data, io, opts.progress, { categorical: opts.categorical ?? [] });
+  const raw = await readWithProgress(opts.data, io, opts.progress, {
+    categorical: opts.categorical ?? [],
+    numeric: opts.numeric ?? [],
+  });
+  // Numbers in disguise ("83.70%", "36 months") become numeric; the target, weight and date stay as read.
+  const detected = detectColumnTypes(raw, {
+    categorical: opts.categorical ?? [],
+    ordered: parseOrderedSpecs(opts.ordered ?? []),
+    skip: [
+      opts.target,
+      ...(opts.weight === undefined ? [] : [opts.weight]),
+      ...(opts.date === undefined ? [] : [opts.date]),
+    ],
+    where: opts.data,
+  });
+  const frame = detected.frame;
   const ds = prepareDataset(frame, {
     target: opts.target,
     positive: opts.positive,
@@ -285,6 +312,9 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
   const artifact = withTraining(family.artifactOf?.(model) ?? model.toArtifact(), {
     metrics,
     target,
+    columnTypes: Object.fromEntries(
+      Object.entries(detected.columnTypes).filter(([c]) => model.featureNames.includes(c)),
+    ),
     ...(calibrator === undefined ? {} : { calibration: calibrator.toJSON() }),
   });
   const rows = { train: trainRows.length, validation: ds.validation.length, oot: ds.oot.length };
@@ -306,6 +336,11 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     refitted,
     metrics,
     excluded: ds.excluded,
+    columnTypes: detected.columnTypes,
+    warnings: detected.warnings,
+    dropped: (model.variableSelection?.() ?? [])
+      .filter((v) => !v.selected)
+      .map((v) => ({ variable: v.variable, reason: v.reason })),
     written,
     seconds: (performance.now() - started) / 1000,
   };
@@ -360,6 +395,15 @@ function printSummary(s: TrainSummary, io: CommandIo): void {
     `features (${s.features.length}): ${s.features.join(', ')}`,
   ];
   for (const e of s.excluded) if (e.reason !== 'target') lines.push(`excluded ${e.column}: ${e.reason}`);
+  for (const [c, p] of Object.entries(s.columnTypes)) lines.push(`read ${c} as ${describeParse(p)}`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  // Variables without information (constant or empty: sources the data lacks) on one line, the rest each.
+  const empty = s.dropped.filter((d) => d.reason.includes('no information'));
+  for (const d of s.dropped) if (!empty.includes(d)) lines.push(`${d.variable}: ${d.reason}`);
+  if (empty.length > 0)
+    lines.push(
+      `dropped, no information (constant or empty): ${empty.length} variables: ${empty.map((d) => d.variable).join(', ')}`,
+    );
   for (const part of ['train', 'validation', 'oot']) {
     const a = s.metrics[`${part}_auc`];
     if (a === undefined) continue;
@@ -393,6 +437,16 @@ export function registerTrainCommands(program: Command): void {
       collect,
     )
     .option('--categorical <columns>', 'comma-separated columns to read as categorical', list)
+    .option(
+      '--numeric <columns>',
+      'comma-separated columns to read as numbers (an unreadable value is an error)',
+      list,
+    )
+    .option(
+      '--ordered <COL=A|B|C>',
+      'an ordered categorical column, lowest level first, read as its rank (repeatable)',
+      collect,
+    )
     .option('--validation <share>', 'share of in-time rows held out for validation', share, 0.2)
     .option(
       '--no-refit',

@@ -20,6 +20,12 @@ export interface TargetInfo {
   readonly positive?: string;
 }
 
+/** How a text column is read as numbers: its parse, and for `ordered` the levels lowest first. */
+export interface ColumnParse {
+  readonly parse: 'number' | 'months' | 'years' | 'ordered';
+  readonly levels?: readonly string[];
+}
+
 /**
  * The JSON envelope every model is saved in (TF.js ModelArtifacts-like): kind, schema version, the
  * parameters, feature names and order, category maps, data fingerprint, metrics, the learned state, and a
@@ -41,6 +47,11 @@ export interface Artifact<P = unknown, S = unknown> {
    * model's raw pd; absent when the model is used uncalibrated.
    */
   readonly calibration?: unknown;
+  /**
+   * Text columns read as numbers at training time ("83.70%", "36 months", ordered levels), applied the same
+   * way at predict time (src/models/column-types.ts); absent when none was.
+   */
+  readonly columnTypes?: Readonly<Record<string, ColumnParse>>;
   readonly metrics: Readonly<Record<string, number>>;
   readonly state: S;
   readonly sha256: string;

@@ -65,6 +65,12 @@ export const ERROR_CODES = {
   E_PORTFOLIO_EXPOSURE: { status: 400, meaning: 'an exposure cannot be booked or checked as given' },
   E_PORTFOLIO_BOOK: { status: 400, meaning: 'the in-force book cannot be built from the monitoring data' },
   E_SIMULATE_INPUT: { status: 400, meaning: 'the assessments of a policy simulation do not pair up' },
+  // ingest: column mappings (issue 10)
+  E_MAPPING_INVALID: { status: 400, meaning: 'a column mapping file or preset failed validation' },
+  E_MAPPING_COLUMN: {
+    status: 400,
+    meaning: 'a mapping names an input file, sheet or column that is not there',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -35,8 +35,24 @@ export async function* featureRows(
  * The CSV header of a feature file: borrower_id, the as-of date (for out-of-time splits: `train --date
  * as_of`), the features in catalog order, then the target if any.
  */
-export function featureHeader(plan: FeaturePlan, targetColumn?: string): string[] {
-  return ['borrower_id', 'as_of', ...plan.names, ...(targetColumn === undefined ? [] : [targetColumn])];
+export function featureHeader(
+  plan: FeaturePlan,
+  targetColumn?: string,
+  extraColumns: readonly string[] = [],
+): string[] {
+  return [
+    'borrower_id',
+    'as_of',
+    ...plan.names,
+    ...extraColumns,
+    ...(targetColumn === undefined ? [] : [targetColumn]),
+  ];
+}
+
+/** Borrower columns passed through to the feature file (extras.csv of a mapped export). */
+export interface ExtraColumns {
+  readonly names: readonly string[];
+  readonly values: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Options of `writeFeaturesCsv`. */
@@ -45,6 +61,8 @@ export interface WriteFeaturesOptions {
   readonly targets?: ReadonlyMap<string, string>;
   /** The target column's name; default `default_12m`. */
   readonly targetColumn?: string;
+  /** Borrower columns written after the features (a bank's rating, a segment), as they are. */
+  readonly extras?: ExtraColumns;
   /** Called every 1,024 rows and at the end with the number of rows written. */
   readonly onRow?: (written: number) => void;
 }
@@ -71,7 +89,9 @@ export async function writeFeaturesCsv(
 ): Promise<WriteFeaturesSummary> {
   const targets = options.targets;
   const targetColumn = targets === undefined ? undefined : (options.targetColumn ?? 'default_12m');
-  const writer = new CsvWriter(path, featureHeader(plan, targetColumn));
+  const extras = options.extras;
+  const noExtras = extras === undefined ? '' : ','.repeat(extras.names.length);
+  const writer = new CsvWriter(path, featureHeader(plan, targetColumn, extras?.names));
   const n = plan.features.length;
   const levels = plan.features.map((f) => f.levels);
   const values = new Float64Array(n);
@@ -89,6 +109,10 @@ export async function writeFeaturesCsv(
         const names = levels[i];
         line += Number.isNaN(v) ? ',' : names === undefined ? `,${v}` : `,${names[v] ?? ''}`;
       }
+      if (extras !== undefined) {
+        const e = extras.values.get(app.id);
+        line += e === undefined ? noExtras : `,${e.map(csvCell).join(',')}`;
+      }
       if (targets !== undefined) {
         const t = targets.get(app.id);
         if (t !== undefined) withTarget++;
@@ -103,6 +127,40 @@ export async function writeFeaturesCsv(
   }
   options.onRow?.(rows);
   return { rows, features: n, withTarget };
+}
+
+/**
+ * Reads every column but `borrower_id` of a CSV keyed by it (extras.csv), as they are.
+ * @throws E_CSV_COLUMN when the file lacks `borrower_id`
+ * @example const extras = await readExtras('canon/extras.csv');
+ */
+export async function readExtras(path: string): Promise<ExtraColumns> {
+  const values = new Map<string, string[]>();
+  let names: string[] = [];
+  let idAt = -1;
+  const onHeader = (header: string[]): void => {
+    idAt = header.indexOf('borrower_id');
+    if (idAt < 0)
+      throw new RiskError(
+        'E_CSV_COLUMN',
+        `${path}: expected a borrower_id column, received ${header.join(', ')}`,
+        {
+          file: path,
+          column: 'borrower_id',
+        },
+      );
+    names = header.filter((_, i) => i !== idAt);
+  };
+  for await (const block of readCsvBlocks(path, onHeader)) {
+    for (const record of block.records) {
+      const id = (record[idAt] ?? '').trim();
+      values.set(
+        id,
+        names.map((_, j) => (record[j < idAt ? j : j + 1] ?? '').trim()),
+      );
+    }
+  }
+  return { names, values };
 }
 
 /**

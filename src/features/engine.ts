@@ -487,7 +487,7 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
   // Nothing of this application stays reachable from the plan once its row is out.
   ctx.app = undefined as unknown as Application;
   view.enterprise = view.owner = view.tax = undefined;
-  view.request = undefined as unknown as Application['request'];
+  view.request = undefined;
   return row;
 }
 

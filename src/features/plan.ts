@@ -120,7 +120,7 @@ export interface TablePlan {
  * dozens of hidden classes, while they see one here.
  */
 export class ScalarView {
-  request: LoanRequest = undefined as unknown as LoanRequest;
+  request: LoanRequest | undefined = undefined;
   enterprise: Enterprise | undefined = undefined;
   owner: Owner | undefined = undefined;
   tax: Tax | undefined = undefined;
@@ -195,36 +195,40 @@ function levelIndex(levels: readonly string[], v: string | undefined): number {
   return i < 0 ? Number.NaN : i;
 }
 
+/** A yes/no field as 1/0, missing (NaN) when not given: an absent flag is unknown, not "no". */
+const flag = (v: boolean | undefined): number => (v === undefined ? Number.NaN : v ? 1 : 0);
+
 /** A getter for a scalar field; the engine checks the source is present before calling it. */
 function scalarGetter(source: CatalogSource, field: string): (app: ScalarView) => number {
   const key = `${source}.${field}`;
   switch (key) {
     case 'request.amount':
-      return (a) => a.request.amount;
+      return (a) => a.request?.amount ?? Number.NaN;
     case 'request.tenorMonths':
-      return (a) => a.request.tenorMonths;
+      return (a) => a.request?.tenorMonths ?? Number.NaN;
     case 'request.purpose':
-      return (a) => levelIndex(PURPOSES, a.request.purpose);
+      return (a) => (a.request === undefined ? Number.NaN : levelIndex(PURPOSES, a.request.purpose));
     case 'enterprise.registeredCapital':
-      return (a) => a.enterprise!.registeredCapital;
+      return (a) => a.enterprise!.registeredCapital ?? Number.NaN;
     case 'enterprise.paidInCapital':
-      return (a) => a.enterprise!.paidInCapital;
+      return (a) => a.enterprise!.paidInCapital ?? Number.NaN;
     case 'enterprise.employees':
-      return (a) => a.enterprise!.employees;
+      return (a) => a.enterprise!.employees ?? Number.NaN;
     case 'enterprise.highTech':
-      return (a) => (a.enterprise!.highTech ? 1 : 0);
+      return (a) => flag(a.enterprise!.highTech);
     case 'enterprise.specialised':
-      return (a) => (a.enterprise!.specialised ? 1 : 0);
+      return (a) => flag(a.enterprise!.specialised);
     case 'enterprise.firstLoan':
-      return (a) => (a.enterprise!.firstLoan ? 1 : 0);
+      return (a) => flag(a.enterprise!.firstLoan);
     case 'enterprise.entityType':
       return (a) => levelIndex(ENTITY_TYPES, a.enterprise!.entityType);
     case 'enterprise.industrySection':
       // Sections A–T are levels 0–19 in letter order.
-      return (a) => a.enterprise!.industry.charCodeAt(0) - 65;
+      return (a) => (a.enterprise!.industry?.charCodeAt(0) ?? Number.NaN) - 65;
     case 'enterprise.province': {
       return (a) => {
         const r = a.enterprise!.region;
+        if (r === undefined) return Number.NaN;
         return (r.charCodeAt(0) - 48) * 10 + (r.charCodeAt(1) - 48) - 11;
       };
     }

@@ -1,9 +1,11 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CSV_END, CSV_NEED_MORE, CsvRecordReader, CsvWriter } from '../core/csv.js';
+import { CSV_END, CSV_NEED_MORE, CsvRecordReader, CsvWriter, forEachRecord } from '../core/csv.js';
 import { type Issue, RiskError } from '../core/errors.js';
 import { buildRecord, type ColumnPlan, columnPlans, detached } from './cells.js';
+import { capMessage } from './convert.js';
+import { type GroupedFile, isGrouped, sortByApplication, sortDir } from './grouping.js';
 import { APPLICATIONS_FILE, type FileLayout, headerOf, SOURCE_FILES, SOURCE_TAGS } from './layout.js';
 import { type Application, normaliseApplication } from './schemas.js';
 import { fastApplicationSchema, toIssues } from './validate.js';
@@ -22,6 +24,33 @@ export interface ReadOptions {
    * of text per file, so a dozen files keep ~10 MiB whatever their size; larger chunks only cost memory.
    */
   readonly chunkBytes?: number;
+  /**
+   * Filled with rows read, used and rejected per file (keyed by file name): every row read is either used
+   * by an accepted application or rejected — with its application, out of order, or with no application.
+   */
+  readonly counts?: ReadCounts;
+  /** Rows a sort run of an ungrouped source file holds in memory (see src/ingest/grouping.ts). */
+  readonly runRows?: number;
+}
+
+/** Rows of one file: read = used + rejected. */
+export interface FileCount {
+  read: number;
+  used: number;
+  rejected: number;
+}
+
+/** Row counts by file name. */
+export type ReadCounts = Map<string, FileCount>;
+
+/** The count of `file` in `counts`, created at zero. */
+export function countOf(counts: ReadCounts, file: string): FileCount {
+  let c = counts.get(file);
+  if (c === undefined) {
+    c = { read: 0, used: 0, rejected: 0 };
+    counts.set(file, c);
+  }
+  return c;
 }
 
 /** One problem with a record, located in its source file. */
@@ -46,14 +75,15 @@ class RejectSink {
     const first = rejects[0];
     if (this.path === undefined) {
       // Each message already names its file, row and column.
-      throw new RiskError('E_INPUT_INVALID', rejects.map((r) => r.message).join('; '), {
+      throw new RiskError('E_INPUT_INVALID', capMessage(rejects.map((r) => r.message).join('; ')), {
         ...(first === undefined ? {} : { file: first.file, row: first.row, column: first.column }),
         issues: rejects.map((r) => ({ path: [r.file, r.row, r.column], message: r.message })),
       });
     }
     this.writer ??= new CsvWriter(this.path, REJECT_HEADER);
     this.count++;
-    for (const r of rejects) await this.writer.write([r.borrowerId, r.file, r.row, r.column, r.message]);
+    for (const r of rejects)
+      await this.writer.write([r.borrowerId, r.file, r.row, r.column, capMessage(r.message)]);
   }
 
   async close(): Promise<void> {
@@ -108,13 +138,22 @@ class FileCursor {
   readonly rows: readonly number[][];
   /** The `sources` bit of this file's source (bureau files: of the enterprise report). */
   readonly bit: number;
+  /** Rows taken for the current application, whether attached or not. */
+  taken = 0;
+  /** The file's counts. */
+  readonly count$: FileCount;
+  private readonly rowOf: Int32Array | undefined;
 
   constructor(
     readonly layout: FileLayout,
     readonly path: string,
     chunkBytes: number,
+    grouped: GroupedFile,
+    counts: ReadCounts,
   ) {
-    this.reader = new CsvRecordReader(path, chunkBytes);
+    this.reader = new CsvRecordReader(grouped.path, chunkBytes);
+    this.rowOf = grouped.rowOf;
+    this.count$ = countOf(counts, layout.file);
     this.width = headerOf(layout).length;
     this.offset = layout.bySubject ? 2 : 1;
     // Both bureau subjects share one report schema, so one set of column plans serves both.
@@ -161,7 +200,10 @@ class FileCursor {
   /** Takes the current record: its fields stay readable until the next peek. Returns its data row. */
   take(): number {
     this.count = -1;
-    return this.reader.row;
+    this.taken++;
+    this.count$.read++;
+    const row = this.reader.row;
+    return this.rowOf === undefined ? row : (this.rowOf[row - 1] as number);
   }
 }
 
@@ -286,9 +328,22 @@ export async function* readApplicationsDir(
     });
   }
   const chunkBytes = options.chunkBytes ?? 1 << 18;
-  const cursors = SOURCE_FILES.filter((l) => existsSync(join(dir, l.file))).map(
-    (l) => new FileCursor(l, join(dir, l.file), chunkBytes),
-  );
+  const counts = options.counts ?? new Map<string, FileCount>();
+  const appCount = countOf(counts, APPLICATIONS_FILE.file);
+  const order = await applicationOrder(appsPath);
+  const tmp = sortDir();
+  const cursors: FileCursor[] = [];
+  for (const l of SOURCE_FILES) {
+    const path = join(dir, l.file);
+    if (!existsSync(path)) continue;
+    const header = new CsvRecordReader(path, 1 << 16);
+    checkHeader(path, await header.readHeader(), headerOf(l));
+    header.close();
+    const grouped = (await isGrouped(path, order))
+      ? { path }
+      : await sortByApplication(path, headerOf(l), order, tmp.path, options.runRows);
+    cursors.push(new FileCursor(l, path, chunkBytes, grouped, counts));
+  }
   const sink = new RejectSink(options.rejects);
   // Every id read, to tell a duplicate application and a source row out of order from rows still to come.
   const seen = new Set<string>();
@@ -308,6 +363,7 @@ export async function* readApplicationsDir(
       }
       if (count === CSV_END) break;
       const row = reader.row;
+      appCount.read++;
       // Kept by the application and the set of ids, so not a view of the chunk of text it came from.
       const id = detached((record[0] as string).trim());
       const problems: Reject[] = [];
@@ -355,6 +411,7 @@ export async function* readApplicationsDir(
 
       for (const cursor of cursors) {
         for (const rows of cursor.rows) rows.length = 0;
+        cursor.taken = 0;
         for (;;) {
           // Awaiting only at chunk boundaries: a promise per record cost a fifth of the read time.
           let next = cursor.peekLoaded();
@@ -363,6 +420,8 @@ export async function* readApplicationsDir(
           if (next !== id) {
             if (seen.has(next)) {
               const badRow = cursor.take();
+              cursor.taken--;
+              cursor.count$.rejected++;
               await sink.add([
                 {
                   borrowerId: next,
@@ -392,22 +451,31 @@ export async function* readApplicationsDir(
 
       read++;
       if (options.onProgress !== undefined && read % 4096 === 0) options.onProgress(read);
-      if (problems.length > 0) {
+      const parsed = problems.length > 0 ? undefined : fastApplicationSchema.safeParse(app);
+      const accepted = parsed?.success === true;
+      // Every row taken for this application is used with it or rejected with it.
+      if (accepted) appCount.used++;
+      else appCount.rejected++;
+      for (const cursor of cursors) {
+        if (accepted) cursor.count$.used += cursor.taken;
+        else cursor.count$.rejected += cursor.taken;
+      }
+      if (parsed === undefined) {
         await sink.add(problems);
         continue;
       }
-      const parsed = fastApplicationSchema.safeParse(app);
       if (!parsed.success) {
         const prov: Provenance = { applicationRow: row, cursors };
-        await sink.add(toIssues(parsed.error).map((issue: Issue) => locatedReject(issue, id, prov)));
+        await sink.add(toIssues(parsed.error, app).map((issue: Issue) => locatedReject(issue, id, prov)));
         continue;
       }
       yield parsed.data;
     }
     for (const cursor of cursors) {
-      const left = await cursor.peekId();
-      if (left !== undefined) {
+      // Every row left over belongs to no application (or came out of order): each is counted.
+      for (let left = await cursor.peekId(); left !== undefined; left = await cursor.peekId()) {
         const badRow = cursor.take();
+        cursor.count$.rejected++;
         await sink.add([
           {
             borrowerId: left,
@@ -422,7 +490,18 @@ export async function* readApplicationsDir(
     options.onProgress?.(read);
   } finally {
     await sink.close();
+    tmp.dispose();
   }
+}
+
+/** Borrower ids of applications.csv by first position, the order source files are grouped in. */
+async function applicationOrder(path: string): Promise<Map<string, number>> {
+  const order = new Map<string, number>();
+  await forEachRecord(path, (fields) => {
+    const id = (fields[0] as string).trim();
+    if (!order.has(id)) order.set(id, order.size);
+  });
+  return order;
 }
 
 function locatedReject(issue: Issue, id: string, prov: Provenance): Reject {
@@ -446,6 +525,13 @@ export async function* readApplicationsJsonl(
 ): AsyncGenerator<Application> {
   if (!existsSync(path)) throw new RiskError('E_IO', `no such file: ${path}`, { file: path });
   const sink = new RejectSink(options.rejects);
+  const count = countOf(options.counts ?? new Map(), path.slice(path.lastIndexOf('/') + 1));
+  const tally = (app: Application | undefined): app is Application => {
+    count.read++;
+    if (app === undefined) count.rejected++;
+    else count.used++;
+    return app !== undefined;
+  };
   const lines = createInterface({
     input: createReadStream(path, { encoding: 'utf8' }),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -464,7 +550,7 @@ export async function* readApplicationsJsonl(
       if (line.trim() === '') continue;
       read++;
       const app = await parseJsonRecord(line, path, lineNo, sink);
-      if (app !== undefined) yield app;
+      if (tally(app)) yield app;
       if (options.onProgress !== undefined && read % 4096 === 0) options.onProgress(read);
     }
     if (arrayText !== undefined) {
@@ -479,7 +565,7 @@ export async function* readApplicationsJsonl(
       const list = Array.isArray(items) ? items : [];
       for (let i = 0; i < list.length; i++) {
         const app = await validateJson(list[i], path, i + 1, sink, 'item');
-        if (app !== undefined) yield app;
+        if (tally(app)) yield app;
       }
       read = list.length;
     }
@@ -524,7 +610,7 @@ async function validateJson(
   if (parsed.success) return parsed.data;
   const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : '';
   await sink.add(
-    toIssues(parsed.error).map((issue) => ({
+    toIssues(parsed.error, value).map((issue) => ({
       borrowerId: id,
       file: path,
       row: at,

@@ -93,20 +93,25 @@ export const creditCode = upperCased(
   }),
 );
 
+/**
+ * Registration data. Every field is optional: real data often lacks most of them (an invoice export holds a
+ * name at best), and a field not given becomes a missing feature, never an invented value. A credit code
+ * that is given is still checked.
+ */
 export const enterpriseSchema = z
   .object({
-    name: z.string().min(1, 'expected a non-empty name'),
-    creditCode,
-    entityType,
-    industry: industryCode,
-    region: regionCode,
-    establishedDate: isoDate,
-    registeredCapital: money,
-    paidInCapital: money,
-    employees: count,
-    highTech: bool.default(false),
-    specialised: bool.default(false),
-    firstLoan: bool.default(false),
+    name: z.string().min(1, 'expected a non-empty name').optional(),
+    creditCode: creditCode.optional(),
+    entityType: entityType.optional(),
+    industry: industryCode.optional(),
+    region: regionCode.optional(),
+    establishedDate: isoDate.optional(),
+    registeredCapital: money.optional(),
+    paidInCapital: money.optional(),
+    employees: count.optional(),
+    highTech: bool.optional(),
+    specialised: bool.optional(),
+    firstLoan: bool.optional(),
   })
   .strict();
 
@@ -331,7 +336,8 @@ export const applicationSchema = z
   .object({
     id: z.string().min(1, 'expected a borrower id'),
     asOf: isoDate,
-    request: loanRequestSchema,
+    /** The request; absent for a borrower scored from data alone (a portfolio export, a training file). */
+    request: loanRequestSchema.optional(),
     enterprise: enterpriseSchema.optional(),
     owner: ownerSchema.optional(),
     tax: taxSchema.optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatPath, type Issue, RiskError } from '../core/errors.js';
+import { describeValue, formatPath, type Issue, RiskError } from '../core/errors.js';
 import { normaliserOf } from './normalise.js';
 import { type Application, applicationSchema, normaliseApplication } from './schemas.js';
 
@@ -7,12 +7,30 @@ import { type Application, applicationSchema, normaliseApplication } from './sch
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
 
 /** Turns zod's issues into ours, each message prefixed with the field path it names. */
-export function toIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-    code: i.code,
-    message: `${formatPath(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)))}: ${i.message}`,
-  }));
+export function toIssues(error: z.ZodError, input?: unknown): Issue[] {
+  return error.issues.map((i) => {
+    const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    return {
+      path,
+      code: i.code,
+      message: `${formatPath(path)}: ${withReceived(plainMessage(i.message), input, path)}`,
+    };
+  });
+}
+
+/** Appends the value received at `path` of the validated input, unless the message already names it. */
+function withReceived(message: string, input: unknown, path: readonly (string | number)[]): string {
+  if (input === undefined || message.includes('received')) return message;
+  let v: unknown = input;
+  for (const p of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  if (v !== null && typeof v === 'object') return message;
+  return `${message}, received ${v === undefined ? 'empty' : describeValue(v)}`;
+}
+
+/** zod's wording for a missing value ("received undefined") as a user says it: an empty cell. */
+function plainMessage(message: string): string {
+  return message.replace(/^Invalid input: /, '').replace(/received undefined$/, 'received empty');
 }
 
 /**
@@ -20,8 +38,9 @@ export function toIssues(error: z.ZodError): Issue[] {
  * as data instead of throwing.
  */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): Validated<z.infer<S>> {
-  const r = schema.safeParse(normaliserOf(schema)(value));
-  return r.success ? { ok: true, value: r.data } : { ok: false, issues: toIssues(r.error) };
+  const normalised = normaliserOf(schema)(value);
+  const r = schema.safeParse(normalised);
+  return r.success ? { ok: true, value: r.data } : { ok: false, issues: toIssues(r.error, normalised) };
 }
 
 /**
@@ -30,9 +49,10 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): Valida
  * @example const app = parseApplication(JSON.parse(body));
  */
 export function parseApplication(value: unknown): Application {
-  const r = fastApplicationSchema.safeParse(normaliseApplication(value));
+  const normalised = normaliseApplication(value);
+  const r = fastApplicationSchema.safeParse(normalised);
   if (!r.success) {
-    const issues = toIssues(r.error);
+    const issues = toIssues(r.error, normalised);
     throw new RiskError('E_INPUT_INVALID', issues.map((i) => i.message).join('; '), { issues });
   }
   return r.data;

@@ -38,6 +38,15 @@ export interface TrainedModel {
   reasons?(x: Frame, k: number): Reason[][];
   /** Binning tables, where the family bins. */
   binningTables?(): readonly BinningTable[];
+  /**
+   * Every candidate variable, kept or dropped, with the reason in words (low IV, not significant,
+   * correlated, wrong sign …), where the family selects variables (scorecard).
+   */
+  variableSelection?(): readonly {
+    readonly variable: string;
+    readonly selected: boolean;
+    readonly reason: string;
+  }[];
   /** Variable importance, largest first. */
   importance?(): readonly { readonly feature: string; readonly value: number }[];
 }

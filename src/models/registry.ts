@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   type Artifact,
+  type ColumnParse,
   canonicalJson,
   createArtifact,
   loadArtifact,
@@ -241,6 +242,7 @@ export function withTraining(
     readonly metrics?: Readonly<Record<string, number>>;
     readonly target?: TargetInfo;
     readonly calibration?: unknown;
+    readonly columnTypes?: Readonly<Record<string, ColumnParse>>;
   },
 ): Artifact {
   const { format: _f, schemaVersion: _v, generatedBy: _g, sha256: _s, ...body } = artifact;
@@ -249,6 +251,9 @@ export function withTraining(
     metrics: { ...artifact.metrics, ...(extra.metrics ?? {}) },
     ...(extra.target === undefined ? {} : { target: extra.target }),
     ...(extra.calibration === undefined ? {} : { calibration: extra.calibration }),
+    ...(extra.columnTypes === undefined || Object.keys(extra.columnTypes).length === 0
+      ? {}
+      : { columnTypes: extra.columnTypes }),
   });
 }
 
@@ -307,6 +312,12 @@ export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNo
       const used = t.rows.filter((r) => r.count > 0).length;
       out.push(`| ${t.variable} | ${t.kind} | ${used} | ${fmt(t.iv)} | ${fmt(t.gini)} | ${fmt(t.ks)} |`);
     }
+    out.push('');
+  }
+  const selection = model.variableSelection?.() ?? [];
+  if (selection.length > 0) {
+    out.push('## Variable selection', '', '| variable | kept | reason |', '| --- | --- | --- |');
+    for (const v of selection) out.push(`| ${v.variable} | ${v.selected ? 'yes' : 'no'} | ${v.reason} |`);
     out.push('');
   }
   const importance = model.importance?.() ?? [];

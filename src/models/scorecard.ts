@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseArtifactPart, parseOptions, type Trend } from '../binning/options.js';
 import { binningProcessOptionsSchema, fitBinningProcess, woeColumn, woeTable } from '../binning/process.js';
-import type { SelectionRow } from '../binning/selection.js';
+import { type SelectionRow, selectionText } from '../binning/selection.js';
 import { checkTarget, checkWeights } from '../binning/target.js';
 import { assignBins, type VariableBinning } from '../binning/variable.js';
 import {
@@ -367,6 +367,27 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
   /** The selection of every candidate variable: IV, kept or why dropped. */
   selection(): readonly SelectionRow[] {
     return this.fitted().selection as readonly SelectionRow[];
+  }
+
+  /** Every candidate, kept or dropped, with the reason in words (selection, then wrong-sign coefficients). */
+  variableSelection(): { variable: string; selected: boolean; reason: string }[] {
+    const s = this.fitted();
+    const minIv = parseOptions(scorecardOptionsSchema, this.options, 'scorecard').minIv;
+    const wrong = new Map(s.wrongSign.map((w) => [w.variable, w.coef]));
+    return s.selection.map((row) => {
+      const coef = wrong.get(row.variable);
+      if (coef !== undefined)
+        return {
+          variable: row.variable,
+          selected: false,
+          reason: `dropped: coefficient of the wrong sign (${coef.toFixed(4)}; IV ${row.iv.toFixed(4)})`,
+        };
+      return {
+        variable: row.variable,
+        selected: row.selected,
+        reason: selectionText(row as SelectionRow, minIv),
+      };
+    });
   }
 
   /** |coefficient| × standard deviation of the variable's WoE (its spread of log-odds), largest first. */

@@ -276,6 +276,16 @@ export async function buildReport(
   if (importanceSvg !== '') {
     parts.push('<h2>Variable importance</h2>', `<div class="chart">${importanceSvg}</div>`);
   }
+  const selection = model.variableSelection?.() ?? [];
+  if (selection.length > 0) {
+    parts.push(
+      '<h2>Variable selection</h2>',
+      htmlTable(
+        ['variable', 'kept', 'reason'],
+        selection.map((v) => [escapeHtml(v.variable), v.selected ? 'yes' : 'no', escapeHtml(v.reason)]),
+      ),
+    );
+  }
   if (tables.length > 0) {
     parts.push(
       '<h2>Binning tables</h2>',

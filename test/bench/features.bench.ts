@@ -6,11 +6,12 @@
 // Run: npx tsx test/bench/features.bench.ts [--n 100000] [--million 1000000 | --no-million]
 // Each measured case runs in a child process of its own so that its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { readCsvBlocks } from '../../src/core/csv.js';
+import { LineWriter, readCsvBlocks } from '../../src/core/csv.js';
 import { writeFeaturesCsv } from '../../src/features/batch.js';
 import { loadCatalog } from '../../src/features/catalog.js';
 import { computeFeatures } from '../../src/features/engine.js';
@@ -182,6 +183,39 @@ function pandasCase(dir: string): Result | string {
   return JSON.parse(r.stdout.trim()) as Result;
 }
 
+/**
+ * A copy of a sample directory with its source rows in export order, not grouped by borrower: invoices
+ * all purchases then all sales (as a 金税 export lists them), every other source file its odd rows then its
+ * even rows. Two streaming passes per file, so the copy costs no memory.
+ */
+async function exportOrderCopy(from: string, to: string): Promise<void> {
+  mkdirSync(to, { recursive: true });
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.csv'))) {
+    const passes: ((line: string, i: number) => boolean)[] =
+      file === 'applications.csv'
+        ? [() => true]
+        : file === 'invoices.csv'
+          ? [(l) => l.includes(',purchase,'), (l) => !l.includes(',purchase,')]
+          : [(_, i) => i % 2 === 1, (_, i) => i % 2 === 0];
+    const w = new LineWriter(join(to, file));
+    for (const keep of passes) {
+      let i = -1;
+      for await (const line of createInterface({
+        input: createReadStream(join(from, file), 'utf8'),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      })) {
+        i++;
+        if (i === 0) {
+          if (keep === passes[0]) await w.writeLine(line);
+          continue;
+        }
+        if (line !== '' && keep(line, i)) await w.writeLine(line);
+      }
+    }
+    await w.close();
+  }
+}
+
 /** Runs one case in a child process and returns its JSON result. */
 function child(mode: string, ...args: string[]): Result {
   const self = fileURLToPath(import.meta.url);
@@ -253,6 +287,12 @@ async function main(): Promise<void> {
       `  + features + CSV  ${f0(csv.fullPerSecond)} borrowers/s (${f1(csv.fullSeconds)} s, ${f0(csv.borrowers)} rows)`,
     );
     console.log(`  peak RSS          ${f0(csv.peakMiB)} MiB`);
+    const unsortedDir = join(dir, 'unsorted');
+    await exportOrderCopy(join(dir, 'sample'), unsortedDir);
+    const unsorted = child('csv', unsortedDir, join(dir, 'features-unsorted.csv'));
+    console.log(
+      `  unsorted input    ${f0(unsorted.fullPerSecond)} borrowers/s (${f1(unsorted.fullSeconds)} s, ${f0(unsorted.borrowers)} rows; rows in export order, grouped by a sorted copy first; peak RSS ${f0(unsorted.peakMiB)} MiB)`,
+    );
     const floor = child('csv-floor', join(dir, 'sample'));
     console.log(
       `  JS floor (peer)   invoices.csv only, sum by borrower: ${f1(floor.seconds)} s for ${f0(floor.rows)} rows (${f0(floor.peakMiB)} MiB)`,

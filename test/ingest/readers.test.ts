@@ -106,17 +106,19 @@ describe('CSV sample directory', () => {
     );
   });
 
-  it('rows out of applications order are reported', async () => {
+  it('rows out of applications order are grouped, not rejected: same applications as in order', async () => {
     const dir = await writeDir(apps);
+    const sorted = await collect(readApplicationsDir(dir));
     const path = join(dir, 'social_insurance.csv');
     const lines = readFileSync(path, 'utf8').trim().split('\n');
-    // B003's row moved before B001's: B001 then finds it out of place once B003 is reached? No: B003 is
-    // not seen yet when B001 is read, so B001 simply has no row; B001's row then follows B003 and is late.
-    writeFileSync(path, `${[lines[0], lines[2], lines[1]].join('\n')}\n`);
-    const err = await errorOf(collect(readApplicationsDir(dir)));
-    expect(err.message).toMatch(
-      /rows of borrower B001 must be contiguous and in the order of applications\.csv/,
-    );
+    writeFileSync(path, `${[lines[0], ...lines.slice(1).reverse()].join('\n')}\n`);
+    const counts = new Map();
+    expect(await collect(readApplicationsDir(dir, { counts }))).toEqual(sorted);
+    expect(counts.get('social_insurance.csv')).toEqual({
+      read: lines.length - 1,
+      used: lines.length - 1,
+      rejected: 0,
+    });
   });
 });
 
@@ -130,7 +132,9 @@ describe('JSON Lines', () => {
       [fullApplication('B001'), thinApplication('B002'), bad].map((a) => JSON.stringify(a)).join('\n'),
     );
     const err = await errorOf(collect(readApplicationsJsonl(path)));
-    expect(err.message).toBe(`${path} line 3: asOf: expected a real calendar date YYYY-MM-DD`);
+    expect(err.message).toBe(
+      `${path} line 3: asOf: expected a real calendar date YYYY-MM-DD, received "2025-13-01"`,
+    );
     const rejects = join(dir, 'rejects.csv');
     const read = await collect(readApplicationsJsonl(path, { rejects }));
     expect(read.map((a) => a.id)).toEqual(['B001', 'B002']);

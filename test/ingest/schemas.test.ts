@@ -45,9 +45,9 @@ describe('source schemas', () => {
     });
     expect(msgs).toEqual([
       'creditCode: invalid unified social credit code: check character should be 3, received 4',
-      'industry: expected a GB/T 4754 code: a letter A-T then 0, 2, 3 or 4 digits',
-      'region: the first two digits must be a province code 11-82',
-      'establishedDate: expected a real calendar date YYYY-MM-DD',
+      'industry: expected a GB/T 4754 code: a letter A-T then 0, 2, 3 or 4 digits, received "Z99"',
+      'region: the first two digits must be a province code 11-82, received "990101"',
+      'establishedDate: expected a real calendar date YYYY-MM-DD, received "2021-02-29"',
     ]);
   });
 
@@ -69,7 +69,7 @@ describe('source schemas', () => {
 
   it('owner: dependents must be fewer than the household; age bounds', () => {
     expect(problems(ownerSchema, { ...full.owner, dependents: 4 })).toEqual([
-      'dependents: dependents must be fewer than householdSize',
+      'dependents: dependents must be fewer than householdSize, received 4',
     ]);
     expect(problems(ownerSchema, { ...full.owner, age: 17 })[0]).toMatch(/^age: .*>=18/);
     expect(problems(ownerSchema, { ...full.owner, maritalStatus: '已婚' })).toEqual([]);
@@ -78,7 +78,7 @@ describe('source schemas', () => {
   it('tax: grade and period formats', () => {
     expect(problems(taxSchema, { creditGrade: 'E', filings: [] })[0]).toMatch(/^creditGrade: /);
     expect(problems(taxFilingSchema, { period: '2025-13', revenue: 1, vat: 0, incomeTax: 0 })).toEqual([
-      'period: expected a month YYYY-MM or a quarter YYYYQn',
+      'period: expected a month YYYY-MM or a quarter YYYYQn, received "2025-13"',
     ]);
     expect(problems(taxFilingSchema, { period: '2025q2', revenue: 1, vat: 0, incomeTax: 0 })).toEqual([]);
   });
@@ -92,7 +92,7 @@ describe('source schemas', () => {
 
   it('bank flows, utilities and social insurance: month format and counts', () => {
     expect(problems(bankFlowSchema, { ...full.bankFlows?.[0], month: '2025-4' })).toEqual([
-      'month: expected a month YYYY-MM',
+      'month: expected a month YYYY-MM, received "2025-4"',
     ]);
     expect(
       problems(utilityMonthSchema, { month: '2025-01', electricityKwh: 1, waterTons: -1, arrears: 0 })[0],
@@ -113,7 +113,7 @@ describe('source schemas', () => {
 
   it('judicial: a lawsuit needs a role', () => {
     expect(problems(judicialRecordSchema, { date: '2024-01-01', kind: 'lawsuit' })).toEqual([
-      'role: a lawsuit needs a role (plaintiff, defendant or third_party)',
+      'role: a lawsuit needs a role (plaintiff, defendant or third_party), received empty',
     ]);
     expect(problems(judicialRecordSchema, { date: '2024-01-01', kind: '失信被执行人' })).toEqual([]);
   });

@@ -23,7 +23,8 @@ beforeAll(async () => {
     out: features,
     rejects: join(dir, 'rejects.csv'),
   });
-});
+  // 5,000 borrowers through the whole pipeline: allow for a loaded machine.
+}, 120_000);
 
 describe('shipped models', () => {
   it('a scorecard and a GBDT are shipped for admission, each with a model card', () => {

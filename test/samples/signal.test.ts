@@ -6,7 +6,7 @@ import { auc } from './helpers.js';
 
 /** One hand-made feature per source, each computed from that source alone (larger = riskier). */
 const FEATURES: Record<string, (a: Application) => number | undefined> = {
-  enterprise: (a) => (a.enterprise ? -Math.log1p(a.enterprise.employees) : undefined),
+  enterprise: (a) => (a.enterprise ? -Math.log1p(a.enterprise.employees ?? 0) : undefined),
   owner: (a) => {
     if (!a.owner) return undefined;
     const l = a.owner.liabilities;
