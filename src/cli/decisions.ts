@@ -401,6 +401,12 @@ function candidateLine(c: LimitCandidate, binding: string): string {
   return `${c.id === binding ? '→' : ' '} ${c.id.padEnd(16)} ${amount.padStart(14)}  ${c.formula}  [${inputs}]`;
 }
 
+/** The requested amount for display; an assessment made without a request (real data without one) says so. */
+function requested(a: Assessment): string {
+  const r = a.request as Assessment['request'] | null | undefined;
+  return r === null || r === undefined ? 'no request given' : `requested ${wan(r.amount)}万`;
+}
+
 /** One assessment for a person: decision, grade, reasons zh/en, the rules that fired, limit and fee. */
 export function formatAssessment(a: Assessment): string {
   const lines = [
@@ -421,7 +427,7 @@ export function formatAssessment(a: Assessment): string {
   if (a.limit !== null) {
     lines.push(
       '',
-      `limit ${wan(a.limit.amount)}万 (binding: ${a.limit.binding}); existing debt ${wan(a.limit.existingDebt)}万; requested ${wan(a.request.amount)}万`,
+      `limit ${wan(a.limit.amount)}万 (binding: ${a.limit.binding}); existing debt ${wan(a.limit.existingDebt)}万; ${requested(a)}`,
     );
     for (const c of a.limit.candidates) lines.push(`  ${candidateLine(c, a.limit.binding)}`);
   }
