@@ -58,15 +58,48 @@ export function borrowerOfPairs(p: AssignmentProblem): Int32Array {
   return out;
 }
 
-/** Pair indices with score > 0, by score descending, ties by index (deterministic). */
+/**
+ * Pair indices with score > 0, by score descending, ties by index (deterministic). Scores are compared at
+ * float32 precision (relative 6e-8): a positive float32's bits order like its value, so two stable 16-bit
+ * radix passes sort millions of pairs in linear time (a comparator sort took seconds at 2M pairs).
+ */
 export function orderByScore(score: Float64Array): Int32Array {
   let n = 0;
   for (let q = 0; q < score.length; q++) if ((score[q] as number) > 0) n++;
-  const idx = new Int32Array(n);
+  let idx = new Int32Array(n);
+  let key = new Uint32Array(n);
+  const f32 = new Float32Array(1);
+  const bits = new Uint32Array(f32.buffer);
   n = 0;
-  for (let q = 0; q < score.length; q++) if ((score[q] as number) > 0) idx[n++] = q;
-  const sorted = Array.from(idx).sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
-  return Int32Array.from(sorted);
+  for (let q = 0; q < score.length; q++) {
+    const s = score[q] as number;
+    if (s <= 0) continue;
+    f32[0] = s;
+    idx[n] = q;
+    key[n] = ~(bits[0] as number) >>> 0; // descending
+    n++;
+  }
+  let idx2 = new Int32Array(n);
+  let key2 = new Uint32Array(n);
+  const count = new Int32Array(65_537);
+  for (const shift of [0, 16]) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = (((key[i] as number) >>> shift) & 0xffff) + 1;
+      count[d] = (count[d] as number) + 1;
+    }
+    for (let d = 1; d < count.length; d++) count[d] = (count[d] as number) + (count[d - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const d = ((key[i] as number) >>> shift) & 0xffff;
+      const at = count[d] as number;
+      count[d] = at + 1;
+      idx2[at] = idx[i] as number;
+      key2[at] = key[i] as number;
+    }
+    [idx, idx2] = [idx2, idx];
+    [key, key2] = [key2, key];
+  }
+  return idx;
 }
 
 /** Chosen pairs, ascending, from the taken flags. */
