@@ -1,12 +1,45 @@
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lossTable, readAgreements } from '../../src/cli/agreements.js';
+import { readAssessments } from '../../src/cli/match.js';
 import { runLoss } from '../../src/matching/loss.js';
+import { referralSchema } from '../../src/matching/referrals.js';
+import { AGREEMENTS } from '../../src/samples/agreements.js';
+import { BANKS } from '../../src/samples/banks.js';
 import { codeOf } from '../fixtures/errors.js';
+import { tempDir } from '../samples/helpers.js';
+import { assessment } from './fixture.js';
+import { recountViolations } from './recount.js';
+
+const run = promisify(execFile);
+const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let dir = '';
+let cleanup: () => Promise<void> = async () => {};
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('match'));
+});
+afterAll(() => cleanup());
 
 describe('agreements CLI helpers', () => {
   it('reads the committed agreements and prints a hand-checkable loss table', () => {
     const list = readAgreements('data-samples/agreements.json');
-    expect(list.length).toBe(10);
+    expect(list.map((a) => a.id)).toEqual(AGREEMENTS.map((a) => a.id));
     const a = list.find((x) => x.id === 'ah-4321');
     if (a === undefined) throw new Error('ah-4321');
     const lines = lossTable(
@@ -19,4 +52,73 @@ describe('agreements CLI helpers', () => {
   it('refuses a missing file with E_IO', () => {
     expect(codeOf(() => readAgreements('var/none.json'))).toBe('E_IO');
   });
+});
+
+describe('rongdan agreements loss', () => {
+  it('without programme totals says so instead of treating the loan as the programme', async () => {
+    const r = await cli([
+      'agreements',
+      'loss',
+      '--agreement',
+      'ah-4321',
+      '--principal',
+      '1000000',
+      '--unpaid-principal',
+      '600000',
+      '--interest',
+      '20000',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/paid +480000\.00/);
+    expect(r.stdout).toMatch(/uncovered interest +20000\.00/);
+    expect(r.stdout).toContain('no programme totals given');
+    expect(r.stdout).not.toContain('breached');
+  });
+});
+
+describe('rongdan match', () => {
+  it('places a fixture batch, writes valid referrals and prints the summary with every row holding', async () => {
+    const regions = ['340104', '341802', '430102', '510104', '350203', '410105', '330782'];
+    const industries = ['C13', 'C38', 'F52', 'A01', 'I65'];
+    const as = Array.from({ length: 40 }, (_, j) =>
+      assessment(`b${j}`, {
+        pd: 0.005 + (j % 9) * 0.005,
+        grade: (['AAA', 'AA', 'A', 'BBB', 'BB'] as const)[j % 5] ?? 'A',
+        limit: (20 + 37 * j) * 10_000,
+        borrower: {
+          region: regions[j % regions.length] as string,
+          industry: industries[j % industries.length] as string,
+        },
+        ...(j === 7 && { decision: 'decline' as const }),
+      }),
+    );
+    const file = join(dir, 'assessments.jsonl');
+    await writeFile(file, `${as.map((a) => JSON.stringify(a)).join('\n')}\n`);
+    const out = join(dir, 'out', 'referrals.json');
+    const r = await cli(['match', '--assessments', file, '--out', out, '--method', 'decompose']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^assessments 40 {2}candidates 39 {2}pairs \d+ {2}referrals \d+ \(\d+ borrowers\)/,
+    );
+    expect(r.stdout).toContain('ccb-ah      ah-4321');
+    expect(r.stdout).toMatch(/constraints: all \d+ rows hold/);
+    expect(r.stdout).toMatch(/method decompose {2}objective [\d.]+ {2}bound [\d.]+ {2}gap [\d.]+%/);
+    const refs = (JSON.parse(await readFile(out, 'utf8')) as unknown[]).map((x) => referralSchema.parse(x));
+    expect(refs.length).toBeGreaterThan(20);
+    expect(recountViolations(refs, as, BANKS, AGREEMENTS, { safetyFactor: 0.8, topK: 1 })).toEqual([]);
+    // The printed per-bank amount is the referrals' sum.
+    const ccb = refs.filter((x) => x.bankId === 'ccb-ah' && x.agreementId === 'ah-4321');
+    const wan = (ccb.reduce((s, x) => s + x.amount, 0) / 10_000).toFixed(2);
+    expect(r.stdout).toMatch(new RegExp(`ccb-ah {6}ah-4321 +${ccb.length} +${wan}`));
+    expect(readAssessments(file)).toHaveLength(40);
+  }, 30_000);
+  it('refuses an unknown method and a bad assessment line with their codes', async () => {
+    const bad = await cli(['match', '--assessments', 'x.jsonl', '--method', 'simplex']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('E_OPTIONS_INVALID: --method must be exact, decompose or greedy');
+    const file = join(dir, 'bad.jsonl');
+    await writeFile(file, `${JSON.stringify({ ...assessment('b1'), pd: 2 })}\n`);
+    expect(codeOf(() => readAssessments(file))).toBe('E_MATCH_INPUT');
+  }, 30_000);
 });

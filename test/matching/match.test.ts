@@ -8,6 +8,7 @@ import { referralSchema, toReferrals } from '../../src/matching/referrals.js';
 import { AGREEMENTS } from '../../src/samples/agreements.js';
 import { BANKS } from '../../src/samples/banks.js';
 import { assessment } from './fixture.js';
+import { recountViolations } from './recount.js';
 
 const bank = (id: string) => BANKS.find((b) => b.id === id) ?? (BANKS[0] as (typeof BANKS)[number]);
 const ag = (id: string) =>
@@ -58,23 +59,9 @@ describe('pair economics, by hand', () => {
   });
 });
 
-/** An independent recount from the referrals: quota per bank, cap per programme, industry per bank. */
-function recount(refs: ReturnType<typeof toReferrals>, industryOf: Map<string, string>) {
-  const quota = new Map<string, number>();
-  const capUse = new Map<string, { ec: number; amt: number }>();
-  const conc = new Map<string, number>();
-  for (const r of refs) {
-    quota.set(r.bankId, (quota.get(r.bankId) ?? 0) + r.amount);
-    const c = capUse.get(r.agreementId) ?? { ec: 0, amt: 0 };
-    capUse.set(r.agreementId, { ec: c.ec + r.expectedCompensation, amt: c.amt + r.amount });
-    const k = `${r.bankId}:${(industryOf.get(r.assessmentId) ?? '?').slice(0, 1)}`;
-    conc.set(k, (conc.get(k) ?? 0) + r.amount);
-  }
-  return { quota, capUse, conc };
-}
-
 describe('match: no assignment breaks a quota, cap or concentration limit', () => {
   it('holds on random instances (greedy and decompose), by checkAssignment and by recount', async () => {
+    const seen = { referrals: 0, capacity: 0 };
     const regions = ['340104', '341802', '430102', '510104', '350203'];
     const industries = ['C13', 'C38', 'F52', 'A01', 'I65', 'E47'];
     const grades = ['AAA', 'AA', 'A', 'BBB', 'BB'] as const;
@@ -90,7 +77,7 @@ describe('match: no assignment breaks a quota, cap or concentration limit', () =
           }),
           { minLength: 1, maxLength: 30 },
         ),
-        fc.double({ min: 0.00001, max: 0.002, noNaN: true }),
+        fc.double({ min: 0.002, max: 0.2, noNaN: true }),
         fc.constantFrom('greedy' as const, 'decompose' as const),
         fc.integer({ min: 1, max: 2 }),
         async (rows, quotaScale, method, topK) => {
@@ -102,7 +89,15 @@ describe('match: no assignment breaks a quota, cap or concentration limit', () =
               borrower: { region: regions[x.r] ?? '34', industry: industries[x.i] ?? 'C' },
             }),
           );
-          const banks = BANKS.map((b) => ({ ...b, quota: b.quota * quotaScale }));
+          // Quotas scaled down so they bind; a little prior exposure so concentration rows start part-used.
+          const banks = BANKS.map((b) => ({
+            ...b,
+            quotas: b.quotas.map((q) => ({ ...q, amount: q.amount * quotaScale, used: q.used * quotaScale })),
+            concentration: {
+              ...b.concentration,
+              exposure: { industry: { C: 1e5 }, region: { [regions[0]?.slice(0, 4) ?? '34']: 1e5 } },
+            },
+          }));
           const toDate = Object.fromEntries(
             AGREEMENTS.map((a) => [a.id, { guaranteed: 5e7, compensated: 5e7 * a.compensation.cap * 0.79 }]),
           );
@@ -111,29 +106,18 @@ describe('match: no assignment breaks a quota, cap or concentration limit', () =
           expect(checkAssignment(built.problem, sol.chosen).ok).toBe(true);
           const refs = toReferrals(built, sol);
           for (const r of refs) referralSchema.parse(r);
-          const { quota, capUse, conc } = recount(
-            refs,
-            new Map(as.map((a) => [a.id, a.borrower.industry ?? '?'])),
+          expect(recountViolations(refs, as, banks, AGREEMENTS, { safetyFactor: 0.8, topK, toDate })).toEqual(
+            [],
           );
-          for (const b of banks) expect(quota.get(b.id) ?? 0).toBeLessThanOrEqual(b.quota + 1e-6);
-          for (const a of AGREEMENTS) {
-            const u = capUse.get(a.id);
-            if (u === undefined) continue;
-            const c = a.compensation.cap * 0.8;
-            const td = toDate[a.id] ?? { guaranteed: 0, compensated: 0 };
-            expect((td.compensated + u.ec) / (td.guaranteed + u.amt)).toBeLessThanOrEqual(c + 1e-9);
-          }
-          for (const [k, v] of conc)
-            expect(v).toBeLessThanOrEqual(
-              0.4 * (banks.find((b) => b.id === k.split(':')[0])?.quota ?? 0) + 1e-6,
-            );
-          const per = new Map<string, number>();
-          for (const r of refs) per.set(r.assessmentId, (per.get(r.assessmentId) ?? 0) + 1);
-          for (const n of per.values()) expect(n).toBeLessThanOrEqual(topK);
+          seen.referrals += refs.length;
+          seen.capacity += refs.filter((r) => r.alternatives.some((x) => x.why === 'capacity')).length;
         },
       ),
       { numRuns: 40, seed: 42 },
     );
+    // Not vacuous: referrals were made and rows were full for some alternatives.
+    expect(seen.referrals).toBeGreaterThan(50);
+    expect(seen.capacity).toBeGreaterThan(0);
   });
   it('counts non-candidates with why, and pauses a programme already past its line', () => {
     const built = buildProblem(
