@@ -95,6 +95,11 @@ export function buildProblem(
   if (!Number.isInteger(k) || k < 1)
     throw new RiskError('E_MATCH_INPUT', `--top-k must be an integer ≥ 1, received ${describeValue(o.topK)}`);
   const safety = o.safetyFactor ?? MATCH_DEFAULTS.safetyFactor;
+  if (!(safety > 0 && safety <= 1))
+    throw new RiskError(
+      'E_MATCH_INPUT',
+      `--safety-factor must be in (0, 1], received ${describeValue(o.safetyFactor)}`,
+    );
 
   const rowNames: string[] = [];
   const capacity: number[] = [];

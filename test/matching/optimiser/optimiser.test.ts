@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RiskError } from '../../../src/core/errors.js';
-import { solveDecompose } from '../../../src/matching/optimiser/decompose.js';
+import { sampleProblem, solveDecompose } from '../../../src/matching/optimiser/decompose.js';
 import { lpBound } from '../../../src/matching/optimiser/exact.js';
 import { solveGreedy } from '../../../src/matching/optimiser/greedy.js';
 import {
@@ -155,6 +155,21 @@ describe('optimiser', () => {
       expect(d.bound).toBeGreaterThanOrEqual(lp.objective * (1 - 1e-7));
       expect(d.bound).toBeLessThan(lp.objective * 1.05);
     }
+  }, 60_000);
+
+  it('warm-starts large problems from a borrower sample and stays within 0.5% of the LP value', async () => {
+    const p = randomInstance({ nBorrowers: 6000, nOptions: 10, seed: 9 });
+    const s = sampleProblem(p, 5);
+    expect(s.nBorrowers).toBe(1200);
+    expect(s.capacity[0]).toBeCloseTo((p.capacity[0] as number) * 0.2, 6);
+    expect(Array.from(s.value.subarray(0, 3))).toEqual(Array.from(p.value.subarray(0, 3)));
+    const d = solveDecompose(p);
+    expect(checkAssignment(p, d.chosen).ok).toBe(true);
+    expect(d.objective).toBeLessThanOrEqual(d.bound);
+    const lp = await lpBound(p);
+    expect(d.bound).toBeGreaterThanOrEqual(lp.objective * (1 - 1e-7));
+    expect(d.objective).toBeGreaterThan(lp.objective * 0.995);
+    expect(Array.from(solveDecompose(p).chosen)).toEqual(Array.from(d.chosen));
   }, 60_000);
 
   it('is deterministic: the same input gives the same chosen pairs', async () => {
