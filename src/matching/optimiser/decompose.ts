@@ -195,12 +195,36 @@ function subgradient(
     }
   };
 
+  // Borrower by borrower: price its pairs and take its best k at once (the range is still in cache).
+  const picked = new Int32Array(p.nBorrowers * k);
   for (iter = 1; iter <= maxIter; iter++) {
-    price(lambda, 1);
-    x.fill(0);
     let dual = 0;
-    for (let b = 0; b < p.nBorrowers; b++)
-      dual += pickTop(reduced, x, p.pairStart[b] as number, p.pairStart[b + 1] as number, k);
+    let nPicked = 0;
+    for (let b = 0; b < p.nBorrowers; b++) {
+      const lo = p.pairStart[b] as number;
+      const hi = p.pairStart[b + 1] as number;
+      for (let q = lo; q < hi; q++) {
+        let rv = p.value[q] as number;
+        for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++)
+          rv -= (lambda[p.usageRow[e] as number] as number) * (coef[e] as number);
+        reduced[q] = rv;
+      }
+      for (let t = 0; t < k; t++) {
+        let best = -1;
+        let bestV = 0;
+        for (let q = lo; q < hi; q++) {
+          const v = reduced[q] as number;
+          if (v > bestV && x[q] === 0) {
+            bestV = v;
+            best = q;
+          }
+        }
+        if (best < 0) break;
+        x[best] = 1;
+        picked[nPicked++] = best;
+        dual += bestV;
+      }
+    }
     for (let r = 0; r < nR; r++) dual += (lambda[r] as number) * (cap[r] as number);
     if (dual < bestBound - 1e-9 * Math.abs(dual)) {
       bestBound = dual;
@@ -214,8 +238,9 @@ function subgradient(
     if (nR === 0 || relativeGap(bestBound, bestObjective) <= targetGap) break;
     // Subgradient of L at λ: capacity − usage of the relaxed choice; projected onto λ ≥ 0.
     g.set(cap);
-    for (let q = 0; q < nP; q++) {
-      if (x[q] === 0) continue;
+    for (let i = 0; i < nPicked; i++) {
+      const q = picked[i] as number;
+      x[q] = 0;
       for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++) {
         const r = p.usageRow[e] as number;
         g[r] = (g[r] as number) - (coef[e] as number);
@@ -243,24 +268,4 @@ function subgradient(
   const raw = new Float64Array(nR);
   for (let r = 0; r < nR; r++) raw[r] = (bestLambda[r] as number) / (scale[r] as number);
   return { bound: bestBound, lambda: raw, iterations: Math.min(iter, maxIter) };
-}
-
-/** Marks the best k pairs of positive score in [lo, hi) (ties by index) and returns the sum of their scores. */
-function pickTop(score: Float64Array, x: Uint8Array, lo: number, hi: number, k: number): number {
-  let sum = 0;
-  for (let t = 0; t < k; t++) {
-    let best = -1;
-    let bestV = 0;
-    for (let q = lo; q < hi; q++) {
-      const v = score[q] as number;
-      if (v > bestV && x[q] === 0) {
-        bestV = v;
-        best = q;
-      }
-    }
-    if (best < 0) break;
-    x[best] = 1;
-    sum += bestV;
-  }
-  return sum;
 }
