@@ -1,10 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { describeValue, RiskError } from '../core/errors.js';
 import { type Assessment, assessmentSchema } from '../decisions/assessment.js';
 import { type Bank, parseBank } from '../ingest/partners.js';
-import { buildProblem, MATCH_DEFAULTS, OBJECTIVES, type Objective } from '../matching/match.js';
+import {
+  buildProblem,
+  MATCH_DEFAULTS,
+  OBJECTIVES,
+  type Objective,
+  type ProgrammeToDate,
+} from '../matching/match.js';
 import { wan } from '../matching/money.js';
 import { type AssignmentMethod, checkAssignment, solveAssignment } from '../matching/optimiser/problem.js';
 import { summarise, toReferrals } from '../matching/referrals.js';
@@ -26,19 +33,49 @@ export function readAssessments(path: string): Assessment[] {
   } catch (cause) {
     throw new RiskError('E_IO', `--assessments: cannot read ${path}`, { file: path }, { cause });
   }
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      const r = assessmentSchema.safeParse(JSON.parse(l));
-      if (!r.success)
-        throw new RiskError(
-          'E_MATCH_INPUT',
-          `${path} line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
-          { file: path, row: i + 1 },
-        );
-      return r.data;
-    });
+  const out: Assessment[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(l);
+    } catch (cause) {
+      throw new RiskError(
+        'E_JSON_PARSE',
+        `${path} line ${i + 1}: not valid JSON`,
+        { file: path, row: i + 1 },
+        { cause },
+      );
+    }
+    const r = assessmentSchema.safeParse(json);
+    if (!r.success)
+      throw new RiskError(
+        'E_MATCH_INPUT',
+        `${path} line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+        { file: path, row: i + 1 },
+      );
+    out.push(r.data);
+  });
+  return out;
+}
+
+const toDateSchema = z.record(
+  z.string(),
+  z
+    .object({ guaranteed: z.number().finite().nonnegative(), compensated: z.number().finite().nonnegative() })
+    .strict(),
+);
+
+/** Reads programme totals to date (cumulative guaranteed and compensated per agreement id). */
+export function readToDate(path: string): Record<string, ProgrammeToDate> {
+  const r = toDateSchema.safeParse(readJson(path, '--to-date'));
+  if (!r.success)
+    throw new RiskError(
+      'E_MATCH_INPUT',
+      `--to-date ${path}: ${r.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}`,
+      { file: path },
+    );
+  return r.data;
 }
 
 /** Registers `rongdan match`. */
@@ -58,6 +95,10 @@ export function registerMatchCommands(program: Command): void {
       "plan each programme's expected compensation rate to this share of its cap",
       String(MATCH_DEFAULTS.safetyFactor),
     )
+    .option(
+      '--to-date <file>',
+      'programme totals to date, JSON {"<agreement id>": {"guaranteed": yuan, "compensated": yuan}}',
+    )
     .option('--json', 'print the summary as JSON')
     .action(
       async (o: {
@@ -69,6 +110,7 @@ export function registerMatchCommands(program: Command): void {
         method: string;
         topK: string;
         safetyFactor: string;
+        toDate?: string;
         json?: boolean;
       }) => {
         if (!['exact', 'decompose', 'greedy'].includes(o.method))
@@ -89,6 +131,7 @@ export function registerMatchCommands(program: Command): void {
           objective: o.objective as Objective,
           topK: Number(o.topK),
           safetyFactor: Number(o.safetyFactor),
+          ...(o.toDate !== undefined && { toDate: readToDate(o.toDate) }),
         });
         const sol = await solveAssignment(built.problem, { method: o.method as AssignmentMethod });
         const refs = toReferrals(built, sol);

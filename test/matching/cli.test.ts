@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lossTable, readAgreements } from '../../src/cli/agreements.js';
-import { readAssessments } from '../../src/cli/match.js';
+import { readAssessments, readToDate } from '../../src/cli/match.js';
 import { runLoss } from '../../src/matching/loss.js';
 import { referralSchema } from '../../src/matching/referrals.js';
 import { AGREEMENTS } from '../../src/samples/agreements.js';
@@ -95,22 +95,42 @@ describe('rongdan match', () => {
     const file = join(dir, 'assessments.jsonl');
     await writeFile(file, `${as.map((a) => JSON.stringify(a)).join('\n')}\n`);
     const out = join(dir, 'out', 'referrals.json');
-    const r = await cli(['match', '--assessments', file, '--out', out, '--method', 'decompose']);
+    // Anhui 4321 is already past its line (5% compensated > 5% × 0.8): paused, no referral under it.
+    const td = join(dir, 'paused.json');
+    await writeFile(td, JSON.stringify({ 'ah-4321': { guaranteed: 1e8, compensated: 5e6 } }));
+    const r = await cli([
+      'match',
+      '--assessments',
+      file,
+      '--out',
+      out,
+      '--method',
+      'decompose',
+      '--to-date',
+      td,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       /^assessments 40 {2}candidates 39 {2}pairs \d+ {2}referrals \d+ \(\d+ borrowers\)/,
     );
-    expect(r.stdout).toContain('ccb-ah      ah-4321');
+    expect(r.stdout).toMatch(/ah-4321 +0 +0\.00 +0\.000% +4\.0% +5\.0% {2}paused/);
     expect(r.stdout).toMatch(/constraints: all \d+ rows hold/);
     expect(r.stdout).toMatch(/method decompose {2}objective [\d.]+ {2}bound [\d.]+ {2}gap [\d.]+%/);
     const refs = (JSON.parse(await readFile(out, 'utf8')) as unknown[]).map((x) => referralSchema.parse(x));
     expect(refs.length).toBeGreaterThan(20);
-    expect(recountViolations(refs, as, BANKS, AGREEMENTS, { safetyFactor: 0.8, topK: 1 })).toEqual([]);
+    expect(
+      recountViolations(refs, as, BANKS, AGREEMENTS, {
+        safetyFactor: 0.8,
+        topK: 1,
+        toDate: { 'ah-4321': { guaranteed: 1e8, compensated: 5e6 } },
+      }),
+    ).toEqual([]);
+    expect(refs.some((x) => x.agreementId === 'ah-4321')).toBe(false);
     // The printed per-bank amount is the referrals' sum.
-    const ccb = refs.filter((x) => x.bankId === 'ccb-ah' && x.agreementId === 'ah-4321');
+    const ccb = refs.filter((x) => x.bankId === 'ccb-ah' && x.agreementId === 'ah-520');
     const wan = (ccb.reduce((s, x) => s + x.amount, 0) / 10_000).toFixed(2);
-    expect(r.stdout).toMatch(new RegExp(`ccb-ah {6}ah-4321 +${ccb.length} +${wan}`));
+    expect(r.stdout).toMatch(new RegExp(`ccb-ah {6}ah-520 +${ccb.length} +${wan}`));
     expect(readAssessments(file)).toHaveLength(40);
   }, 30_000);
   it('refuses an unknown method and a bad assessment line with their codes', async () => {
@@ -120,5 +140,14 @@ describe('rongdan match', () => {
     const file = join(dir, 'bad.jsonl');
     await writeFile(file, `${JSON.stringify({ ...assessment('b1'), pd: 2 })}\n`);
     expect(codeOf(() => readAssessments(file))).toBe('E_MATCH_INPUT');
+    expect(() => readAssessments(file)).toThrow('line 1: pd:');
+    await writeFile(file, `\n${JSON.stringify(assessment('b1'))}\n{oops\n`);
+    expect(codeOf(() => readAssessments(file))).toBe('E_JSON_PARSE');
+    expect(() => readAssessments(file)).toThrow('line 3: not valid JSON');
+    const td = join(dir, 'to-date.json');
+    await writeFile(td, JSON.stringify({ 'ah-4321': { guaranteed: -1, compensated: 0 } }));
+    expect(codeOf(() => readToDate(td))).toBe('E_MATCH_INPUT');
+    await writeFile(td, JSON.stringify({ 'ah-4321': { guaranteed: 1e6, compensated: 5e4 } }));
+    expect(readToDate(td)).toEqual({ 'ah-4321': { guaranteed: 1e6, compensated: 5e4 } });
   }, 30_000);
 });

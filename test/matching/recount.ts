@@ -115,7 +115,10 @@ export function recountViolations(
     const ec = sum.get(`ec|${ag.id}`) ?? 0;
     const amt = sum.get(`amt|${ag.id}`) ?? 0;
     const line = ag.compensation.cap * o.safetyFactor;
-    if (td.compensated + ec > line * (td.guaranteed + amt) + tol(line * (td.guaranteed + amt)))
+    if (amt === 0) continue; // a programme with no referral in the batch: its state is not the batch's doing
+    if (td.compensated > line * td.guaranteed)
+      bad.push(`cap ${ag.id}: referral under a programme past its line`);
+    else if (td.compensated + ec > line * (td.guaranteed + amt) + tol(line * (td.guaranteed + amt)))
       bad.push(`cap ${ag.id}: (${td.compensated} + ${ec}) / (${td.guaranteed} + ${amt}) > ${line}`);
   }
   return bad;
