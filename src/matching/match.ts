@@ -7,7 +7,7 @@ import {
   type AssignmentMethod,
   type AssignmentProblem,
   type AssignmentSolution,
-  packProblem,
+  ProblemBuilder,
   solveAssignment,
 } from './optimiser/problem.js';
 
@@ -138,12 +138,7 @@ export function buildProblem(
     else notCandidates.push({ id: a.id, reason: r });
   }
 
-  const pairStart = [0];
-  const pairOption: number[] = [];
-  const value: number[] = [];
-  const usageStart = [0];
-  const usageRow: number[] = [];
-  const usageCoef: number[] = [];
+  const pb = new ProblemBuilder();
   const economics: PairEconomics[] = [];
   const excluded: { option: number; reasons: Exclusion[] }[][] = [];
   for (const a of candidates) {
@@ -155,49 +150,26 @@ export function buildProblem(
         return;
       }
       const e = pairEconomics(a, opt.bank, opt.agreement, o.economics);
-      pairOption.push(oi);
-      value.push(pairValue(e, objective, a.request.tenorMonths / 12));
       economics.push(e);
       const c = capCoef.get(opt.agreement.id) ?? 0;
       const bank = opt.bank;
-      usageRow.push(
-        rowOf.get(`quota:${bank.id}:${opt.agreement.id}`) ?? row(`quota:${bank.id}:${opt.agreement.id}`, 0),
-        rowOf.get(`cap:${opt.agreement.id}`) ?? 0,
-      );
-      usageCoef.push(e.amount, e.expectedCompensation - c * e.amount);
+      pb.entry(row(`quota:${bank.id}:${opt.agreement.id}`, 0), e.amount);
+      pb.entry(row(`cap:${opt.agreement.id}`, 0), e.expectedCompensation - c * e.amount);
       // Concentration: the bank's total quota times its share, less what its book already holds there.
       const conc = bank.concentration;
       const base = totalQuota(bank);
       const sec = industrySection(a.borrower.industry);
       const reg = regionKey(a.borrower.region, conc.regionDigits);
-      usageRow.push(
-        row(
-          `conc:${bank.id}:industry:${sec}`,
-          Math.max(0, conc.industryShare * base - (conc.exposure.industry[sec] ?? 0)),
-        ),
-        row(
-          `conc:${bank.id}:region:${reg}`,
-          Math.max(0, conc.regionShare * base - (conc.exposure.region[reg] ?? 0)),
-        ),
-      );
-      usageCoef.push(e.amount, e.amount);
-      usageStart.push(usageRow.length);
+      const industryRoom = conc.industryShare * base - (conc.exposure.industry[sec] ?? 0);
+      pb.entry(row(`conc:${bank.id}:industry:${sec}`, Math.max(0, industryRoom)), e.amount);
+      const regionRoom = conc.regionShare * base - (conc.exposure.region[reg] ?? 0);
+      pb.entry(row(`conc:${bank.id}:region:${reg}`, Math.max(0, regionRoom)), e.amount);
+      pb.endPair(oi, pairValue(e, objective, a.request.tenorMonths / 12));
     });
     excluded.push(ex);
-    pairStart.push(pairOption.length);
+    pb.endBorrower();
   }
-  const problem = packProblem({
-    nBorrowers: candidates.length,
-    perBorrower: k,
-    pairStart,
-    pairOption,
-    value,
-    usageStart,
-    usageRow,
-    usageCoef,
-    capacity,
-    rowNames,
-  });
+  const problem = pb.build(k, capacity, rowNames);
   return { problem, options, candidates, economics, excluded, notCandidates, pausedProgrammes: paused };
 }
 

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lossTable, readAgreements } from '../../src/cli/agreements.js';
 import { readAssessments, readToDate } from '../../src/cli/match.js';
@@ -9,25 +7,11 @@ import { runLoss } from '../../src/matching/loss.js';
 import { referralSchema } from '../../src/matching/referrals.js';
 import { AGREEMENTS } from '../../src/samples/agreements.js';
 import { BANKS } from '../../src/samples/banks.js';
+import { cli } from '../fixtures/cli.js';
 import { codeOf } from '../fixtures/errors.js';
 import { tempDir } from '../samples/helpers.js';
 import { assessment } from './fixture.js';
 import { recountViolations } from './recount.js';
-
-const run = promisify(execFile);
-const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => {};

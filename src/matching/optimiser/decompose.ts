@@ -3,6 +3,7 @@ import {
   type AssignmentProblem,
   type AssignmentSolution,
   objectiveOf,
+  ProblemBuilder,
   pairCount,
   relativeGap,
   type SolveOptions,
@@ -70,39 +71,21 @@ const REPAIR_INFLATION = [1, 1.01, 1.03];
  * sample's multipliers estimate the full problem's.
  */
 export function sampleProblem(p: AssignmentProblem, stride: number): AssignmentProblem {
-  const pairStart = [0];
-  const pairOption: number[] = [];
-  const value: number[] = [];
-  const usageStart = [0];
-  const usageRow: number[] = [];
-  const usageCoef: number[] = [];
-  let n = 0;
+  const pb = new ProblemBuilder();
   for (let b = 0; b < p.nBorrowers; b += stride) {
-    n++;
     for (let q = p.pairStart[b] as number; q < (p.pairStart[b + 1] as number); q++) {
-      pairOption.push(p.pairOption[q] as number);
-      value.push(p.value[q] as number);
-      for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++) {
-        usageRow.push(p.usageRow[e] as number);
-        usageCoef.push(p.usageCoef[e] as number);
-      }
-      usageStart.push(usageRow.length);
+      for (let e = p.usageStart[q] as number; e < (p.usageStart[q + 1] as number); e++)
+        pb.entry(p.usageRow[e] as number, p.usageCoef[e] as number);
+      pb.endPair(p.pairOption[q] as number, p.value[q] as number);
     }
-    pairStart.push(value.length);
+    pb.endBorrower();
   }
-  const share = n / Math.max(1, p.nBorrowers);
-  return {
-    nBorrowers: n,
-    perBorrower: p.perBorrower,
-    pairStart: Int32Array.from(pairStart),
-    pairOption: Int32Array.from(pairOption),
-    value: Float64Array.from(value),
-    usageStart: Int32Array.from(usageStart),
-    usageRow: Int32Array.from(usageRow),
-    usageCoef: Float64Array.from(usageCoef),
-    capacity: p.capacity.map((c) => c * share),
-    rowNames: p.rowNames,
-  };
+  const share = Math.ceil(p.nBorrowers / stride) / Math.max(1, p.nBorrowers);
+  return pb.build(
+    p.perBorrower,
+    p.capacity.map((c) => c * share),
+    p.rowNames,
+  );
 }
 
 /**

@@ -61,37 +61,55 @@ export interface RowViolation {
   capacity: number;
 }
 
+/**
+ * Collects a problem borrower by borrower: the usage entries of a pair, then the pair (its option and value),
+ * then the end of the borrower; `build` packs the CSR arrays into typed arrays.
+ * @example const pb = new ProblemBuilder(); pb.entry(0, 100); pb.endPair(0, 5); pb.endBorrower(); pb.build(1, [100], ['quota']);
+ */
+export class ProblemBuilder {
+  private readonly pairStart = [0];
+  private readonly pairOption: number[] = [];
+  private readonly value: number[] = [];
+  private readonly usageStart = [0];
+  private readonly usageRow: number[] = [];
+  private readonly usageCoef: number[] = [];
+
+  /** Adds a usage entry (row, coefficient) to the pair being built. */
+  entry(row: number, coef: number): void {
+    this.usageRow.push(row);
+    this.usageCoef.push(coef);
+  }
+
+  /** Closes the pair being built: its option (bank × agreement) and objective value. */
+  endPair(option: number, value: number): void {
+    this.pairOption.push(option);
+    this.value.push(value);
+    this.usageStart.push(this.usageRow.length);
+  }
+
+  /** Closes the current borrower (its pairs are those closed since the previous one). */
+  endBorrower(): void {
+    this.pairStart.push(this.value.length);
+  }
+
+  /** The packed problem. */
+  build(perBorrower: number, capacity: ArrayLike<number>, rowNames: readonly string[]): AssignmentProblem {
+    return {
+      nBorrowers: this.pairStart.length - 1,
+      perBorrower,
+      pairStart: Int32Array.from(this.pairStart),
+      pairOption: Int32Array.from(this.pairOption),
+      value: Float64Array.from(this.value),
+      usageStart: Int32Array.from(this.usageStart),
+      usageRow: Int32Array.from(this.usageRow),
+      usageCoef: Float64Array.from(this.usageCoef),
+      capacity: Float64Array.from(capacity),
+      rowNames,
+    };
+  }
+}
+
 /** Number of pairs of a problem. */
-/** The plain arrays a problem builder collects, before they are packed into typed arrays. */
-export interface ProblemArrays {
-  readonly nBorrowers: number;
-  readonly perBorrower: number;
-  readonly pairStart: readonly number[];
-  readonly pairOption: readonly number[];
-  readonly value: readonly number[];
-  readonly usageStart: readonly number[];
-  readonly usageRow: readonly number[];
-  readonly usageCoef: readonly number[];
-  readonly capacity: readonly number[];
-  readonly rowNames: readonly string[];
-}
-
-/** Packs a builder's plain arrays into an `AssignmentProblem` of typed arrays. */
-export function packProblem(a: ProblemArrays): AssignmentProblem {
-  return {
-    nBorrowers: a.nBorrowers,
-    perBorrower: a.perBorrower,
-    pairStart: Int32Array.from(a.pairStart),
-    pairOption: Int32Array.from(a.pairOption),
-    value: Float64Array.from(a.value),
-    usageStart: Int32Array.from(a.usageStart),
-    usageRow: Int32Array.from(a.usageRow),
-    usageCoef: Float64Array.from(a.usageCoef),
-    capacity: Float64Array.from(a.capacity),
-    rowNames: a.rowNames,
-  };
-}
-
 export function pairCount(p: AssignmentProblem): number {
   return p.pairStart[p.nBorrowers] ?? 0;
 }

@@ -8,7 +8,7 @@ import {
   type AssignmentProblem,
   checkAssignment,
   objectiveOf,
-  packProblem,
+  ProblemBuilder,
   solveAssignment,
   validateProblem,
 } from '../../../src/matching/optimiser/problem.js';
@@ -20,39 +20,22 @@ function build(
   capacity: number[],
   perBorrower = 1,
 ): AssignmentProblem {
-  const pairStart = [0];
-  const pairOption: number[] = [];
-  const value: number[] = [];
-  const usageStart = [0];
-  const usageRow: number[] = [];
-  const usageCoef: number[] = [];
+  const pb = new ProblemBuilder();
   for (const list of pairs) {
     list.forEach(([v, uses], j) => {
-      pairOption.push(j);
-      value.push(v);
       // One entry per row: sum duplicates so the CSR stays simple.
       const byRow = new Map<number, number>();
       for (const [r, c] of uses) byRow.set(r, (byRow.get(r) ?? 0) + c);
-      for (const [r, c] of [...byRow].sort((a, b) => a[0] - b[0])) {
-        usageRow.push(r);
-        usageCoef.push(c);
-      }
-      usageStart.push(usageRow.length);
+      for (const [r, c] of [...byRow].sort((a, b) => a[0] - b[0])) pb.entry(r, c);
+      pb.endPair(j, v);
     });
-    pairStart.push(value.length);
+    pb.endBorrower();
   }
-  return packProblem({
-    nBorrowers: pairs.length,
+  return pb.build(
     perBorrower,
-    pairStart,
-    pairOption,
-    value,
-    usageStart,
-    usageRow,
-    usageCoef,
     capacity,
-    rowNames: capacity.map((_, r) => `row-${r}`),
-  });
+    capacity.map((_, r) => `row-${r}`),
+  );
 }
 
 /** The optimum by enumerating every subset of pairs. */
