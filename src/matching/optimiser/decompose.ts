@@ -62,8 +62,13 @@ const WARM_START_MIN_BORROWERS = 5_000;
 const WARM_START_SAMPLE = 10_000;
 const WARM_START_ITERATIONS = 300;
 const WARM_START_MIN_STRIDE = 5;
-/** Repairs run at the first step, every REPAIR_EVERY steps, and on the best λ, a little inflated too. */
-const REPAIR_EVERY = 20;
+/**
+ * Repairs run at the first step, every few steps, and on the best λ (a little inflated too). More repairs find
+ * better choices and better Polyak targets, but each ranks every pair: every 10th step up to REPAIR_DENSE_PAIRS
+ * pairs (10k × 20: gap 0.11% → 0.07% for +20% time), every 20th above.
+ */
+const repairEvery = (nPairs: number): number => (nPairs <= REPAIR_DENSE_PAIRS ? 10 : 20);
+const REPAIR_DENSE_PAIRS = 500_000;
 const REPAIR_INFLATION = [1, 1.01, 1.03];
 
 /**
@@ -178,6 +183,7 @@ function subgradient(
     }
   };
 
+  const every = repairEvery(nP);
   // Borrower by borrower: price its pairs and take its best k at once (the range is still in cache).
   const picked = new Int32Array(p.nBorrowers * k);
   for (iter = 1; iter <= maxIter; iter++) {
@@ -217,7 +223,7 @@ function subgradient(
       theta *= 0.5;
       sinceImprove = 0;
     }
-    if (iter === 1 || iter % REPAIR_EVERY === 0) bestObjective = repair.run(reduced);
+    if (iter === 1 || iter % every === 0) bestObjective = repair.run(reduced);
     if (nR === 0 || relativeGap(bestBound, bestObjective) <= targetGap) break;
     // Subgradient of L at λ: capacity − usage of the relaxed choice; projected onto λ ≥ 0.
     g.set(cap);
