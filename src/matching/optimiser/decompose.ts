@@ -37,7 +37,7 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
   const repair = new GreedyRepair(p);
   const { bound: dualBound, iterations } = subgradient(
     p,
-    { maxIterations: lambda0 === undefined ? 300 : 40, ...opts },
+    { maxIterations: lambda0 === undefined ? COLD_ITERATIONS : 40, ...opts },
     repair,
     lambda0,
   );
@@ -61,6 +61,11 @@ export function solveDecompose(p: AssignmentProblem, opts: Partial<SolveOptions>
 const WARM_START_MIN_BORROWERS = 5_000;
 const WARM_START_SAMPLE = 10_000;
 const WARM_START_ITERATIONS = 300;
+/**
+ * Steps of a problem too small to warm-start (it stops at the target gap): the step size halves after 10 steps
+ * without a better bound, which the warm start needs but which leaves a cold start short of the bound in 300.
+ */
+const COLD_ITERATIONS = 1000;
 const WARM_START_MIN_STRIDE = 5;
 /**
  * Repairs run at the first step, every few steps, and on the best λ (a little inflated too). More repairs find
