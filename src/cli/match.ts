@@ -133,7 +133,11 @@ export function registerMatchCommands(program: Command): void {
           safetyFactor: Number(o.safetyFactor),
           ...(o.toDate !== undefined && { toDate: readToDate(o.toDate) }),
         });
-        const sol = await solveAssignment(built.problem, { method: o.method as AssignmentMethod });
+        // The LP value by HiGHS bounds batches of up to 20,000 pairs (seconds); the dual bound is used above.
+        const sol = await solveAssignment(built.problem, {
+          method: o.method as AssignmentMethod,
+          lpBoundMaxPairs: 20_000,
+        });
         const refs = toReferrals(built, sol);
         mkdirSync(dirname(o.out), { recursive: true });
         writeFileSync(o.out, `${JSON.stringify(refs, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pairEconomics } from '../../src/matching/economics.js';
 import { eligibility } from '../../src/matching/eligibility.js';
 import { buildProblem } from '../../src/matching/match.js';
+import { lpBound } from '../../src/matching/optimiser/exact.js';
 import { checkAssignment, solveAssignment } from '../../src/matching/optimiser/problem.js';
 import { referralSchema, toReferrals } from '../../src/matching/referrals.js';
 import { AGREEMENTS } from '../../src/samples/agreements.js';
@@ -119,6 +120,36 @@ describe('match: no assignment breaks a quota, cap or concentration limit', () =
     expect(seen.referrals).toBeGreaterThan(50);
     expect(seen.capacity).toBeGreaterThan(0);
   });
+  it('decompose bounds a realistic batch tightly, cap rows without history (capacity 0) included', async () => {
+    const regions = ['340104', '341802', '430102', '510104', '350203', '410105', '330782', '330106'];
+    const industries = ['C13', 'C38', 'F52', 'A01', 'I65', 'G54'];
+    const as = Array.from({ length: 600 }, (_, j) =>
+      assessment(`b${j}`, {
+        pd: 0.003 + ((j * 7919) % 97) / 1500,
+        grade: (['AAA', 'AA', 'A', 'BBB', 'BB'] as const)[j % 5] ?? 'A',
+        limit: (5 + ((j * 31) % 400)) * 20_000,
+        borrower: { region: regions[j % 8] as string, industry: industries[(j * 3) % 6] as string },
+      }),
+    );
+    // Quotas cut to a third of what is left, so they bind.
+    const banks = BANKS.map((b) => ({
+      ...b,
+      quotas: b.quotas.map((q) => ({ ...q, used: q.amount - (q.amount - q.used) / 3 })),
+    }));
+    const built = buildProblem(as, banks, AGREEMENTS);
+    expect(built.problem.capacity.filter((c) => c === 0).length).toBeGreaterThan(3);
+    const d = await solveAssignment(built.problem, { method: 'decompose' });
+    const lp = await lpBound(built.problem);
+    expect(checkAssignment(built.problem, d.chosen).ok).toBe(true);
+    expect(d.bound).toBeGreaterThanOrEqual(lp.objective * (1 - 1e-7));
+    // Before rows were scaled by their largest coefficient, the capacity-0 cap rows held the bound at 7× the LP.
+    expect(d.bound).toBeLessThan(lp.objective * 1.05);
+    expect(d.objective).toBeGreaterThan(lp.objective * 0.97);
+    // With the LP at hand (pairs ≤ lpBoundMaxPairs), the reported bound is the tighter of the two.
+    const t = await solveAssignment(built.problem, { method: 'decompose', lpBoundMaxPairs: 20_000 });
+    expect(t.bound).toBeCloseTo(Math.min(d.bound, lp.objective), 0);
+    expect(t.gap).toBeLessThan(0.03);
+  }, 60_000);
   it('counts non-candidates with why, and pauses a programme already past its line', () => {
     const built = buildProblem(
       [assessment('b1'), assessment('b2', { decision: 'decline' }), assessment('b3', { limit: 0 })],

@@ -153,12 +153,13 @@ function subgradient(
   const nP = pairCount(p);
   const nR = p.capacity.length;
   const k = p.perBorrower;
-  // Rows are scaled to capacity 1 (or their largest coefficient) so one step size suits quotas in yuan and counts.
+  // Rows are scaled by their capacity or their largest coefficient, whichever is larger, so one step size suits
+  // quotas in yuan, counts, and a compensation-cap row with no history (capacity 0, coefficients in yuan).
   const scale = new Float64Array(nR);
   for (let r = 0; r < nR; r++) scale[r] = Math.max(p.capacity[r] as number, 1e-9);
   for (let e = 0; e < p.usageRow.length; e++) {
     const r = p.usageRow[e] as number;
-    scale[r] = Math.max(scale[r] as number, Math.abs(p.usageCoef[e] as number) * 1e-3);
+    scale[r] = Math.max(scale[r] as number, Math.abs(p.usageCoef[e] as number));
   }
   const cap = new Float64Array(nR);
   for (let r = 0; r < nR; r++) cap[r] = (p.capacity[r] as number) / (scale[r] as number);

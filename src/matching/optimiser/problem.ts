@@ -1,6 +1,6 @@
 import { RiskError } from '../../core/errors.js';
 import { solveDecompose } from './decompose.js';
-import { solveExact } from './exact.js';
+import { lpBound, solveExact } from './exact.js';
 import { solveGreedy } from './greedy.js';
 
 /**
@@ -319,13 +319,18 @@ export interface SolveOptions {
   maxIterations?: number;
   /** Decompose stops once the gap to its dual bound is below this; default 0.0005. */
   targetGap?: number;
+  /**
+   * Greedy and decompose also solve the LP relaxation by HiGHS when the problem has at most this many pairs,
+   * and report the tighter bound (issue 8: the LP value where HiGHS solves it); default 0 (never).
+   */
+  lpBoundMaxPairs?: number;
 }
 
 /** Solves an assignment problem by the named method; the result always passes checkAssignment. */
 export async function solveAssignment(p: AssignmentProblem, opts: SolveOptions): Promise<AssignmentSolution> {
   validateProblem(p);
-  if (opts.method === 'greedy') return solveGreedy(p);
-  if (opts.method === 'decompose') return solveDecompose(p, opts);
+  if (opts.method === 'greedy') return withLpBound(p, solveGreedy(p), opts);
+  if (opts.method === 'decompose') return withLpBound(p, solveDecompose(p, opts), opts);
   const maxPairs = opts.exactMaxPairs ?? 20_000;
   if (pairCount(p) > maxPairs) {
     if (opts.fallback === 'error')
@@ -334,7 +339,21 @@ export async function solveAssignment(p: AssignmentProblem, opts: SolveOptions):
         `exact solve limited to ${maxPairs} pairs (HiGHS wasm heap stops at 2 GiB), received ${pairCount(p)} pairs × ${p.capacity.length} rows`,
         { path: ['pairStart'], expected: `≤ ${maxPairs} pairs`, received: pairCount(p) },
       );
-    return solveDecompose(p, opts);
+    return withLpBound(p, solveDecompose(p, opts), opts);
   }
   return solveExact(p, opts);
+}
+
+/** Tightens a solution's bound with the LP value by HiGHS when the problem is small enough (lpBoundMaxPairs). */
+async function withLpBound(
+  p: AssignmentProblem,
+  s: AssignmentSolution,
+  opts: SolveOptions,
+): Promise<AssignmentSolution> {
+  if (pairCount(p) === 0 || pairCount(p) > (opts.lpBoundMaxPairs ?? 0)) return s;
+  const lp = await lpBound(p, opts.timeLimitSeconds ?? 60);
+  if (lp.status !== 'Optimal') return s;
+  // The LP text carries 17 significant digits: never report a bound below the objective found.
+  const bound = Math.max(s.objective, Math.min(s.bound, lp.objective));
+  return { ...s, bound, gap: relativeGap(bound, s.objective) };
 }
