@@ -105,6 +105,7 @@ describe('match: no assignment breaks a quota, cap or concentration limit', () =
           const built = buildProblem(as, banks, AGREEMENTS, { topK, toDate });
           const sol = await solveAssignment(built.problem, { method });
           expect(checkAssignment(built.problem, sol.chosen).ok).toBe(true);
+          expect(sol.objective).toBeLessThanOrEqual(sol.bound + 1e-6 * Math.max(1, Math.abs(sol.bound)));
           const refs = toReferrals(built, sol);
           for (const r of refs) referralSchema.parse(r);
           expect(recountViolations(refs, as, banks, AGREEMENTS, { safetyFactor: 0.8, topK, toDate })).toEqual(
