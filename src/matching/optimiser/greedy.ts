@@ -7,9 +7,10 @@ import {
 } from './problem.js';
 
 /**
- * Adds pairs in the given order when the borrower has room and every row stays within capacity; pairs that did
- * not fit are tried once more, since negative coefficients (compensation-rate rows) added later free room.
- * `used` and `count` carry the state in and out; returns the number of pairs added.
+ * Adds pairs in the given order when the borrower has room and every row stays within capacity. A pair that
+ * did not fit is tried once more at the end only if the row that stopped it was loosened meanwhile (a negative
+ * coefficient, e.g. a low-PD loan on a compensation-cap row, frees room). `used` and `count` carry the state in
+ * and out; pairs whose `skipAbove` score is positive are left out. Returns the number of pairs added.
  */
 export function fillInOrder(
   p: AssignmentProblem,
@@ -18,37 +19,52 @@ export function fillInOrder(
   count: Int32Array,
   taken: Uint8Array,
   pairBorrower: Int32Array,
+  skipAbove?: Float64Array,
 ): number {
+  const loosened = new Uint8Array(p.capacity.length);
+  const retry = new Int32Array(order.length);
+  const blocked = new Int32Array(order.length);
+  let nRetry = 0;
   let added = 0;
   for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < order.length; i++) {
-      const q = order[i] as number;
-      if (taken[q] === 1) continue;
-      const b = pairBorrower[q] as number;
-      if ((count[b] as number) >= p.perBorrower) continue;
-      if (!fits(p, q, used)) continue;
+    const n = pass === 0 ? order.length : nRetry;
+    for (let i = 0; i < n; i++) {
+      const q = (pass === 0 ? order[i] : retry[i]) as number;
+      if (pass === 1 && loosened[blocked[i] as number] === 0) continue;
+      if (taken[q] === 1 || (count[pairBorrower[q] as number] as number) >= p.perBorrower) continue;
+      if (skipAbove !== undefined && (skipAbove[q] as number) > 0) continue;
+      const r = blockingRow(p, q, used);
+      if (r >= 0) {
+        if (pass === 0) {
+          retry[nRetry] = q;
+          blocked[nRetry++] = r;
+        }
+        continue;
+      }
       for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
-        const r = p.usageRow[k] as number;
-        used[r] = (used[r] as number) + (p.usageCoef[k] as number);
+        const row = p.usageRow[k] as number;
+        const a = p.usageCoef[k] as number;
+        used[row] = (used[row] as number) + a;
+        if (a < 0) loosened[row] = 1;
       }
       taken[q] = 1;
-      count[b] = (count[b] as number) + 1;
+      count[pairBorrower[q] as number] = (count[pairBorrower[q] as number] as number) + 1;
       added++;
     }
   }
   return added;
 }
 
-/** Whether pair q fits the remaining capacity of each row it uses. */
-export function fits(p: AssignmentProblem, q: number, used: Float64Array): boolean {
+/** The first row pair q does not fit (−1 when it fits every row it uses). */
+function blockingRow(p: AssignmentProblem, q: number, used: Float64Array): number {
   for (let k = p.usageStart[q] as number; k < (p.usageStart[q + 1] as number); k++) {
     const a = p.usageCoef[k] as number;
     if (a <= 0) continue;
     const r = p.usageRow[k] as number;
     const cap = p.capacity[r] as number;
-    if ((used[r] as number) + a > cap + rowTolerance(cap) * 0.5) return false;
+    if ((used[r] as number) + a > cap + rowTolerance(cap) * 0.5) return r;
   }
-  return true;
+  return -1;
 }
 
 /** The borrower of each pair. */
