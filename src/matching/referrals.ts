@@ -104,7 +104,7 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
                 agreementId: o2.agreement.id,
                 why: 'capacity',
                 value: v,
-                detail: [{ zh: `额度已满：${full}`, en: `no room in ${full}` }],
+                detail: [describeFullRow(full)],
               }
             : {
                 bankId: o2.bank.id,
@@ -176,6 +176,28 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+
+/** A full row of the problem in words (row names are built in match.ts: quota:, cap:, conc:…:industry|region:). */
+export function describeFullRow(row: string): Bilingual {
+  const [kind, a, b, c] = row.split(':');
+  if (kind === 'quota') return { zh: `${a} 在 ${b} 下的额度已用满`, en: `no quota left at ${a} under ${b}` };
+  if (kind === 'cap')
+    return {
+      zh: `${a} 的预期代偿率已到安全线`,
+      en: `${a}'s expected compensation rate is at its safety line`,
+    };
+  if (kind === 'conc' && b === 'industry')
+    return {
+      zh: `${a} 在行业 ${c} 的集中度已满`,
+      en: `${a}'s concentration limit for industry ${c} is reached`,
+    };
+  if (kind === 'conc' && b === 'region')
+    return {
+      zh: `${a} 在地区 ${c} 的集中度已满`,
+      en: `${a}'s concentration limit for region ${c} is reached`,
+    };
+  return { zh: `约束已满：${row}`, en: `no room in ${row}` };
+}
 
 /**
  * The bank's preferences a borrower met for this pair, each with the borrower's value and the bank's rule, in

@@ -4,7 +4,7 @@ import { pairEconomics } from '../../src/matching/economics.js';
 import { conditions, eligibility, pairAmountWithBinding } from '../../src/matching/eligibility.js';
 import { buildProblem } from '../../src/matching/match.js';
 import { checkAssignment, solveAssignment } from '../../src/matching/optimiser/problem.js';
-import { preferences, summarise, toReferrals } from '../../src/matching/referrals.js';
+import { describeFullRow, preferences, summarise, toReferrals } from '../../src/matching/referrals.js';
 import { AGREEMENTS } from '../../src/samples/agreements.js';
 import { BANKS } from '../../src/samples/banks.js';
 import { codeOf } from '../fixtures/errors.js';
@@ -144,6 +144,16 @@ describe('problem build: rows for every constraint of the bank data', () => {
 });
 
 describe('referrals: why this bank, in money and preferences', () => {
+  it('says which row was full in words', () => {
+    expect(describeFullRow('quota:ccb-ah:ah-4321').en).toBe('no quota left at ccb-ah under ah-4321');
+    expect(describeFullRow('cap:ah-520').en).toBe(
+      "ah-520's expected compensation rate is at its safety line",
+    );
+    expect(describeFullRow('conc:hsb:industry:C').zh).toBe('hsb 在行业 C 的集中度已满');
+    expect(describeFullRow('conc:hsb:region:3418').en).toBe(
+      "hsb's concentration limit for region 3418 is reached",
+    );
+  });
   it('lists the preferences met with the borrower value and the bank rule, the approval line and the split', async () => {
     const a = assessment('b1', { limit: 4_000_000 });
     const built = buildProblem([a], BANKS, AGREEMENTS, {
