@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   E_MONITORING_ROW: { status: 400, meaning: 'a monitoring loan or snapshot row failed validation' },
   E_WARNING_POLICY: { status: 400, meaning: 'a warning policy (levels, signals, thresholds) is invalid' },
   E_WARNING_INPUT: { status: 400, meaning: 'a loan or its snapshots cannot be evaluated as given' },
+  // decisions: releases, assessment and replay (src/decisions/release.ts, assess.ts)
+  E_RELEASE_INVALID: { status: 500, meaning: 'a release file (models, policy) failed validation' },
+  E_RELEASE_ARTIFACT: { status: 500, meaning: 'a model artifact of a release is missing or has changed' },
+  E_ASSESS_INPUT: { status: 400, meaning: 'an application or stored assessment cannot be assessed as given' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
