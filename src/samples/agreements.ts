@@ -128,7 +128,6 @@ export const SAMPLE_PROGRAMMES: readonly Agreement[] = [
       'boc-zj',
       'icbc-sc',
       'yw-village',
-      'mybank',
       'cdrcb',
     ],
     parties: [
@@ -327,7 +326,7 @@ export const SAMPLE_PROGRAMMES: readonly Agreement[] = [
     name: '浙江地方版“总对总”批量担保',
     nameEn: 'Zhejiang local-version 总对总 batch guarantee',
     preset: 'local-batch',
-    bankIds: ['boc-zj', 'yw-village', 'mybank'],
+    bankIds: ['mybank'],
     parties: [
       { role: 're_guarantor', name: '浙江省融资再担保', share: 0.3 },
       { role: 'guarantor', name: '市县融资担保公司', share: 0.5 },

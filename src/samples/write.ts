@@ -104,8 +104,12 @@ export function checkBanksAndAgreements(banks: readonly Bank[], agreements: read
   agreements.forEach((a, k) => {
     const r = agreementSchema.safeParse(a);
     if (!r.success) problems.push(...toIssues(r.error).map((i) => `agreements[${k}].${i.message}`));
-    for (const id of a.bankIds)
-      if (!ids.has(id)) problems.push(`agreements[${k}].bankIds: unknown bank ${id}`);
+    for (const id of a.bankIds) {
+      const bank = banks.find((b) => b.id === id);
+      if (bank === undefined) problems.push(`agreements[${k}].bankIds: unknown bank ${id}`);
+      else if (!bank.businessModes?.includes(a.businessMode))
+        problems.push(`agreements[${k}].bankIds: bank ${id} does not take ${a.businessMode} business`);
+    }
   });
   // A bank's quota is under an agreement that names it.
   const signed = new Map(agreements.map((a) => [a.id, a.bankIds]));
