@@ -119,17 +119,7 @@ export const SAMPLE_PROGRAMMES: readonly Agreement[] = [
     name: '“二八”分担直保业务',
     nameEn: '二八 split: bank 20%, guarantee side 80%',
     preset: 'er-ba',
-    bankIds: [
-      'cmb',
-      'cib-fj',
-      'citic-zz',
-      'zzb',
-      'xmb',
-      'boc-zj',
-      'icbc-sc',
-      'yw-village',
-      'cdrcb',
-    ],
+    bankIds: ['cmb', 'cib-fj', 'citic-zz', 'zzb', 'xmb', 'boc-zj', 'icbc-sc', 'yw-village', 'cdrcb'],
     parties: [
       { role: 'bank', name: '合作银行', share: 0.2 },
       { role: 'guarantor', name: '融资担保公司', share: 0.8 },

@@ -62,7 +62,7 @@ describe('assess → match over a slice of the committed sample', () => {
         expect(checkAssignment(built.problem, sol.chosen).ok).toBe(true);
         const refs = toReferrals(built, sol);
         for (const r of refs) referralSchema.parse(r);
-        expect(refs.length).toBeGreaterThan(cut > 1 ? 20 : 100);
+        expect(refs.length).toBeGreaterThan(cut > 1 ? 20 : 60);
         expect(recountViolations(refs, assessments, bs, agreements, { safetyFactor: 0.8, topK: 1 })).toEqual(
           [],
         );
