@@ -164,7 +164,7 @@ export function runLoss(agreement: Agreement, c: LossCase): LossFlow {
   const toShareF = Math.min(netF, totalF);
   const back = splitFen(toShareF, bore);
   const incomeF = netF - toShareF;
-  const payer = payerIdx >= 0 ? payerIdx : 0;
+  const payer = Math.max(payerIdx, 0);
   back[payer] = (back[payer] ?? 0) + incomeF;
   let guaranteeSideBack = 0;
   for (let i = 0; i < parties.length; i++) if (i !== bankIdx) guaranteeSideBack += back[i] ?? 0;
