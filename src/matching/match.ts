@@ -22,6 +22,11 @@ export const MATCH_DEFAULTS = {
   safetyFactor: 0.8,
   /** Reference all-in cost against which borrower savings are measured (domain.md §7.3: ~5.28% average). */
   referenceAllIn: 0.0528,
+  /**
+   * Weight of the guarantor's net value added to the amount objective (inferred): banks that can lend the same
+   * amount tie on it, and the tie then goes to the terms better for the guarantor instead of to the solver.
+   */
+  amountTieBreak: 0.001,
 } as const;
 
 /** A bank × agreement option. */
@@ -66,7 +71,7 @@ export const industrySection = (code: string | null): string => (code ?? '?').sl
 export const regionKey = (code: string | null, digits: number): string => (code ?? '?').slice(0, digits);
 
 function pairValue(e: PairEconomics, objective: Objective, years: number): number {
-  if (objective === 'amount') return e.amount;
+  if (objective === 'amount') return e.amount + MATCH_DEFAULTS.amountTieBreak * e.guarantorNetValue;
   if (objective === 'guarantor_value') return e.guarantorNetValue;
   return (MATCH_DEFAULTS.referenceAllIn - e.borrowerAllIn) * e.amount * years;
 }
