@@ -70,6 +70,12 @@ export function lossTable(f: LossFlow): string[] {
     `net recovery ${y(f.netRecovery)}  receivable offset ${y(f.receivableOffset)}  追偿收入 ${y(f.recoveryIncome)}`,
   );
   const g = f.programme;
+  if (g === null) {
+    lines.push(
+      'programme: no programme totals given (--guaranteed-to-date, --compensated-to-date): the compensation cap is not applied and no running rate is shown',
+    );
+    return lines;
+  }
   lines.push(
     `programme: compensated ${g.compensatedToDate.toFixed(2)} / guaranteed ${g.guaranteedToDate.toFixed(2)} = ${(g.rate * 100).toFixed(3)}% (warning ${(g.warningLine * 100).toFixed(2)}%, cap ${(g.cap * 100).toFixed(2)}%) → ${g.status}${g.actions.length ? ` [${g.actions.join(', ')}]` : ''}`,
   );
@@ -92,10 +98,10 @@ export function registerAgreementCommands(program: Command): void {
         out(JSON.stringify(list, null, 2));
         return;
       }
-      out(`${'id'.padEnd(16)}${'mode'.padEnd(14)}${'cover'.padEnd(20)}${'cap'.padStart(7)}  parties`);
+      out(`${'id'.padEnd(17)}${'mode'.padEnd(14)}${'cover'.padEnd(24)}${'cap'.padStart(6)}  parties`);
       for (const a of list)
         out(
-          `${a.id.padEnd(16)}${a.businessMode.padEnd(14)}${`${a.coverage.base} ${a.coverage.ratio}`.padEnd(20)}${(a.compensation.cap * 100).toFixed(1).padStart(6)}%  ${a.parties.map((p) => `${p.role} ${Math.round(p.share * 100)}`).join(' / ')}`,
+          `${a.id.padEnd(17)}${a.businessMode.padEnd(14)}${`${a.coverage.base} ${a.coverage.ratio}`.padEnd(24)}${(a.compensation.cap * 100).toFixed(1).padStart(5)}%  ${a.parties.map((p) => `${p.role} ${Math.round(p.share * 100)}`).join(' / ')}`,
         );
     });
   cmd

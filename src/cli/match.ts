@@ -1,13 +1,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { describeValue, RiskError } from '../core/errors.js';
 import { type Assessment, assessmentSchema } from '../decisions/assessment.js';
 import { type Bank, parseBank } from '../ingest/partners.js';
-import { buildProblem, OBJECTIVES, type Objective } from '../matching/match.js';
+import {
+  buildProblem,
+  MATCH_DEFAULTS,
+  OBJECTIVES,
+  type Objective,
+  type ProgrammeToDate,
+} from '../matching/match.js';
 import { wan } from '../matching/money.js';
-import { type AssignmentMethod, solveAssignment } from '../matching/optimiser/problem.js';
-import { toReferrals } from '../matching/referrals.js';
+import { type AssignmentMethod, checkAssignment, solveAssignment } from '../matching/optimiser/problem.js';
+import { summarise, toReferrals } from '../matching/referrals.js';
 import { DEFAULT_AGREEMENTS, readAgreements } from './agreements.js';
 
 function readJson(path: string, flag: string): unknown {
@@ -26,19 +33,49 @@ export function readAssessments(path: string): Assessment[] {
   } catch (cause) {
     throw new RiskError('E_IO', `--assessments: cannot read ${path}`, { file: path }, { cause });
   }
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      const r = assessmentSchema.safeParse(JSON.parse(l));
-      if (!r.success)
-        throw new RiskError(
-          'E_MATCH_INPUT',
-          `${path} line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
-          { file: path, row: i + 1 },
-        );
-      return r.data;
-    });
+  const out: Assessment[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (l.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(l);
+    } catch (cause) {
+      throw new RiskError(
+        'E_JSON_PARSE',
+        `${path} line ${i + 1}: not valid JSON`,
+        { file: path, row: i + 1 },
+        { cause },
+      );
+    }
+    const r = assessmentSchema.safeParse(json);
+    if (!r.success)
+      throw new RiskError(
+        'E_MATCH_INPUT',
+        `${path} line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+        { file: path, row: i + 1 },
+      );
+    out.push(r.data);
+  });
+  return out;
+}
+
+const toDateSchema = z.record(
+  z.string(),
+  z
+    .object({ guaranteed: z.number().finite().nonnegative(), compensated: z.number().finite().nonnegative() })
+    .strict(),
+);
+
+/** Reads programme totals to date (cumulative guaranteed and compensated per agreement id). */
+export function readToDate(path: string): Record<string, ProgrammeToDate> {
+  const r = toDateSchema.safeParse(readJson(path, '--to-date'));
+  if (!r.success)
+    throw new RiskError(
+      'E_MATCH_INPUT',
+      `--to-date ${path}: ${r.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}`,
+      { file: path },
+    );
+  return r.data;
 }
 
 /** Registers `rongdan match`. */
@@ -53,6 +90,15 @@ export function registerMatchCommands(program: Command): void {
     .option('--objective <name>', OBJECTIVES.join('|'), 'amount')
     .option('--method <m>', 'exact|decompose|greedy', 'decompose')
     .option('--top-k <k>', 'referrals per borrower', '1')
+    .option(
+      '--safety-factor <f>',
+      "plan each programme's expected compensation rate to this share of its cap",
+      String(MATCH_DEFAULTS.safetyFactor),
+    )
+    .option(
+      '--to-date <file>',
+      'programme totals to date, JSON {"<agreement id>": {"guaranteed": yuan, "compensated": yuan}}',
+    )
     .option('--json', 'print the summary as JSON')
     .action(
       async (o: {
@@ -63,6 +109,8 @@ export function registerMatchCommands(program: Command): void {
         objective: string;
         method: string;
         topK: string;
+        safetyFactor: string;
+        toDate?: string;
         json?: boolean;
       }) => {
         if (!['exact', 'decompose', 'greedy'].includes(o.method))
@@ -82,33 +130,26 @@ export function registerMatchCommands(program: Command): void {
         const built = buildProblem(assessments, banks, agreements, {
           objective: o.objective as Objective,
           topK: Number(o.topK),
+          safetyFactor: Number(o.safetyFactor),
+          ...(o.toDate !== undefined && { toDate: readToDate(o.toDate) }),
         });
-        const sol = await solveAssignment(built.problem, { method: o.method as AssignmentMethod });
+        // The LP value by HiGHS bounds batches of up to 20,000 pairs (seconds); the dual bound is used above.
+        const sol = await solveAssignment(built.problem, {
+          method: o.method as AssignmentMethod,
+          lpBoundMaxPairs: 20_000,
+        });
         const refs = toReferrals(built, sol);
         mkdirSync(dirname(o.out), { recursive: true });
         writeFileSync(o.out, `${JSON.stringify(refs, null, 2)}\n`);
-        const perBank = banks.map((b) => {
-          const mine = refs.filter((r) => r.bankId === b.id);
-          const amount = mine.reduce((s, r) => s + r.amount, 0);
-          return {
-            bank: b.id,
-            count: mine.length,
-            amountWan: Number(wan(amount)),
-            quotaUsed: amount / b.quota,
-          };
-        });
-        const perProgramme = agreements.map((a) => {
-          const mine = refs.filter((r) => r.agreementId === a.id);
-          const amt = mine.reduce((s, r) => s + r.amount, 0);
-          const ec = mine.reduce((s, r) => s + r.expectedCompensation, 0);
-          return {
-            agreement: a.id,
-            count: mine.length,
-            expectedRate: amt > 0 ? ec / amt : 0,
-            cap: a.compensation.cap,
-            paused: built.pausedProgrammes.includes(a.id),
-          };
-        });
+        const safety = Number(o.safetyFactor);
+        const { banks: perBank, programmes: perProgramme } = summarise(
+          refs,
+          banks,
+          agreements,
+          safety,
+          built.pausedProgrammes,
+        );
+        const check = checkAssignment(built.problem, sol.chosen);
         const summary = {
           assessments: assessments.length,
           candidates: built.candidates.length,
@@ -121,6 +162,8 @@ export function registerMatchCommands(program: Command): void {
           bound: sol.bound,
           gap: sol.gap,
           status: sol.status,
+          rows: built.problem.capacity.length,
+          violations: check.violations,
           perBank,
           perProgramme,
         };
@@ -135,19 +178,26 @@ export function registerMatchCommands(program: Command): void {
           `assessments ${summary.assessments}  candidates ${summary.candidates}  pairs ${summary.pairs}  referrals ${summary.referrals} (${summary.matchedBorrowers} borrowers)`,
         );
         out(
-          `${'bank'.padEnd(14)}${'count'.padStart(7)}${'amount 万'.padStart(14)}${'quota used'.padStart(12)}`,
+          `${'bank'.padEnd(12)}${'agreement'.padEnd(17)}${'count'.padStart(6)}${'amount 万'.padStart(12)}${'quota 万'.padStart(10)}${'used before → after'.padStart(22)}${'exp. comp.'.padStart(11)}${'cap'.padStart(6)}`,
         );
-        for (const b of perBank)
+        for (const b of perBank) {
+          const share = (x: number) => `${((100 * x) / b.quota).toFixed(1)}%`;
           out(
-            `${b.bank.padEnd(14)}${String(b.count).padStart(7)}${b.amountWan.toFixed(2).padStart(14)}${`${(b.quotaUsed * 100).toFixed(2)}%`.padStart(12)}`,
+            `${b.bankId.padEnd(12)}${b.agreementId.padEnd(17)}${String(b.count).padStart(6)}${wan(b.amount).padStart(12)}${wan(b.quota).padStart(10)}${`${share(b.usedBefore)} → ${share(b.usedAfter)}`.padStart(22)}${`${(b.expectedRate * 100).toFixed(2)}%`.padStart(11)}${`${(b.cap * 100).toFixed(0)}%`.padStart(6)}`,
           );
+        }
         out(
-          `${'programme'.padEnd(16)}${'count'.padStart(7)}${'exp. comp. rate'.padStart(17)}${'cap'.padStart(8)}`,
+          `${'programme'.padEnd(17)}${'count'.padStart(7)}${'amount 万'.padStart(12)}${'exp. comp. rate'.padStart(17)}${'line'.padStart(8)}${'cap'.padStart(7)}`,
         );
         for (const p of perProgramme)
           out(
-            `${p.agreement.padEnd(16)}${String(p.count).padStart(7)}${`${(p.expectedRate * 100).toFixed(3)}%`.padStart(17)}${`${(p.cap * 100).toFixed(1)}%`.padStart(8)}${p.paused ? '  paused' : ''}`,
+            `${p.agreementId.padEnd(17)}${String(p.count).padStart(7)}${wan(p.amount).padStart(12)}${`${(p.expectedRate * 100).toFixed(3)}%`.padStart(17)}${`${(p.line * 100).toFixed(1)}%`.padStart(8)}${`${(p.cap * 100).toFixed(1)}%`.padStart(7)}${p.paused ? '  paused' : ''}`,
           );
+        out(
+          check.ok
+            ? `constraints: all ${summary.rows} rows hold (quota, compensation cap × ${safety}, concentration)`
+            : `constraints: ${check.violations.length} rows broken: ${check.violations.map((v) => v.row).join(', ')}`,
+        );
         out(
           `method ${sol.method}  objective ${sol.objective.toFixed(2)}  bound ${sol.bound.toFixed(2)}  gap ${(sol.gap * 100).toFixed(3)}%  ${sol.status}  → ${o.out}`,
         );

@@ -75,10 +75,53 @@ function range(bound: z.ZodNumber, what: string) {
 
 const tenorBound = z.number().int().min(1).max(120);
 
+/** How a bank approves a loan on an approval line (domain.md §8: ≤ 300万 online + offline, above an on-site visit). */
+export const APPROVAL_PROCESSES = ['online', 'online_offline', 'on_site_visit'] as const;
+/** One of the values above. */
+export type ApprovalProcess = (typeof APPROVAL_PROCESSES)[number];
+
+/** The loan prime rate a bank's rate is quoted over: 1-year, or 5-year for long loans (Xiamen: 5-year LPR − 50 bp). */
+export const LPR_TENORS = ['1y', '5y'] as const;
+
+/**
+ * One condition of an approval line: every field given must hold (high-tech or 专精特新; an industry prefix;
+ * annual sales at least).
+ */
+export const lineConditionSchema = z
+  .object({
+    sciTech: z.literal(true).optional(),
+    industries: z.array(industryPrefix).min(1).optional(),
+    minAnnualSales: yuan.optional(),
+  })
+  .strict();
+
+/**
+ * An approval line: loans up to `upTo` yuan go through `process`; a line with conditions is open only to a
+ * borrower meeting one of them (domain.md §8: 500万–1000万 only for 专精特新, high-tech or manufacturers with
+ * revenue ≥ 2000万).
+ */
+export const approvalLineSchema = z
+  .object({
+    upTo: z.number().finite().positive(),
+    process: z.enum(APPROVAL_PROCESSES),
+    /** Any one suffices; empty = open to every borrower. */
+    requires: z.array(lineConditionSchema),
+  })
+  .strict();
+/** An approval line (see `approvalLineSchema`). */
+export type ApprovalLine = z.infer<typeof approvalLineSchema>;
+
+/** A bank's quota under one agreement (programme) and how much of it is already used, yuan. */
+export const quotaSchema = z
+  .object({ agreementId: id, amount: z.number().finite().positive(), used: yuan })
+  .strict()
+  .refine((q) => q.used <= q.amount, { message: 'used must not exceed amount', path: ['used'] });
+
 /**
  * A partner bank and its asset preferences: where it lends (empty `regions` = nationwide), which industries it
  * prefers or excludes, which entity types, the amount and tenor it takes, its risk appetite (a maximum PD, a worst
- * grade, or both), its quota for guaranteed loans, its rate range and fee, and the business modes it signs.
+ * grade, or both), its rate as a spread over the LPR, its quota under each agreement with the part already used,
+ * its concentration limits and its approval lines.
  * @example bankSchema.parse(JSON.parse(readFileSync('data-samples/banks.json', 'utf8'))[0]);
  */
 export const bankSchema = z
@@ -110,15 +153,63 @@ export const bankSchema = z
         message: 'a bank needs maxPd or worstGrade (or both)',
         path: ['maxPd'],
       }),
-    /** Guaranteed-loan quota for the year, yuan. */
-    quota: z.number().finite().positive(),
-    /** Annual lending rate range. */
-    rate: range(fraction, 'rate'),
+    /**
+     * Annual lending rate as spreads over the LPR of `reference` (domain.md §8: "floor as an LPR spread"): the
+     * floor for the best borrower and the cap for the worst, e.g. −0.005 = LPR − 50 bp.
+     */
+    rate: z
+      .object({
+        reference: z.enum(LPR_TENORS),
+        floorSpread: z.number().finite().min(-0.05).max(0.2),
+        capSpread: z.number().finite().min(-0.05).max(0.2),
+      })
+      .strict()
+      .refine((r) => r.floorSpread <= r.capSpread, {
+        message: 'rate.floorSpread must not exceed rate.capSpread',
+        path: ['capSpread'],
+      }),
     /** The bank's own fee (arrangement, account), as an annual fraction of the amount. */
     feeRate: fraction,
     businessModes: z.array(z.enum(BUSINESS_MODES)).min(1),
+    /** Guaranteed-loan quota per agreement for the year and its current use (domain.md §8: quotas per programme). */
+    quotas: z
+      .array(quotaSchema)
+      .min(1)
+      .refine((qs) => new Set(qs.map((q) => q.agreementId)).size === qs.length, {
+        message: 'one quota per agreement',
+      }),
+    /**
+     * Concentration limits (inferred: a bank spreads its guaranteed book): the share of its total quota in one
+     * industry section (GB/T 4754 letter) and in one region (the first `regionDigits` digits), and the most it
+     * lends one borrower; `exposure` is what its current book already holds per industry section and region.
+     */
+    concentration: z
+      .object({
+        industryShare: fraction,
+        regionShare: fraction,
+        regionDigits: z.union([z.literal(2), z.literal(4), z.literal(6)]),
+        perBorrower: z.number().finite().positive(),
+        exposure: z
+          .object({ industry: z.record(z.string(), yuan), region: z.record(z.string(), yuan) })
+          .strict(),
+      })
+      .strict(),
+    /** Approval lines by amount, ascending; the last one is the most the bank lends anyone. */
+    approvalLines: z
+      .array(approvalLineSchema)
+      .min(1)
+      .refine((ls) => ls.every((l, i) => i === 0 || l.upTo > (ls[i - 1] as ApprovalLine).upTo), {
+        message: 'approval lines must ascend by upTo',
+      }),
   })
   .strict();
+
+/** The sum of a bank's quotas over its agreements: the base of its concentration limits. */
+export function totalQuota(bank: Pick<Bank, 'quotas'>): number {
+  let s = 0;
+  for (const q of bank.quotas) s += q.amount;
+  return s;
+}
 
 /** A partner bank (see `bankSchema`). */
 export type Bank = z.infer<typeof bankSchema>;

@@ -5,10 +5,13 @@ import { roundFen } from './money.js';
 
 /** Defaults of pair economics; each is configurable. */
 export const ECONOMICS_DEFAULTS = {
-  /** 1-year LPR; domain.md §7.3 gives the market (new loans ~3.43% Dec 2024); set it to the current LPR. */
-  lpr: 0.03,
-  /** Floor as an LPR spread (domain.md §8, Xiamen: ≥ LPR − 50 bp). */
-  lprSpread: -0.005,
+  /**
+   * 1-year and 5-year LPR, which banks quote their rates over (domain.md §8: the floor is an LPR spread).
+   * Recall, not from domain.md (which gives the market: new loans ~3.43% in Dec 2024, §7.3): set them to the
+   * current LPR.
+   */
+  lpr1y: 0.03,
+  lpr5y: 0.035,
   /** Loss given default after recoveries (inferred; configurable). */
   lgd: 0.6,
   /** The bank's funding cost, for its margin (inferred). */
@@ -41,8 +44,8 @@ export interface PairEconomics {
 }
 
 /**
- * Computes one pair's economics. Rate: inside the bank's range by grade (best grade at the bottom), never
- * below the LPR floor. Fee: the assessment's risk-based fee within the programme's fee.
+ * Computes one pair's economics. Rate: between the bank's floor and cap (LPR + spread) by grade, the best grade
+ * at the floor. Fee: the assessment's risk-based fee within the programme's fee.
  * @example pairEconomics(assessment, bank, agreement).guarantorNetValue
  */
 export function pairEconomics(
@@ -56,8 +59,9 @@ export function pairEconomics(
   const pd = a.pd ?? 1;
   const years = a.request.tenorMonths / 12;
   const gi = a.grade === null ? RISK_GRADES.length - 1 : RISK_GRADES.indexOf(a.grade);
-  const floor = Math.max(bank.rate.min, o.lpr + o.lprSpread);
-  const max = Math.max(floor, bank.rate.max);
+  const lpr = bank.rate.reference === '5y' ? o.lpr5y : o.lpr1y;
+  const floor = lpr + bank.rate.floorSpread;
+  const max = lpr + bank.rate.capSpread;
   const rate = floor + ((max - floor) * gi) / (RISK_GRADES.length - 1);
   const feeRate = Math.min(a.fee?.rate ?? ag.fees.guarantee, ag.fees.guarantee);
   const el = pd * o.lgd * amount;

@@ -1,9 +1,17 @@
-import type { Assessment } from '../decisions/assessment.js';
-import { type Agreement, type Bank, RISK_GRADES } from '../ingest/partners.js';
+import type { z } from 'zod';
+import type { Assessment, Bilingual } from '../decisions/assessment.js';
+import {
+  type Agreement,
+  type ApprovalLine,
+  type Bank,
+  type lineConditionSchema,
+  RISK_GRADES,
+} from '../ingest/partners.js';
 
 /**
  * Hard eligibility of a borrower for a bank under an agreement (domain.md §2.1, §8): region, entity type,
- * industry, amount, tenor, risk appetite, business mode and programme conditions. Every failed rule is kept
+ * industry, amount (within the approval lines open to the borrower), tenor, risk appetite, business mode, a quota
+ * under the programme and the programme's conditions. Every failed rule is kept
  * with the borrower's value and the rule, in Chinese and English, so a bank can see why it got (or did not get)
  * a referral. Ineligibility is a result, not an error.
  */
@@ -47,10 +55,86 @@ export function candidateReason(a: Assessment): Exclusion | null {
   return null;
 }
 
-/** The amount a pair would lend: the limit within the bank's and the programme's caps. */
+/** Whether a borrower meets one approval-line condition (every field given must hold). */
+function meets(a: Assessment, c: z.infer<typeof lineConditionSchema>): boolean {
+  const b = a.borrower;
+  if (c.sciTech === true && !b.highTech && !b.specialised) return false;
+  if (c.industries !== undefined && !matchesPrefix(b.industry, c.industries)) return false;
+  if (c.minAnnualSales !== undefined && (b.annualSales === null || b.annualSales < c.minAnnualSales))
+    return false;
+  return true;
+}
+
+/** The most a bank's approval lines let it lend this borrower: the highest line open to it (0 if none). */
+export function approvalCap(a: Assessment, bank: Bank): number {
+  let cap = 0;
+  for (const l of bank.approvalLines)
+    if (l.requires.length === 0 || l.requires.some((c) => meets(a, c))) cap = Math.max(cap, l.upTo);
+  return cap;
+}
+
+/** The approval line an amount falls on: the first whose `upTo` reaches it. */
+export function approvalLineFor(bank: Bank, amount: number): ApprovalLine | undefined {
+  return bank.approvalLines.find((l) => amount <= l.upTo);
+}
+
+/** What can set a pair's amount, in the order they are checked (ties go to the first). */
+export const AMOUNT_BINDINGS = [
+  'assessment.limit',
+  'bank.amount',
+  'bank.perBorrower',
+  'bank.approvalLine',
+  'agreement.perBorrowerCap',
+  'agreement.amount',
+] as const;
+
+/**
+ * The amount a pair would lend: the assessment's limit within the bank's maximum, its per-borrower
+ * concentration limit and the highest approval line open to the borrower, and the programme's caps; with the
+ * rule that set it.
+ */
+export function pairAmountWithBinding(
+  a: Assessment,
+  bank: Bank,
+  ag: Agreement,
+): { amount: number; binding: (typeof AMOUNT_BINDINGS)[number] } {
+  const caps = [
+    a.limit?.amount ?? 0,
+    bank.amount.max,
+    bank.concentration.perBorrower,
+    approvalCap(a, bank),
+    ag.perBorrowerCap,
+    ag.eligibility.amount.max,
+  ];
+  let k = 0;
+  for (let i = 1; i < caps.length; i++) if ((caps[i] as number) < (caps[k] as number)) k = i;
+  return { amount: caps[k] as number, binding: AMOUNT_BINDINGS[k] as (typeof AMOUNT_BINDINGS)[number] };
+}
+
+/** The amount a pair would lend (see pairAmountWithBinding). */
 export function pairAmount(a: Assessment, bank: Bank, ag: Agreement): number {
-  const limit = a.limit?.amount ?? 0;
-  return Math.min(limit, bank.amount.max, ag.perBorrowerCap, ag.eligibility.amount.max);
+  return pairAmountWithBinding(a, bank, ag).amount;
+}
+
+/**
+ * What the bank must still check for an eligible pair, which the assessment cannot settle: that a loan under a
+ * no-refinance programme is new money (蜀担快贷: not an extension 展期 or 借新还旧, domain.md §2.1; only a
+ * first-time borrower, 首贷户, has nothing to extend), and the on-site visit of a high approval line (§8).
+ */
+export function conditions(a: Assessment, bank: Bank, ag: Agreement): Bilingual[] {
+  const out: Bilingual[] = [];
+  if (ag.eligibility.noRefinance && !a.borrower.firstLoan)
+    out.push({
+      zh: '银行核实本笔贷款非展期、非借新还旧（协议要求）',
+      en: 'the bank verifies the loan is not an extension or a refinance (the programme requires it)',
+    });
+  const line = approvalLineFor(bank, pairAmount(a, bank, ag));
+  if (line?.process === 'on_site_visit')
+    out.push({
+      zh: `金额超过线上审批线，需实地走访（审批线 ${line.upTo / 10_000} 万）`,
+      en: `above the online line: an on-site visit (approval line up to ${line.upTo / 10_000}万)`,
+    });
+  return out;
 }
 
 /**
@@ -79,6 +163,15 @@ export function eligibility(a: Assessment, bank: Bank, ag: Agreement): Exclusion
       bank.businessModes.join(','),
       `银行不做 ${ag.businessMode} 模式`,
       `bank does not take ${ag.businessMode} business`,
+    );
+  if (!bank.quotas.some((q) => q.agreementId === ag.id))
+    add(
+      'bank.quota',
+      'bank',
+      ag.id,
+      bank.quotas.map((q) => q.agreementId).join(','),
+      `银行在协议 ${ag.id} 下无额度`,
+      `bank has no quota under ${ag.id}`,
     );
   if (bank.regions.length > 0 && !matchesPrefix(b.region, bank.regions))
     add(
@@ -134,15 +227,15 @@ export function eligibility(a: Assessment, bank: Bank, ag: Agreement): Exclusion
       `行业 ${b.industry} 为协议排除行业`,
       `industry ${b.industry} excluded by the programme`,
     );
-  const amount = pairAmount(a, bank, ag);
+  const { amount, binding } = pairAmountWithBinding(a, bank, ag);
   if (amount < bank.amount.min)
     add(
       'bank.amount',
       'bank',
-      amount,
+      `${amount} (${binding})`,
       `≥ ${bank.amount.min}`,
-      `金额 ${amount} 低于银行下限`,
-      `amount ${amount} below the bank's minimum`,
+      `金额 ${amount}（受 ${binding} 限制）低于银行下限`,
+      `amount ${amount} (set by ${binding}) below the bank's minimum`,
     );
   if (amount < ag.eligibility.amount.min)
     add(

@@ -11,7 +11,7 @@ import { splitFen, toFen, toYuan } from './money.js';
 
 /** One default to run through an agreement, in yuan. */
 export interface LossCase {
-  /** The guaranteed principal of the loan (added to the programme's guaranteed total when to-date is absent). */
+  /** The guaranteed principal of the loan. */
   readonly principal: number;
   readonly unpaidPrincipal: number;
   /** Unpaid interest at default; covered only under `principal_interest` (domain.md §1.2 Xiamen). */
@@ -20,9 +20,12 @@ export interface LossCase {
   readonly recovery?: number;
   /** Costs of collecting it (legal, auction), netted before the split (domain.md §1.1 worked flow). */
   readonly recoveryCosts?: number;
-  /** The programme's cumulative guaranteed amount including this loan; default `principal`. */
+  /**
+   * The programme's cumulative guaranteed amount including this loan. Without it there are no programme totals:
+   * the cap is not applied and no programme state is reported (one loan is not a programme).
+   */
   readonly guaranteedToDate?: number;
-  /** The programme's cumulative compensation before this default; default 0. */
+  /** The programme's cumulative compensation before this default; default 0 (needs guaranteedToDate). */
   readonly compensatedToDate?: number;
 }
 
@@ -74,7 +77,8 @@ export interface LossFlow {
   /** Recovery above the loss: the paying guarantor's 追偿收入 (domain.md §1.3 accounting). */
   readonly recoveryIncome: number;
   readonly parties: readonly PartyMoney[];
-  readonly programme: ProgrammeState;
+  /** Null when no programme totals were given (see LossCase.guaranteedToDate). */
+  readonly programme: ProgrammeState | null;
 }
 
 function money(field: string, v: number | undefined, dflt: number): number {
@@ -115,7 +119,14 @@ export function runLoss(agreement: Agreement, c: LossCase): LossFlow {
   const interest = money('interest', c.interest, 0);
   const recovery = money('recovery', c.recovery, 0);
   const costs = money('recoveryCosts', c.recoveryCosts, 0);
-  const g0 = money('guaranteedToDate', c.guaranteedToDate, principal);
+  const totals = c.guaranteedToDate !== undefined;
+  if (!totals && c.compensatedToDate !== undefined)
+    throw new RiskError(
+      'E_LOSS_INPUT',
+      'compensatedToDate needs guaranteedToDate (the programme totals go together), received only compensatedToDate',
+      { path: ['guaranteedToDate'], expected: 'a number ≥ 0', received: undefined },
+    );
+  const g0 = money('guaranteedToDate', c.guaranteedToDate, 0);
   const c0 = money('compensatedToDate', c.compensatedToDate, 0);
 
   const unpaidF = toFen(unpaid);
@@ -130,7 +141,7 @@ export function runLoss(agreement: Agreement, c: LossCase): LossFlow {
   // to cap × guaranteed − compensated so far; the bank carries the rest.
   const { cap, warningLine, onWarning, onBreach } = agreement.compensation;
   let paidF = dueF;
-  if (onBreach === 'stop_compensation') {
+  if (totals && onBreach === 'stop_compensation') {
     const headroomF = Math.max(0, toFen(cap * g0) - toFen(c0));
     paidF = Math.min(dueF, headroomF);
   }
@@ -153,7 +164,7 @@ export function runLoss(agreement: Agreement, c: LossCase): LossFlow {
   const toShareF = Math.min(netF, totalF);
   const back = splitFen(toShareF, bore);
   const incomeF = netF - toShareF;
-  const payer = payerIdx >= 0 ? payerIdx : 0;
+  const payer = Math.max(payerIdx, 0);
   back[payer] = (back[payer] ?? 0) + incomeF;
   let guaranteeSideBack = 0;
   for (let i = 0; i < parties.length; i++) if (i !== bankIdx) guaranteeSideBack += back[i] ?? 0;
@@ -169,7 +180,7 @@ export function runLoss(agreement: Agreement, c: LossCase): LossFlow {
   }));
 
   const compensated = toYuan(toFen(c0) + paidF);
-  const rate = g0 > 0 ? compensated / g0 : 0;
+  const rate = g0 > 0 ? compensated / g0 : compensated > 0 ? Number.POSITIVE_INFINITY : 0;
   const status = rate >= cap - 1e-12 ? 'breached' : rate >= warningLine - 1e-12 ? 'warning' : 'normal';
   const actions =
     status === 'breached'
@@ -192,14 +203,8 @@ export function runLoss(agreement: Agreement, c: LossCase): LossFlow {
     receivableOffset: toYuan(offsetF),
     recoveryIncome: toYuan(incomeF),
     parties: partyMoney,
-    programme: {
-      guaranteedToDate: g0,
-      compensatedToDate: compensated,
-      rate,
-      warningLine,
-      cap,
-      status,
-      actions,
-    },
+    programme: totals
+      ? { guaranteedToDate: g0, compensatedToDate: compensated, rate, warningLine, cap, status, actions }
+      : null,
   };
 }

@@ -1,13 +1,13 @@
 import { describeValue, RiskError } from '../core/errors.js';
 import type { Assessment } from '../decisions/assessment.js';
-import type { Agreement, Bank } from '../ingest/partners.js';
+import { type Agreement, type Bank, totalQuota } from '../ingest/partners.js';
 import { type EconomicsOptions, type PairEconomics, pairEconomics } from './economics.js';
 import { candidateReason, type Exclusion, eligibility } from './eligibility.js';
 import {
   type AssignmentMethod,
   type AssignmentProblem,
   type AssignmentSolution,
-  packProblem,
+  ProblemBuilder,
   solveAssignment,
 } from './optimiser/problem.js';
 
@@ -20,10 +20,13 @@ export type Objective = (typeof OBJECTIVES)[number];
 export const MATCH_DEFAULTS = {
   /** Plan each programme's expected compensation rate to this fraction of its cap (inferred; configurable). */
   safetyFactor: 0.8,
-  /** At most this share of a bank's quota in one industry section (inferred; configurable). */
-  industryShare: 0.4,
   /** Reference all-in cost against which borrower savings are measured (domain.md §7.3: ~5.28% average). */
   referenceAllIn: 0.0528,
+  /**
+   * Weight of the guarantor's net value added to the amount objective (inferred): banks that can lend the same
+   * amount tie on it, and the tie then goes to the terms better for the guarantor instead of to the solver.
+   */
+  amountTieBreak: 0.001,
 } as const;
 
 /** A bank × agreement option. */
@@ -43,9 +46,6 @@ export interface MatchOptions {
   readonly objective?: Objective;
   readonly topK?: number;
   readonly safetyFactor?: number;
-  readonly industryShare?: number;
-  /** Quota already used per bank id, yuan. */
-  readonly quotaUsed?: Readonly<Record<string, number>>;
   readonly toDate?: Readonly<Record<string, ProgrammeToDate>>;
   readonly economics?: Partial<EconomicsOptions>;
 }
@@ -65,17 +65,22 @@ export interface BuiltProblem {
   readonly pausedProgrammes: readonly string[];
 }
 
-const industrySection = (code: string | null) => (code ?? '?').slice(0, 1);
+/** The GB/T 4754 section letter a bank's industry concentration counts by. */
+export const industrySection = (code: string | null): string => (code ?? '?').slice(0, 1);
+/** The region prefix a bank's region concentration counts by. */
+export const regionKey = (code: string | null, digits: number): string => (code ?? '?').slice(0, digits);
 
 function pairValue(e: PairEconomics, objective: Objective, years: number): number {
-  if (objective === 'amount') return e.amount;
+  if (objective === 'amount') return e.amount + MATCH_DEFAULTS.amountTieBreak * e.guarantorNetValue;
   if (objective === 'guarantor_value') return e.guarantorNetValue;
   return (MATCH_DEFAULTS.referenceAllIn - e.borrowerAllIn) * e.amount * years;
 }
 
 /**
- * Builds the assignment problem: candidates × eligible options, quota rows per bank, an expected
- * compensation-rate row per programme (≤ cap × safety factor), and industry concentration rows per bank.
+ * Builds the assignment problem: candidates × eligible options, a quota row per bank × agreement (its quota
+ * less what is used), an expected compensation-rate row per programme (≤ cap × safety factor), and per bank an
+ * industry-section and a region concentration row (share × total quota less the book's exposure there); the
+ * per-borrower limit and approval lines cap each pair's amount (see pairAmountWithBinding).
  * Deterministic: borrowers in input order, options in bank-then-agreement order.
  * @throws E_MATCH_INPUT for bad options
  */
@@ -95,7 +100,11 @@ export function buildProblem(
   if (!Number.isInteger(k) || k < 1)
     throw new RiskError('E_MATCH_INPUT', `--top-k must be an integer ≥ 1, received ${describeValue(o.topK)}`);
   const safety = o.safetyFactor ?? MATCH_DEFAULTS.safetyFactor;
-  const indShare = o.industryShare ?? MATCH_DEFAULTS.industryShare;
+  if (!(safety > 0 && safety <= 1))
+    throw new RiskError(
+      'E_MATCH_INPUT',
+      `--safety-factor must be in (0, 1], received ${describeValue(o.safetyFactor)}`,
+    );
 
   const rowNames: string[] = [];
   const capacity: number[] = [];
@@ -123,7 +132,8 @@ export function buildProblem(
   for (const bank of banks)
     for (const ag of agreements)
       if (ag.bankIds.includes(bank.id) && capCoef.has(ag.id)) options.push({ bank, agreement: ag });
-  for (const b of banks) row(`quota:${b.id}`, Math.max(0, b.quota - (o.quotaUsed?.[b.id] ?? 0)));
+  for (const b of banks)
+    for (const q of b.quotas) row(`quota:${b.id}:${q.agreementId}`, Math.max(0, q.amount - q.used));
 
   const candidates: Assessment[] = [];
   const notCandidates: { id: string; reason: Exclusion }[] = [];
@@ -133,12 +143,7 @@ export function buildProblem(
     else notCandidates.push({ id: a.id, reason: r });
   }
 
-  const pairStart = [0];
-  const pairOption: number[] = [];
-  const value: number[] = [];
-  const usageStart = [0];
-  const usageRow: number[] = [];
-  const usageCoef: number[] = [];
+  const pb = new ProblemBuilder();
   const economics: PairEconomics[] = [];
   const excluded: { option: number; reasons: Exclusion[] }[][] = [];
   for (const a of candidates) {
@@ -150,32 +155,26 @@ export function buildProblem(
         return;
       }
       const e = pairEconomics(a, opt.bank, opt.agreement, o.economics);
-      pairOption.push(oi);
-      value.push(pairValue(e, objective, a.request.tenorMonths / 12));
       economics.push(e);
       const c = capCoef.get(opt.agreement.id) ?? 0;
-      usageRow.push(row(`quota:${opt.bank.id}`, 0), rowOf.get(`cap:${opt.agreement.id}`) ?? 0);
-      usageCoef.push(e.amount, e.expectedCompensation - c * e.amount);
+      const bank = opt.bank;
+      pb.entry(row(`quota:${bank.id}:${opt.agreement.id}`, 0), e.amount);
+      pb.entry(row(`cap:${opt.agreement.id}`, 0), e.expectedCompensation - c * e.amount);
+      // Concentration: the bank's total quota times its share, less what its book already holds there.
+      const conc = bank.concentration;
+      const base = totalQuota(bank);
       const sec = industrySection(a.borrower.industry);
-      usageRow.push(row(`conc:${opt.bank.id}:industry:${sec}`, indShare * opt.bank.quota));
-      usageCoef.push(e.amount);
-      usageStart.push(usageRow.length);
+      const reg = regionKey(a.borrower.region, conc.regionDigits);
+      const industryRoom = conc.industryShare * base - (conc.exposure.industry[sec] ?? 0);
+      pb.entry(row(`conc:${bank.id}:industry:${sec}`, Math.max(0, industryRoom)), e.amount);
+      const regionRoom = conc.regionShare * base - (conc.exposure.region[reg] ?? 0);
+      pb.entry(row(`conc:${bank.id}:region:${reg}`, Math.max(0, regionRoom)), e.amount);
+      pb.endPair(oi, pairValue(e, objective, a.request.tenorMonths / 12));
     });
     excluded.push(ex);
-    pairStart.push(pairOption.length);
+    pb.endBorrower();
   }
-  const problem = packProblem({
-    nBorrowers: candidates.length,
-    perBorrower: k,
-    pairStart,
-    pairOption,
-    value,
-    usageStart,
-    usageRow,
-    usageCoef,
-    capacity,
-    rowNames,
-  });
+  const problem = pb.build(k, capacity, rowNames);
   return { problem, options, candidates, economics, excluded, notCandidates, pausedProgrammes: paused };
 }
 

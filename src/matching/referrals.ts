@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { RISK_GRADES } from '../ingest/partners.js';
+import type { Assessment, Bilingual } from '../decisions/assessment.js';
+import { type Agreement, APPROVAL_PROCESSES, type Bank, RISK_GRADES } from '../ingest/partners.js';
+import type { PairEconomics } from './economics.js';
+import { AMOUNT_BINDINGS, approvalLineFor, conditions, pairAmountWithBinding } from './eligibility.js';
 import type { BuiltProblem } from './match.js';
+import { wan } from './money.js';
 import type { AssignmentSolution } from './optimiser/problem.js';
 
 const text = z.object({ zh: z.string(), en: z.string() }).strict();
@@ -14,6 +18,10 @@ export const referralSchema = z
     bankId: z.string(),
     agreementId: z.string(),
     amount: z.number().nonnegative(),
+    /** The rule that set the amount (the assessment's limit, a bank or programme cap, an approval line). */
+    amountBinding: z.enum(AMOUNT_BINDINGS),
+    /** The bank's approval line the amount falls on. */
+    approval: z.object({ process: z.enum(APPROVAL_PROCESSES), upTo: z.number() }).strict(),
     rate: z.object({ min: z.number(), max: z.number(), offered: z.number() }).strict(),
     feeRate: z.number().nonnegative(),
     pd: z.number().min(0).max(1),
@@ -26,6 +34,12 @@ export const referralSchema = z
     borrowerAllIn: z.number(),
     value: z.number(),
     reasons: z.array(text),
+    /** The bank's preferences this borrower met, each with the borrower's value and the bank's rule. */
+    preferences: z.array(
+      z.object({ rule: z.string(), value: z.string(), bankRule: z.string(), text }).strict(),
+    ),
+    /** What the bank still checks before lending (e.g. not a refinance under a no-refinance programme). */
+    conditions: z.array(text),
     alternatives: z.array(
       z
         .object({
@@ -90,7 +104,7 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
                 agreementId: o2.agreement.id,
                 why: 'capacity',
                 value: v,
-                detail: [{ zh: `额度已满：${full}`, en: `no room in ${full}` }],
+                detail: [describeFullRow(full)],
               }
             : {
                 bankId: o2.bank.id,
@@ -98,10 +112,15 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
                 why: 'lower_objective',
                 value: v,
                 detail: [
-                  {
-                    zh: `目标值 ${v.toFixed(2)} 较低`,
-                    en: `objective ${v.toFixed(2)} is lower or the global optimum preferred another bank`,
-                  },
+                  v < best
+                    ? {
+                        zh: `目标值 ${v.toFixed(2)} 低于所选 ${best.toFixed(2)}`,
+                        en: `objective ${v.toFixed(2)} below the chosen ${best.toFixed(2)}`,
+                      }
+                    : {
+                        zh: `目标值 ${v.toFixed(2)} 不低于所选，但整体最优将其额度留给他人`,
+                        en: `objective ${v.toFixed(2)} not below the chosen, but the whole-batch optimum keeps its room for others`,
+                      },
                 ],
               },
         );
@@ -117,24 +136,9 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
             detail: ex.reasons.map((x) => ({ zh: x.zh, en: x.en })),
           });
       }
-      const reasons = [
-        {
-          zh: `银行区域、行业、主体类型、金额与期限均符合`,
-          en: 'region, industry, entity type, amount and tenor fit the bank',
-        },
-        ...(opt.bank.industries.preferred.some((x) => (a.borrower.industry ?? '').startsWith(x))
-          ? [
-              {
-                zh: `行业 ${a.borrower.industry} 为银行偏好行业`,
-                en: `industry ${a.borrower.industry} is one the bank prefers`,
-              },
-            ]
-          : []),
-        {
-          zh: `违约概率 ${(e.pd * 100).toFixed(2)}% 在银行风险偏好内`,
-          en: `PD ${(e.pd * 100).toFixed(2)}% within the bank's appetite`,
-        },
-      ];
+      const prefs = preferences(a, opt.bank, opt.agreement, e);
+      const { binding } = pairAmountWithBinding(a, opt.bank, opt.agreement);
+      const line = approvalLineFor(opt.bank, e.amount) ?? opt.bank.approvalLines.at(-1);
       out.push({
         assessmentId: a.id,
         borrowerId: a.borrower.id,
@@ -142,6 +146,8 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
         bankId: opt.bank.id,
         agreementId: opt.agreement.id,
         amount: e.amount,
+        amountBinding: binding,
+        approval: { process: line?.process ?? 'on_site_visit', upTo: line?.upTo ?? e.amount },
         rate: { min: e.rateRange.min, max: e.rateRange.max, offered: e.rate },
         feeRate: e.feeRate,
         pd: e.pd,
@@ -153,10 +159,227 @@ export function toReferrals(built: BuiltProblem, sol: AssignmentSolution): Refer
         bankMargin: e.bankMargin,
         borrowerAllIn: e.borrowerAllIn,
         value: p.value[q] ?? 0,
-        reasons,
+        reasons: [
+          {
+            zh: `${opt.bank.name}：${prefs.length} 项准入偏好均满足，${opt.agreement.name} 下目标值最优`,
+            en: `${opt.bank.nameEn}: all ${prefs.length} preferences met; best objective under ${opt.agreement.nameEn}`,
+          },
+          ...prefs.filter((x) => x.rule === 'bank.industry.preferred').map((x) => x.text),
+        ],
+        preferences: prefs,
+        conditions: conditions(a, opt.bank, opt.agreement),
         alternatives,
       });
     });
   }
   return out;
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+
+/** A full row of the problem in words (row names are built in match.ts: quota:, cap:, conc:…:industry|region:). */
+export function describeFullRow(row: string): Bilingual {
+  const [kind, a, b, c] = row.split(':');
+  if (kind === 'quota') return { zh: `${a} 在 ${b} 下的额度已用满`, en: `no quota left at ${a} under ${b}` };
+  if (kind === 'cap')
+    return {
+      zh: `${a} 的预期代偿率已到安全线`,
+      en: `${a}'s expected compensation rate is at its safety line`,
+    };
+  if (kind === 'conc' && b === 'industry')
+    return {
+      zh: `${a} 在行业 ${c} 的集中度已满`,
+      en: `${a}'s concentration limit for industry ${c} is reached`,
+    };
+  if (kind === 'conc' && b === 'region')
+    return {
+      zh: `${a} 在地区 ${c} 的集中度已满`,
+      en: `${a}'s concentration limit for region ${c} is reached`,
+    };
+  return { zh: `约束已满：${row}`, en: `no room in ${row}` };
+}
+
+/**
+ * The bank's preferences a borrower met for this pair, each with the borrower's value and the bank's rule, in
+ * both languages: region, industry, entity type, amount and tenor ranges, risk appetite, business mode, quota
+ * under the programme and the rate band (domain.md §8).
+ */
+export function preferences(
+  a: Assessment,
+  bank: Bank,
+  ag: Agreement,
+  e: PairEconomics,
+): { rule: string; value: string; bankRule: string; text: Bilingual }[] {
+  const b = a.borrower;
+  const out: { rule: string; value: string; bankRule: string; text: Bilingual }[] = [];
+  const add = (rule: string, value: unknown, bankRule: string, zh: string, en: string) =>
+    out.push({ rule, value: String(value), bankRule, text: { zh, en } });
+  const regions = bank.regions.length === 0 ? 'nationwide' : bank.regions.join(',');
+  add(
+    'bank.region',
+    b.region,
+    regions,
+    `注册地 ${b.region} 在银行区域 ${regions}`,
+    `region ${b.region} within ${regions}`,
+  );
+  const pref = bank.industries.preferred.find((x) => (b.industry ?? '').startsWith(x));
+  if (pref !== undefined)
+    add(
+      'bank.industry.preferred',
+      b.industry,
+      pref,
+      `行业 ${b.industry} 属银行偏好行业 ${pref}`,
+      `industry ${b.industry} is one the bank prefers (${pref})`,
+    );
+  else
+    add(
+      'bank.industry',
+      b.industry,
+      `not ${bank.industries.excluded.join(',')}`,
+      `行业 ${b.industry} 不在银行排除行业`,
+      `industry ${b.industry} not excluded by the bank`,
+    );
+  add(
+    'bank.entityType',
+    b.entityType,
+    bank.entityTypes.join(','),
+    `主体类型 ${b.entityType} 银行受理`,
+    `entity type ${b.entityType} taken by the bank`,
+  );
+  const range = `${wan(bank.amount.min)}–${wan(bank.amount.max)}万`;
+  add(
+    'bank.amount',
+    wan(e.amount),
+    range,
+    `金额 ${wan(e.amount)} 万在 ${range}`,
+    `amount ${wan(e.amount)}万 within ${range}`,
+  );
+  const t = a.request.tenorMonths;
+  const tenors = `${bank.tenorMonths.min}-${bank.tenorMonths.max}`;
+  add('bank.tenor', t, tenors, `期限 ${t} 个月在 ${tenors} 个月内`, `tenor ${t} months within ${tenors}`);
+  if (bank.risk.maxPd !== undefined)
+    add(
+      'bank.maxPd',
+      pct(e.pd),
+      `≤ ${pct(bank.risk.maxPd)}`,
+      `违约概率 ${pct(e.pd)} 不高于 ${pct(bank.risk.maxPd)}`,
+      `PD ${pct(e.pd)} at most ${pct(bank.risk.maxPd)}`,
+    );
+  if (bank.risk.worstGrade !== undefined)
+    add(
+      'bank.grade',
+      a.grade,
+      `≥ ${bank.risk.worstGrade}`,
+      `评级 ${a.grade} 不低于 ${bank.risk.worstGrade}`,
+      `grade ${a.grade} no worse than ${bank.risk.worstGrade}`,
+    );
+  if (bank.risk.noCurrentOverdue)
+    add(
+      'bank.overdue',
+      false,
+      'no current overdue',
+      '征信无当前逾期',
+      'no current overdue in the credit report',
+    );
+  add(
+    'bank.businessMode',
+    ag.businessMode,
+    bank.businessModes.join(','),
+    `银行承做 ${ag.businessMode} 模式`,
+    `the bank takes ${ag.businessMode} business`,
+  );
+  const q = bank.quotas.find((x) => x.agreementId === ag.id);
+  if (q !== undefined)
+    add(
+      'bank.quota',
+      `${wan(q.amount - q.used)}万 left`,
+      `${wan(q.amount)}万 under ${ag.id}`,
+      `协议 ${ag.id} 下额度剩余 ${wan(q.amount - q.used)} 万（共 ${wan(q.amount)} 万）`,
+      `quota under ${ag.id}: ${wan(q.amount - q.used)}万 left of ${wan(q.amount)}万`,
+    );
+  add(
+    'bank.rate',
+    pct(e.rate),
+    `LPR${bank.rate.reference} ${bank.rate.floorSpread >= 0 ? '+' : ''}${(bank.rate.floorSpread * 1e4).toFixed(0)}bp … +${(bank.rate.capSpread * 1e4).toFixed(0)}bp`,
+    `利率 ${pct(e.rate)}，在 ${pct(e.rateRange.min)}–${pct(e.rateRange.max)} 之间`,
+    `rate ${pct(e.rate)} within ${pct(e.rateRange.min)}–${pct(e.rateRange.max)}`,
+  );
+  return out;
+}
+
+/** One bank × agreement line of a match summary: referrals, amount, quota use and expected compensation. */
+export interface SummaryLine {
+  readonly bankId: string;
+  readonly agreementId: string;
+  readonly count: number;
+  readonly amount: number;
+  /** The quota under the agreement, what was used before this batch, and the share used after it. */
+  readonly quota: number;
+  readonly usedBefore: number;
+  readonly usedAfter: number;
+  /** Σ expected compensation ÷ Σ amount of these referrals. */
+  readonly expectedRate: number;
+  readonly cap: number;
+}
+
+/** Per programme: the batch's expected compensation rate against the cap and the planning line (cap × safety). */
+export interface ProgrammeLine {
+  readonly agreementId: string;
+  readonly count: number;
+  readonly amount: number;
+  readonly expectedRate: number;
+  readonly cap: number;
+  readonly line: number;
+  readonly paused: boolean;
+}
+
+/**
+ * Sums referrals per bank × agreement (with quota use before and after) and per programme (expected
+ * compensation rate against the cap), from the referrals alone, so it doubles as a recount.
+ */
+export function summarise(
+  refs: readonly Referral[],
+  banks: readonly Bank[],
+  agreements: readonly Agreement[],
+  safetyFactor: number,
+  paused: readonly string[] = [],
+): { banks: SummaryLine[]; programmes: ProgrammeLine[] } {
+  const key = (b: string, a: string) => `${b}\u0000${a}`;
+  const sums = new Map<string, { count: number; amount: number; ec: number }>();
+  for (const r of refs) {
+    for (const k of [key(r.bankId, r.agreementId), key('', r.agreementId)]) {
+      const s = sums.get(k) ?? { count: 0, amount: 0, ec: 0 };
+      sums.set(k, { count: s.count + 1, amount: s.amount + r.amount, ec: s.ec + r.expectedCompensation });
+    }
+  }
+  const capOf = new Map(agreements.map((a) => [a.id, a.compensation.cap]));
+  const bankLines: SummaryLine[] = [];
+  for (const b of banks)
+    for (const q of b.quotas) {
+      const s = sums.get(key(b.id, q.agreementId)) ?? { count: 0, amount: 0, ec: 0 };
+      bankLines.push({
+        bankId: b.id,
+        agreementId: q.agreementId,
+        count: s.count,
+        amount: s.amount,
+        quota: q.amount,
+        usedBefore: q.used,
+        usedAfter: q.used + s.amount,
+        expectedRate: s.amount > 0 ? s.ec / s.amount : 0,
+        cap: capOf.get(q.agreementId) ?? 0,
+      });
+    }
+  const programmes = agreements.map((a) => {
+    const s = sums.get(key('', a.id)) ?? { count: 0, amount: 0, ec: 0 };
+    return {
+      agreementId: a.id,
+      count: s.count,
+      amount: s.amount,
+      expectedRate: s.amount > 0 ? s.ec / s.amount : 0,
+      cap: a.compensation.cap,
+      line: a.compensation.cap * safetyFactor,
+      paused: paused.includes(a.id),
+    };
+  });
+  return { banks: bankLines, programmes };
 }

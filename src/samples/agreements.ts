@@ -7,9 +7,10 @@ const ALL = ['company', 'individual_business', 'farmer', 'cooperative'] as const
  * The risk-sharing agreements of the sample, built from the presets of domain.md §1-2. Splits, caps and
  * per-borrower limits follow the sources cited there; where domain.md found no figure (the cap of a provincial
  * 4321 pool, grace days, fees of some programmes) the value is an illustrative default, flagged in the README.
- * Each agreement names its banks by id (see banks.ts).
+ * Each agreement names its banks by id (see banks.ts). These are the programmes the committed sample's borrowers
+ * request and are booked under: the generator draws over this list, so it stays as it was when the sample was drawn.
  */
-export const AGREEMENTS: readonly Agreement[] = [
+export const SAMPLE_PROGRAMMES: readonly Agreement[] = [
   {
     id: 'ah-4321',
     name: '安徽“4321”政银担风险分担',
@@ -118,18 +119,7 @@ export const AGREEMENTS: readonly Agreement[] = [
     name: '“二八”分担直保业务',
     nameEn: '二八 split: bank 20%, guarantee side 80%',
     preset: 'er-ba',
-    bankIds: [
-      'cmb',
-      'cib-fj',
-      'citic-zz',
-      'zzb',
-      'xmb',
-      'boc-zj',
-      'icbc-sc',
-      'yw-village',
-      'mybank',
-      'cdrcb',
-    ],
+    bankIds: ['cmb', 'cib-fj', 'citic-zz', 'zzb', 'xmb', 'boc-zj', 'icbc-sc', 'yw-village', 'cdrcb'],
     parties: [
       { role: 'bank', name: '合作银行', share: 0.2 },
       { role: 'guarantor', name: '融资担保公司', share: 0.8 },
@@ -326,7 +316,7 @@ export const AGREEMENTS: readonly Agreement[] = [
     name: '浙江地方版“总对总”批量担保',
     nameEn: 'Zhejiang local-version 总对总 batch guarantee',
     preset: 'local-batch',
-    bankIds: ['boc-zj', 'yw-village', 'mybank'],
+    bankIds: ['mybank'],
     parties: [
       { role: 're_guarantor', name: '浙江省融资再担保', share: 0.3 },
       { role: 'guarantor', name: '市县融资担保公司', share: 0.5 },
@@ -354,3 +344,44 @@ export const AGREEMENTS: readonly Agreement[] = [
     },
   },
 ];
+
+/**
+ * A commercial guarantor's 70/30 split (issue 8's preset; the split, cap and fee are inferred: a commercial
+ * guarantor has no re-guarantor or fund behind it and charges above the policy ≤ 1% (domain.md §2.2), and the
+ * bank keeps more than the policy floor of 20%). Offered to the matcher; it was added after the sample was drawn,
+ * so no borrower of the sample requests it.
+ */
+export const COMMERCIAL_70_30: Agreement = {
+  id: 'commercial-7030',
+  name: '商业性融资担保 70/30 分担',
+  nameEn: 'Commercial guarantee, guarantor 70% / bank 30%',
+  preset: 'commercial-70-30',
+  bankIds: ['cmb', 'cib-fj', 'citic-zz', 'hsb', 'csb', 'zzb'],
+  parties: [
+    { role: 'guarantor', name: '商业性融资担保公司', share: 0.7 },
+    { role: 'bank', name: '合作银行', share: 0.3 },
+  ],
+  coverage: { base: 'principal_interest', ratio: 0.7 },
+  compensation: {
+    cap: 0.06,
+    warningLine: 0.045,
+    onWarning: 'tighten_admission',
+    onBreach: 'renegotiate',
+    graceDays: 60,
+  },
+  perBorrowerCap: 1000 * WAN,
+  fees: { guarantee: 0.02, reGuarantee: 0 },
+  businessMode: 'joint_review',
+  tenorMonths: { min: 3, max: 36 },
+  eligibility: {
+    regions: [],
+    industriesExcluded: ['J', 'K'],
+    entityTypes: ['company', 'individual_business'],
+    amount: { min: 10 * WAN, max: 1000 * WAN },
+    sciTechOnly: false,
+    noRefinance: false,
+  },
+};
+
+/** Every agreement of the sample (written to agreements.json): the sample's programmes and the commercial preset. */
+export const AGREEMENTS: readonly Agreement[] = [...SAMPLE_PROGRAMMES, COMMERCIAL_70_30];

@@ -1,10 +1,58 @@
-import type { Bank } from '../ingest/partners.js';
+import type { ApprovalLine, ApprovalProcess, Bank } from '../ingest/partners.js';
 
 const WAN = 10_000;
 const YI = 100_000_000;
 const ALL = ['company', 'individual_business', 'farmer', 'cooperative'] as const;
 /** Industries most banks will not take (domain.md §8: finance, real estate, mining, entertainment venues). */
 const USUAL_EXCLUSIONS = ['J', 'K', 'B', 'R90'];
+
+/**
+ * A quota of `yi` 亿 under an agreement with `usedShare` of it already used: the sample's as-of date is the year
+ * end, so most of each year's quota is taken (illustrative).
+ */
+const quota = (agreementId: string, yi: number, usedShare: number) => ({
+  agreementId,
+  amount: yi * YI,
+  used: Math.round(yi * YI * usedShare),
+});
+
+/** Concentration limits with no prior exposure recorded (illustrative shares; perBorrower in 万). */
+const concentration = (
+  industryShare: number,
+  regionShare: number,
+  regionDigits: 2 | 4 | 6,
+  perBorrowerWan: number,
+) => ({
+  industryShare,
+  regionShare,
+  regionDigits,
+  perBorrower: perBorrowerWan * WAN,
+  exposure: { industry: {}, region: {} },
+});
+
+/** Two approval lines: online (with an offline check unless `first` says otherwise) up to `upToWan`, then an on-site visit up to `maxWan`. */
+const lines = (
+  upToWan: number,
+  maxWan: number,
+  first: ApprovalProcess = 'online_offline',
+): ApprovalLine[] => [
+  { upTo: upToWan * WAN, process: first, requires: [] },
+  ...(maxWan > upToWan ? [{ upTo: maxWan * WAN, process: 'on_site_visit' as const, requires: [] }] : []),
+];
+
+/**
+ * Xiamen's lines (domain.md §8): up to 300万 online and offline; above, an on-site visit, to 500万 for anyone and
+ * to 1000万 only for high-tech or 专精特新 firms or manufacturers with revenue of 2000万 or more.
+ */
+const XIAMEN_LINES: ApprovalLine[] = [
+  { upTo: 300 * WAN, process: 'online_offline', requires: [] },
+  { upTo: 500 * WAN, process: 'on_site_visit', requires: [] },
+  {
+    upTo: 1000 * WAN,
+    process: 'on_site_visit',
+    requires: [{ sciTech: true }, { industries: ['C'], minAnnualSales: 2000 * WAN }],
+  },
+];
 
 /**
  * The partner banks of the sample: large state banks, joint-stock banks, city and rural commercial banks, a
@@ -24,10 +72,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 10 * WAN, max: 1000 * WAN },
     tenorMonths: { min: 3, max: 36 },
     risk: { maxPd: 0.04, worstGrade: 'BBB', noCurrentOverdue: true },
-    quota: 20 * YI,
-    rate: { min: 0.031, max: 0.042 },
+    quotas: [quota('direct-28', 6.5, 0.9), quota('fund-batch-sc', 6.5, 0.9), quota('scitech-2024', 6.5, 0.9)],
+    rate: { reference: '1y', floorSpread: 0.001, capSpread: 0.012 },
     feeRate: 0,
     businessModes: ['batch', 'joint_review'],
+    concentration: concentration(0.35, 0.5, 4, 1000),
+    approvalLines: lines(300, 1000),
   },
   {
     id: 'ccb-ah',
@@ -40,10 +90,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 10 * WAN, max: 1000 * WAN },
     tenorMonths: { min: 6, max: 36 },
     risk: { maxPd: 0.045, worstGrade: 'BBB', noCurrentOverdue: true },
-    quota: 15 * YI,
-    rate: { min: 0.032, max: 0.043 },
+    quotas: [quota('ah-4321', 5, 0.92), quota('ah-520', 5, 0.92), quota('scitech-2024', 5, 0.92)],
+    rate: { reference: '1y', floorSpread: 0.002, capSpread: 0.013 },
     feeRate: 0,
     businessModes: ['batch', 'joint_review'],
+    concentration: concentration(0.35, 0.5, 4, 1000),
+    approvalLines: lines(300, 1000),
   },
   {
     id: 'abc-hn',
@@ -56,10 +108,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 5 * WAN, max: 500 * WAN },
     tenorMonths: { min: 6, max: 36 },
     risk: { maxPd: 0.05, worstGrade: 'BB', noCurrentOverdue: true },
-    quota: 12 * YI,
-    rate: { min: 0.033, max: 0.045 },
+    quotas: [quota('hn-4321', 12, 0.88)],
+    rate: { reference: '1y', floorSpread: 0.003, capSpread: 0.015 },
     feeRate: 0,
     businessModes: ['joint_review'],
+    concentration: concentration(0.4, 0.5, 4, 500),
+    approvalLines: lines(300, 500),
   },
   {
     id: 'boc-zj',
@@ -72,10 +126,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 50 * WAN, max: 2000 * WAN },
     tenorMonths: { min: 6, max: 60 },
     risk: { maxPd: 0.035, worstGrade: 'A', noCurrentOverdue: true },
-    quota: 15 * YI,
-    rate: { min: 0.03, max: 0.04 },
+    quotas: [quota('direct-28', 7.5, 0.9), quota('scitech-2024', 7.5, 0.9)],
+    rate: { reference: '1y', floorSpread: 0.0, capSpread: 0.01 },
     feeRate: 0,
     businessModes: ['joint_review'],
+    concentration: concentration(0.35, 0.5, 4, 1500),
+    approvalLines: lines(300, 2000),
   },
   {
     id: 'psbc-gy',
@@ -88,10 +144,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 3 * WAN, max: 200 * WAN },
     tenorMonths: { min: 6, max: 36 },
     risk: { maxPd: 0.06, worstGrade: 'BB', noCurrentOverdue: true },
-    quota: 3 * YI,
-    rate: { min: 0.035, max: 0.05 },
+    quotas: [quota('fund-batch-sc', 1.5, 0.85), quota('psbc-jsd', 1.5, 0.85)],
+    rate: { reference: '1y', floorSpread: 0.005, capSpread: 0.02 },
     feeRate: 0,
     businessModes: ['batch'],
+    concentration: concentration(0.5, 0.6, 6, 200),
+    approvalLines: lines(50, 200, 'online'),
   },
   {
     id: 'cmb',
@@ -104,10 +162,16 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 50 * WAN, max: 1000 * WAN },
     tenorMonths: { min: 6, max: 36 },
     risk: { maxPd: 0.03, worstGrade: 'A', noCurrentOverdue: true },
-    quota: 10 * YI,
-    rate: { min: 0.034, max: 0.048 },
+    quotas: [
+      quota('direct-28', 3.5, 0.93),
+      quota('scitech-2024', 3.5, 0.93),
+      quota('commercial-7030', 3.5, 0.93),
+    ],
+    rate: { reference: '1y', floorSpread: 0.004, capSpread: 0.018 },
     feeRate: 0.002,
     businessModes: ['joint_review'],
+    concentration: concentration(0.35, 0.3, 2, 1000),
+    approvalLines: lines(300, 1000),
   },
   {
     id: 'cib-fj',
@@ -120,10 +184,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 20 * WAN, max: 1000 * WAN },
     tenorMonths: { min: 6, max: 36 },
     risk: { maxPd: 0.045, worstGrade: 'BBB', noCurrentOverdue: true },
-    quota: 6 * YI,
-    rate: { min: 0.036, max: 0.05 },
+    quotas: [quota('direct-28', 2, 0.9), quota('xm-cyd', 2, 0.9), quota('commercial-7030', 2, 0.9)],
+    rate: { reference: '1y', floorSpread: 0.006, capSpread: 0.02 },
     feeRate: 0.002,
     businessModes: ['joint_review'],
+    concentration: concentration(0.4, 0.5, 4, 1000),
+    approvalLines: XIAMEN_LINES,
   },
   {
     id: 'citic-zz',
@@ -136,10 +202,16 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 30 * WAN, max: 1000 * WAN },
     tenorMonths: { min: 6, max: 36 },
     risk: { maxPd: 0.045, worstGrade: 'BBB', noCurrentOverdue: true },
-    quota: 5 * YI,
-    rate: { min: 0.037, max: 0.052 },
+    quotas: [
+      quota('direct-28', 1.5, 0.9),
+      quota('hn-coreview', 1.5, 0.9),
+      quota('commercial-7030', 1.5, 0.9),
+    ],
+    rate: { reference: '1y', floorSpread: 0.007, capSpread: 0.022 },
     feeRate: 0.0015,
     businessModes: ['joint_review'],
+    concentration: concentration(0.4, 0.5, 4, 1000),
+    approvalLines: lines(300, 1000),
   },
   {
     id: 'hsb',
@@ -152,10 +224,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 10 * WAN, max: 800 * WAN },
     tenorMonths: { min: 3, max: 36 },
     risk: { maxPd: 0.06, worstGrade: 'BB', noCurrentOverdue: true },
-    quota: 8 * YI,
-    rate: { min: 0.038, max: 0.055 },
+    quotas: [quota('ah-4321', 2.5, 0.87), quota('ah-520', 2.5, 0.87), quota('commercial-7030', 2.5, 0.87)],
+    rate: { reference: '1y', floorSpread: 0.008, capSpread: 0.025 },
     feeRate: 0,
     businessModes: ['batch', 'joint_review'],
+    concentration: concentration(0.45, 0.5, 4, 800),
+    approvalLines: lines(300, 800),
   },
   {
     id: 'csb',
@@ -168,10 +242,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 10 * WAN, max: 800 * WAN },
     tenorMonths: { min: 3, max: 36 },
     risk: { maxPd: 0.06, worstGrade: 'BB', noCurrentOverdue: true },
-    quota: 6 * YI,
-    rate: { min: 0.038, max: 0.056 },
+    quotas: [quota('hn-4321', 3, 0.9), quota('commercial-7030', 3, 0.9)],
+    rate: { reference: '1y', floorSpread: 0.008, capSpread: 0.026 },
     feeRate: 0,
     businessModes: ['batch', 'joint_review'],
+    concentration: concentration(0.45, 0.5, 4, 800),
+    approvalLines: lines(300, 800),
   },
   {
     id: 'xmb',
@@ -185,10 +261,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 10 * WAN, max: 1000 * WAN },
     tenorMonths: { min: 6, max: 60 },
     risk: { maxPd: 0.05, worstGrade: 'BBB', noCurrentOverdue: true },
-    quota: 5 * YI,
-    rate: { min: 0.035, max: 0.05 },
+    quotas: [quota('direct-28', 1.5, 0.88), quota('scitech-2024', 1.5, 0.88), quota('xm-cyd', 1.5, 0.88)],
+    rate: { reference: '5y', floorSpread: -0.005, capSpread: 0.015 },
     feeRate: 0,
     businessModes: ['joint_review'],
+    concentration: concentration(0.4, 0.6, 6, 1000),
+    approvalLines: XIAMEN_LINES,
   },
   {
     id: 'zzb',
@@ -201,10 +279,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 10 * WAN, max: 800 * WAN },
     tenorMonths: { min: 3, max: 36 },
     risk: { maxPd: 0.065, worstGrade: 'BB', noCurrentOverdue: true },
-    quota: 6 * YI,
-    rate: { min: 0.039, max: 0.058 },
+    quotas: [quota('direct-28', 2, 0.9), quota('hn-coreview', 2, 0.9), quota('commercial-7030', 2, 0.9)],
+    rate: { reference: '1y', floorSpread: 0.009, capSpread: 0.028 },
     feeRate: 0,
     businessModes: ['joint_review'],
+    concentration: concentration(0.45, 0.5, 4, 800),
+    approvalLines: lines(300, 800),
   },
   {
     id: 'cdrcb',
@@ -217,10 +297,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 3 * WAN, max: 500 * WAN },
     tenorMonths: { min: 3, max: 36 },
     risk: { maxPd: 0.08, worstGrade: 'B', noCurrentOverdue: true },
-    quota: 4 * YI,
-    rate: { min: 0.042, max: 0.062 },
+    quotas: [quota('direct-28', 2, 0.86), quota('fund-batch-sc', 2, 0.86)],
+    rate: { reference: '1y', floorSpread: 0.012, capSpread: 0.032 },
     feeRate: 0,
     businessModes: ['batch', 'joint_review'],
+    concentration: concentration(0.5, 0.6, 6, 500),
+    approvalLines: lines(100, 500),
   },
   {
     id: 'fxrcb',
@@ -233,10 +315,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 3 * WAN, max: 300 * WAN },
     tenorMonths: { min: 3, max: 36 },
     risk: { maxPd: 0.08, worstGrade: 'B', noCurrentOverdue: false },
-    quota: 2 * YI,
-    rate: { min: 0.043, max: 0.065 },
+    quotas: [quota('ah-4321', 2, 0.85)],
+    rate: { reference: '1y', floorSpread: 0.013, capSpread: 0.035 },
     feeRate: 0,
     businessModes: ['batch', 'joint_review'],
+    concentration: concentration(0.5, 0.7, 6, 300),
+    approvalLines: lines(100, 300),
   },
   {
     id: 'yw-village',
@@ -249,10 +333,12 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 2 * WAN, max: 200 * WAN },
     tenorMonths: { min: 3, max: 24 },
     risk: { maxPd: 0.1, worstGrade: 'B', noCurrentOverdue: false },
-    quota: 1 * YI,
-    rate: { min: 0.048, max: 0.075 },
+    quotas: [quota('direct-28', 1, 0.8)],
+    rate: { reference: '1y', floorSpread: 0.018, capSpread: 0.045 },
     feeRate: 0,
     businessModes: ['joint_review'],
+    concentration: concentration(0.6, 1, 6, 200),
+    approvalLines: lines(50, 200),
   },
   {
     id: 'mybank',
@@ -265,9 +351,11 @@ export const BANKS: readonly Bank[] = [
     amount: { min: 1 * WAN, max: 100 * WAN },
     tenorMonths: { min: 3, max: 12 },
     risk: { maxPd: 0.07, worstGrade: 'BB', noCurrentOverdue: true },
-    quota: 5 * YI,
-    rate: { min: 0.045, max: 0.09 },
+    quotas: [quota('zj-local-batch', 5, 0.95)],
+    rate: { reference: '1y', floorSpread: 0.015, capSpread: 0.06 },
     feeRate: 0,
     businessModes: ['batch'],
+    concentration: concentration(0.4, 0.3, 2, 100),
+    approvalLines: lines(100, 100, 'online'),
   },
 ];

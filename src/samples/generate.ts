@@ -2,7 +2,7 @@ import type { Rng } from '../core/rng.js';
 import type { SourceTag } from '../ingest/layout.js';
 import type { Agreement } from '../ingest/partners.js';
 import type { Application, ApplicationInput, Bureau, LoanRequest } from '../ingest/schemas.js';
-import { AGREEMENTS } from './agreements.js';
+import { SAMPLE_PROGRAMMES } from './agreements.js';
 import { dayOf, isoDay } from './calendar.js';
 import { drawCoverage } from './coverage.js';
 import { applyDirt, type DirtCounts, type DirtMark } from './dirty.js';
@@ -128,7 +128,7 @@ export function generateBorrower(
   o: SampleOptions,
   index: number,
   counts: DirtCounts = { rows: 0, dirty: 0, invalid: 0 },
-  agreements: readonly Agreement[] = AGREEMENTS,
+  agreements: readonly Agreement[] = SAMPLE_PROGRAMMES,
 ): GeneratedBorrower {
   const rng = streamRng(o.seed, index, STREAMS.borrower);
   const id = borrowerId(index, o.n);

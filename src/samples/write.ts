@@ -6,7 +6,7 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import { APPLICATIONS_FILE, applicationRow, headerOf, SOURCE_FILES, sourceRows } from '../ingest/layout.js';
 import { type Agreement, agreementSchema, type Bank, bankSchema } from '../ingest/partners.js';
 import { toIssues } from '../ingest/validate.js';
-import { AGREEMENTS } from './agreements.js';
+import { AGREEMENTS, SAMPLE_PROGRAMMES } from './agreements.js';
 import { BANKS } from './banks.js';
 import type { DirtCounts } from './dirty.js';
 import { generateBorrower } from './generate.js';
@@ -104,8 +104,22 @@ export function checkBanksAndAgreements(banks: readonly Bank[], agreements: read
   agreements.forEach((a, k) => {
     const r = agreementSchema.safeParse(a);
     if (!r.success) problems.push(...toIssues(r.error).map((i) => `agreements[${k}].${i.message}`));
-    for (const id of a.bankIds)
-      if (!ids.has(id)) problems.push(`agreements[${k}].bankIds: unknown bank ${id}`);
+    for (const id of a.bankIds) {
+      const bank = banks.find((b) => b.id === id);
+      if (bank === undefined) problems.push(`agreements[${k}].bankIds: unknown bank ${id}`);
+      else if (!bank.businessModes?.includes(a.businessMode))
+        problems.push(`agreements[${k}].bankIds: bank ${id} does not take ${a.businessMode} business`);
+    }
+  });
+  // A bank's quota is under an agreement that names it.
+  const signed = new Map(agreements.map((a) => [a.id, a.bankIds]));
+  banks.forEach((b, k) => {
+    for (const q of b.quotas ?? []) {
+      const by = signed.get(q.agreementId);
+      if (by === undefined) problems.push(`banks[${k}].quotas: unknown agreement ${q.agreementId}`);
+      else if (!by.includes(b.id))
+        problems.push(`banks[${k}].quotas: agreement ${q.agreementId} does not name bank ${b.id}`);
+    }
   });
   if (problems.length > 0) throw new RiskError('E_DATA_INVALID', problems.join('; '), { problems });
 }
@@ -143,6 +157,8 @@ export async function writeSampleDir(options: WriteSampleOptions): Promise<Sampl
   const banks = options.banks ?? BANKS;
   const agreements = options.agreements ?? AGREEMENTS;
   checkBanksAndAgreements(banks, agreements);
+  // Borrowers request and are booked under the sample's programmes only, so a preset added later leaves them as drawn.
+  const programmes = options.agreements ?? SAMPLE_PROGRAMMES;
 
   const out = options.out;
   try {
@@ -173,7 +189,7 @@ export async function writeSampleDir(options: WriteSampleOptions): Promise<Sampl
   let defaults = 0;
   let inForceDefaults = 0;
   for (let i = 0; i < o.n; i++) {
-    const g = generateBorrower(o, i, counts, agreements);
+    const g = generateBorrower(o, i, counts, programmes);
     const app = g.application;
     if (appWriter !== null) {
       await appWriter.write(applicationRow(app));
@@ -193,7 +209,7 @@ export async function writeSampleDir(options: WriteSampleOptions): Promise<Sampl
       await dirt.write([d.borrowerId, d.file, d.subject, d.row, d.column, d.kind, d.valid ? 1 : 0, d.value]);
 
     const rng = streamRng(o.seed, i, STREAMS.monitoring);
-    const loan = bookLoan(rng, g, agreements, banks);
+    const loan = bookLoan(rng, g, programmes, banks);
     if (loan !== null) {
       await loans.write([
         loan.borrowerId,

@@ -40,8 +40,8 @@ describe('runLoss, hand-worked cases (domain.md §1)', () => {
       ['government', 10],
     ]);
     expect(f.parties.map((p) => p.netLoss)).toEqual([40, 30, 20, 10]);
-    expect(f.programme.rate).toBeCloseTo(0.008, 12);
-    expect(f.programme.status).toBe('normal');
+    expect(f.programme?.rate).toBeCloseTo(0.008, 12);
+    expect(f.programme?.status).toBe('normal');
   });
   it('principal-only cover leaves interest with the bank; principal + interest covers it', () => {
     const p = runLoss(byId('ah-4321'), {
@@ -118,9 +118,68 @@ describe('runLoss, hand-worked cases (domain.md §1)', () => {
     expect(f.compensationPaid).toBe(10_000);
     expect(f.cappedByBreach).toBe(30_000);
     expect(f.parties.find((p) => p.role === 'bank')?.bore).toBe(40_000);
-    expect(f.programme.rate).toBeCloseTo(0.04, 12);
-    expect(f.programme.status).toBe('breached');
-    expect(f.programme.actions).toContain('pause_new_business');
+    expect(f.programme?.rate).toBeCloseTo(0.04, 12);
+    expect(f.programme?.status).toBe('breached');
+    expect(f.programme?.actions).toContain('pause_new_business');
+  });
+  // Hand-worked, every preset: 100万 guaranteed, 60万 principal and 2万 interest unpaid. Principal-only cover pays
+  // ratio × 60万 and leaves the 2万 interest with the bank; principal + interest cover pays ratio × 62万.
+  // Each non-bank party bears its share of the covered base; the bank its share of it plus uncovered interest.
+  const HAND: [string, number, number[]][] = [
+    // id, compensation paid, bore per party in agreement order
+    ['ah-4321', 480_000, [240_000, 180_000, 140_000, 60_000]],
+    ['hn-4321', 480_000, [120_000, 60_000, 60_000, 180_000, 140_000, 60_000]],
+    ['ah-520', 480_000, [120_000, 120_000, 120_000, 120_000, 140_000]],
+    ['direct-28', 496_000, [124_000, 496_000]],
+    ['fund-batch-sc', 496_000, [124_000, 124_000, 248_000, 124_000]],
+    ['psbc-jsd', 496_000, [124_000, 124_000, 248_000, 124_000]],
+    ['scitech-2024', 496_000, [248_000, 124_000, 124_000, 124_000]],
+    ['hn-coreview', 496_000, [124_000, 124_000, 248_000, 124_000]],
+    ['xm-cyd', 480_000, [180_000, 300_000, 140_000]],
+    ['zj-local-batch', 496_000, [186_000, 310_000, 124_000]],
+    ['commercial-7030', 434_000, [434_000, 186_000]],
+  ];
+  it.each(HAND)('%s: 60万 principal + 2万 interest unpaid, by hand', (id, paid, bore) => {
+    const f = runLoss(byId(id), {
+      principal: 1_000_000,
+      unpaidPrincipal: 600_000,
+      interest: 20_000,
+      guaranteedToDate: 1e8,
+    });
+    expect(f.compensationPaid).toBe(paid);
+    expect(f.parties.map((p) => p.bore)).toEqual(bore);
+    expect(f.uncoveredInterest).toBe(byId(id).coverage.base === 'principal' ? 20_000 : 0);
+    expect(f.programme?.status).toBe('normal');
+  });
+  it('every preset has a hand-worked case', () => {
+    expect(HAND.map(([id]) => id).sort()).toEqual(AGREEMENTS.map((a) => a.id).sort());
+  });
+  // The same default with 10万 of headroom left under the cap (cap × 1000万 − 10万 compensated so far).
+  it.each(HAND)('%s: a cap breach applies the agreement action', (id, paid) => {
+    const a = byId(id);
+    const f = runLoss(a, {
+      principal: 1_000_000,
+      unpaidPrincipal: 600_000,
+      interest: 20_000,
+      guaranteedToDate: 10_000_000,
+      compensatedToDate: a.compensation.cap * 10_000_000 - 100_000,
+    });
+    const stop = a.compensation.onBreach === 'stop_compensation';
+    expect(f.compensationPaid).toBe(stop ? 100_000 : paid);
+    expect(f.cappedByBreach).toBe(stop ? paid - 100_000 : 0);
+    const bank = f.parties.find((p) => p.role === 'bank');
+    expect(bank?.bore).toBe(620_000 - (stop ? 100_000 : paid));
+    expect(f.programme?.status).toBe('breached');
+    expect(f.programme?.actions).toContain('pause_new_business');
+    expect(f.programme?.actions).toContain(a.compensation.onBreach);
+  });
+  it('without programme totals: no cap applied and no programme state (one loan is not a programme)', () => {
+    const f = runLoss(byId('ah-520'), { principal: 100, unpaidPrincipal: 100 });
+    expect(f.compensationPaid).toBe(80);
+    expect(f.programme).toBeNull();
+    expect(() =>
+      runLoss(byId('ah-520'), { principal: 100, unpaidPrincipal: 100, compensatedToDate: 5 }),
+    ).toThrow(/compensatedToDate needs guaranteedToDate/);
   });
   it('rejects a negative amount with E_LOSS_INPUT naming the field', () => {
     expect(() => runLoss(byId('ah-4321'), { principal: 100, unpaidPrincipal: 100, recovery: -1 })).toThrow(

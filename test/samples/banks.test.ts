@@ -31,7 +31,9 @@ describe('partner banks', () => {
     expect(new Set(BANKS.map((b) => b.risk.maxPd)).size).toBeGreaterThan(5);
     expect(BANKS.some((b) => b.regions.length === 0)).toBe(true);
     expect(BANKS.some((b) => b.regions.some((r) => r.length === 6))).toBe(true);
-    expect(BANKS.every((b) => b.amount.min < b.amount.max && b.rate.min < b.rate.max)).toBe(true);
+    expect(BANKS.every((b) => b.amount.min < b.amount.max && b.rate.floorSpread < b.rate.capSpread)).toBe(
+      true,
+    );
     expect(BANKS.some((b) => b.industries.excluded.includes('E'))).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { RiskError } from '../../core/errors.js';
 import { solveDecompose } from './decompose.js';
-import { solveExact } from './exact.js';
+import { lpBound, solveExact } from './exact.js';
 import { solveGreedy } from './greedy.js';
 
 /**
@@ -61,37 +61,55 @@ export interface RowViolation {
   capacity: number;
 }
 
+/**
+ * Collects a problem borrower by borrower: the usage entries of a pair, then the pair (its option and value),
+ * then the end of the borrower; `build` packs the CSR arrays into typed arrays.
+ * @example const pb = new ProblemBuilder(); pb.entry(0, 100); pb.endPair(0, 5); pb.endBorrower(); pb.build(1, [100], ['quota']);
+ */
+export class ProblemBuilder {
+  private readonly pairStart = [0];
+  private readonly pairOption: number[] = [];
+  private readonly value: number[] = [];
+  private readonly usageStart = [0];
+  private readonly usageRow: number[] = [];
+  private readonly usageCoef: number[] = [];
+
+  /** Adds a usage entry (row, coefficient) to the pair being built. */
+  entry(row: number, coef: number): void {
+    this.usageRow.push(row);
+    this.usageCoef.push(coef);
+  }
+
+  /** Closes the pair being built: its option (bank × agreement) and objective value. */
+  endPair(option: number, value: number): void {
+    this.pairOption.push(option);
+    this.value.push(value);
+    this.usageStart.push(this.usageRow.length);
+  }
+
+  /** Closes the current borrower (its pairs are those closed since the previous one). */
+  endBorrower(): void {
+    this.pairStart.push(this.value.length);
+  }
+
+  /** The packed problem. */
+  build(perBorrower: number, capacity: ArrayLike<number>, rowNames: readonly string[]): AssignmentProblem {
+    return {
+      nBorrowers: this.pairStart.length - 1,
+      perBorrower,
+      pairStart: Int32Array.from(this.pairStart),
+      pairOption: Int32Array.from(this.pairOption),
+      value: Float64Array.from(this.value),
+      usageStart: Int32Array.from(this.usageStart),
+      usageRow: Int32Array.from(this.usageRow),
+      usageCoef: Float64Array.from(this.usageCoef),
+      capacity: Float64Array.from(capacity),
+      rowNames,
+    };
+  }
+}
+
 /** Number of pairs of a problem. */
-/** The plain arrays a problem builder collects, before they are packed into typed arrays. */
-export interface ProblemArrays {
-  readonly nBorrowers: number;
-  readonly perBorrower: number;
-  readonly pairStart: readonly number[];
-  readonly pairOption: readonly number[];
-  readonly value: readonly number[];
-  readonly usageStart: readonly number[];
-  readonly usageRow: readonly number[];
-  readonly usageCoef: readonly number[];
-  readonly capacity: readonly number[];
-  readonly rowNames: readonly string[];
-}
-
-/** Packs a builder's plain arrays into an `AssignmentProblem` of typed arrays. */
-export function packProblem(a: ProblemArrays): AssignmentProblem {
-  return {
-    nBorrowers: a.nBorrowers,
-    perBorrower: a.perBorrower,
-    pairStart: Int32Array.from(a.pairStart),
-    pairOption: Int32Array.from(a.pairOption),
-    value: Float64Array.from(a.value),
-    usageStart: Int32Array.from(a.usageStart),
-    usageRow: Int32Array.from(a.usageRow),
-    usageCoef: Float64Array.from(a.usageCoef),
-    capacity: Float64Array.from(a.capacity),
-    rowNames: a.rowNames,
-  };
-}
-
 export function pairCount(p: AssignmentProblem): number {
   return p.pairStart[p.nBorrowers] ?? 0;
 }
@@ -301,13 +319,18 @@ export interface SolveOptions {
   maxIterations?: number;
   /** Decompose stops once the gap to its dual bound is below this; default 0.0005. */
   targetGap?: number;
+  /**
+   * Greedy and decompose also solve the LP relaxation by HiGHS when the problem has at most this many pairs,
+   * and report the tighter bound (issue 8: the LP value where HiGHS solves it); default 0 (never).
+   */
+  lpBoundMaxPairs?: number;
 }
 
 /** Solves an assignment problem by the named method; the result always passes checkAssignment. */
 export async function solveAssignment(p: AssignmentProblem, opts: SolveOptions): Promise<AssignmentSolution> {
   validateProblem(p);
-  if (opts.method === 'greedy') return solveGreedy(p);
-  if (opts.method === 'decompose') return solveDecompose(p, opts);
+  if (opts.method === 'greedy') return withLpBound(p, solveGreedy(p), opts);
+  if (opts.method === 'decompose') return withLpBound(p, solveDecompose(p, opts), opts);
   const maxPairs = opts.exactMaxPairs ?? 20_000;
   if (pairCount(p) > maxPairs) {
     if (opts.fallback === 'error')
@@ -316,7 +339,21 @@ export async function solveAssignment(p: AssignmentProblem, opts: SolveOptions):
         `exact solve limited to ${maxPairs} pairs (HiGHS wasm heap stops at 2 GiB), received ${pairCount(p)} pairs × ${p.capacity.length} rows`,
         { path: ['pairStart'], expected: `≤ ${maxPairs} pairs`, received: pairCount(p) },
       );
-    return solveDecompose(p, opts);
+    return withLpBound(p, solveDecompose(p, opts), opts);
   }
   return solveExact(p, opts);
+}
+
+/** Tightens a solution's bound with the LP value by HiGHS when the problem is small enough (lpBoundMaxPairs). */
+async function withLpBound(
+  p: AssignmentProblem,
+  s: AssignmentSolution,
+  opts: SolveOptions,
+): Promise<AssignmentSolution> {
+  if (pairCount(p) === 0 || pairCount(p) > (opts.lpBoundMaxPairs ?? 0)) return s;
+  const lp = await lpBound(p, opts.timeLimitSeconds ?? 60);
+  if (lp.status !== 'Optimal') return s;
+  // The LP text carries 17 significant digits: never report a bound below the objective found.
+  const bound = Math.max(s.objective, Math.min(s.bound, lp.objective));
+  return { ...s, bound, gap: relativeGap(bound, s.objective) };
 }

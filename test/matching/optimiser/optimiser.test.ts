@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RiskError } from '../../../src/core/errors.js';
-import { solveDecompose } from '../../../src/matching/optimiser/decompose.js';
+import { sampleProblem, solveDecompose } from '../../../src/matching/optimiser/decompose.js';
 import { lpBound } from '../../../src/matching/optimiser/exact.js';
 import { solveGreedy } from '../../../src/matching/optimiser/greedy.js';
 import {
   type AssignmentProblem,
   checkAssignment,
   objectiveOf,
-  packProblem,
+  ProblemBuilder,
   solveAssignment,
   validateProblem,
 } from '../../../src/matching/optimiser/problem.js';
@@ -20,39 +20,22 @@ function build(
   capacity: number[],
   perBorrower = 1,
 ): AssignmentProblem {
-  const pairStart = [0];
-  const pairOption: number[] = [];
-  const value: number[] = [];
-  const usageStart = [0];
-  const usageRow: number[] = [];
-  const usageCoef: number[] = [];
+  const pb = new ProblemBuilder();
   for (const list of pairs) {
     list.forEach(([v, uses], j) => {
-      pairOption.push(j);
-      value.push(v);
       // One entry per row: sum duplicates so the CSR stays simple.
       const byRow = new Map<number, number>();
       for (const [r, c] of uses) byRow.set(r, (byRow.get(r) ?? 0) + c);
-      for (const [r, c] of [...byRow].sort((a, b) => a[0] - b[0])) {
-        usageRow.push(r);
-        usageCoef.push(c);
-      }
-      usageStart.push(usageRow.length);
+      for (const [r, c] of [...byRow].sort((a, b) => a[0] - b[0])) pb.entry(r, c);
+      pb.endPair(j, v);
     });
-    pairStart.push(value.length);
+    pb.endBorrower();
   }
-  return packProblem({
-    nBorrowers: pairs.length,
+  return pb.build(
     perBorrower,
-    pairStart,
-    pairOption,
-    value,
-    usageStart,
-    usageRow,
-    usageCoef,
     capacity,
-    rowNames: capacity.map((_, r) => `row-${r}`),
-  });
+    capacity.map((_, r) => `row-${r}`),
+  );
 }
 
 /** The optimum by enumerating every subset of pairs. */
@@ -155,6 +138,21 @@ describe('optimiser', () => {
       expect(d.bound).toBeGreaterThanOrEqual(lp.objective * (1 - 1e-7));
       expect(d.bound).toBeLessThan(lp.objective * 1.05);
     }
+  }, 60_000);
+
+  it('warm-starts large problems from a borrower sample and stays within 0.5% of the LP value', async () => {
+    const p = randomInstance({ nBorrowers: 6000, nOptions: 10, seed: 9 });
+    const s = sampleProblem(p, 5);
+    expect(s.nBorrowers).toBe(1200);
+    expect(s.capacity[0]).toBeCloseTo((p.capacity[0] as number) * 0.2, 6);
+    expect(Array.from(s.value.subarray(0, 3))).toEqual(Array.from(p.value.subarray(0, 3)));
+    const d = solveDecompose(p);
+    expect(checkAssignment(p, d.chosen).ok).toBe(true);
+    expect(d.objective).toBeLessThanOrEqual(d.bound);
+    const lp = await lpBound(p);
+    expect(d.bound).toBeGreaterThanOrEqual(lp.objective * (1 - 1e-7));
+    expect(d.objective).toBeGreaterThan(lp.objective * 0.995);
+    expect(Array.from(solveDecompose(p).chosen)).toEqual(Array.from(d.chosen));
   }, 60_000);
 
   it('is deterministic: the same input gives the same chosen pairs', async () => {
