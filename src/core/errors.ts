@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   E_API_RATE_LIMITED: { status: 429, meaning: 'too many requests with this key; retry after the given time' },
   E_API_NOT_READY: { status: 503, meaning: 'the service cannot reach its database or release' },
   E_API_INTERNAL: { status: 500, meaning: 'an unexpected failure inside the service (a bug: logged)' },
+  // decisions: releases, assessment and replay (src/decisions/release.ts, assess.ts)
+  E_RELEASE_INVALID: { status: 500, meaning: 'a release file (models, policy) failed validation' },
+  E_RELEASE_ARTIFACT: { status: 500, meaning: 'a model artifact of a release is missing or has changed' },
+  E_ASSESS_INPUT: { status: 400, meaning: 'an application or stored assessment cannot be assessed as given' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

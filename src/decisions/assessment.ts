@@ -45,6 +45,17 @@ export const ruleResultSchema = z
     fired: z.boolean(),
     /** Where the rule comes from, e.g. "domain.md §6.2". */
     source: z.string(),
+    /** The second condition the rule needs to fire (e.g. only above 300万), as evaluated. */
+    condition: z
+      .object({
+        input: z.string(),
+        value: scalar,
+        operator: z.enum(RULE_OPERATORS),
+        threshold: z.union([z.number(), z.string(), z.boolean()]),
+        holds: z.boolean(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RuleResult = z.infer<typeof ruleResultSchema>;
@@ -70,6 +81,8 @@ export const limitCandidateSchema = z
     amount: z.number().nullable(),
     formula: z.string(),
     inputs: z.record(z.string(), scalar),
+    /** The inputs that were missing, when `amount` is null. */
+    missing: z.array(z.string()).optional(),
   })
   .strict();
 export type LimitCandidate = z.infer<typeof limitCandidateSchema>;
