@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { z } from './zod.js';
+import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, RiskError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
@@ -35,7 +35,7 @@ export const errorBodySchema = z
       .strict(),
   })
   .strict()
-  .openapi('Error');
+  .meta({ id: 'Error' });
 /** The body of every error answer (see `errorBodySchema`). */
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
@@ -135,7 +135,12 @@ export function toRiskError(err: unknown): RiskError {
     const mapped = fromParser(err as { type?: unknown; status?: unknown; message?: unknown });
     if (mapped !== null) return mapped;
   }
-  return new RiskError('E_API_INTERNAL', 'an unexpected error occurred; it has been logged', {}, { cause: err });
+  return new RiskError(
+    'E_API_INTERNAL',
+    'an unexpected error occurred; it has been logged',
+    {},
+    { cause: err },
+  );
 }
 
 /** The request id pino-http set (or none). */
@@ -153,7 +158,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const id = requestIdOf(req as { id?: unknown });
     if (e.status >= 500)
       logger.error(
-        { err: e.cause instanceof Error ? { message: e.cause.message, stack: e.cause.stack } : String(err), requestId: id, code: e.code },
+        {
+          err: e.cause instanceof Error ? { message: e.cause.message, stack: e.cause.stack } : String(err),
+          requestId: id,
+          code: e.code,
+        },
         'request failed',
       );
     if (res.headersSent) return;

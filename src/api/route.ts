@@ -1,10 +1,10 @@
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { z } from 'zod';
 import { RiskError } from '../core/errors.js';
 import type { KeyRole } from '../store/store.js';
 import { authenticate, type Caller, callerOf } from './auth.js';
 import { errorBodySchema, issuesOf, validationError } from './errors.js';
-import type { z } from './zod.js';
 
 /**
  * One route, declared once: its method and path, who may call it, the zod schemas of its path, query and
@@ -50,6 +50,8 @@ export interface RouteSpec<
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /** Rewrites the parsed JSON before validation (e.g. normalising loose application input). */
+  readonly prepareBody?: (body: unknown) => unknown;
   /** The JSON body limit (express `limit`), default `1mb`. */
   readonly bodyLimit?: string;
   /** Documented request headers (e.g. Idempotency-Key). */
@@ -109,7 +111,8 @@ export function mountRoutes(
     if (spec.body !== undefined) {
       chain.push((req, _res, next) => {
         // A body route takes JSON only; an empty body falls through to validation ("expected object").
-        const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+        const hasBody =
+          (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
         if (hasBody && !req.is('application/json'))
           throw new RiskError(
             'E_API_MEDIA_TYPE',
@@ -122,10 +125,12 @@ export function mountRoutes(
     chain.push(async (req, res) => {
       const params = parsePart(spec.params, req.params, 'path');
       const query = parsePart(spec.query, req.query, 'query');
-      const body = parsePart(spec.body, req.body, 'body');
+      const raw = spec.prepareBody === undefined ? req.body : spec.prepareBody(req.body);
+      const body = parsePart(spec.body, raw, 'body');
       const caller = spec.roles === 'public' ? null : callerOf(req);
       const reply = await spec.handler({ params, query, body, caller, req, res } as never);
-      if (reply.headers !== undefined) for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+      if (reply.headers !== undefined)
+        for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
       res.status(reply.status ?? 200).json(reply.body);
     });
     router[spec.method](expressPath(spec.path), ...chain);

@@ -12,6 +12,7 @@ import { registerMonitorCommands } from './monitor.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
+import { registerServeCommands } from './serve.js';
 import { registerTrainCommands } from './train.js';
 import { registerWebhookCommands } from './webhooks.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerMonitorCommands(program);
   registerKeyCommands(program);
   registerWebhookCommands(program);
+  registerServeCommands(program);
   return program;
 }
 
