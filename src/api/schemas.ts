@@ -183,12 +183,10 @@ const statusList = z
 
 export const inboxQuery = z
   .object({
-    status: statusList
-      .optional()
-      .meta({
-        type: 'string',
-        description: `One status or several, comma-separated: ${REFERRAL_STATUSES.join(', ')}`,
-      }),
+    status: statusList.optional().meta({
+      type: 'string',
+      description: `One status or several, comma-separated: ${REFERRAL_STATUSES.join(', ')}`,
+    }),
     cursor: z.string().min(1).max(500).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
