@@ -64,7 +64,10 @@ export const ERROR_CODES = {
   E_API_RATE_LIMITED: { status: 429, meaning: 'too many requests with this key; retry after the given time' },
   E_API_NOT_READY: { status: 503, meaning: 'the service cannot reach its database or release' },
   E_API_INTERNAL: { status: 500, meaning: 'an unexpected failure inside the service (a bug: logged)' },
-  E_API_PROGRAMME_MODE: { status: 409, meaning: 'a batch (见贷即保) guarantee was sent to a joint-review programme' },
+  E_API_PROGRAMME_MODE: {
+    status: 409,
+    meaning: 'a batch (见贷即保) guarantee was sent to a joint-review programme',
+  },
   // decisions: releases, assessment and replay (src/decisions/release.ts, assess.ts)
   E_RELEASE_INVALID: { status: 500, meaning: 'a release file (models, policy) failed validation' },
   E_RELEASE_ARTIFACT: { status: 500, meaning: 'a model artifact of a release is missing or has changed' },

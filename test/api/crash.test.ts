@@ -56,7 +56,10 @@ async function post(url: string, key: string, body: unknown, idem: string) {
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idem },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as { assessments: { id: string }[]; replayed: boolean } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { assessments: { id: string }[]; replayed: boolean },
+  };
 }
 
 describe('SIGKILL during batch writes', () => {
@@ -100,7 +103,14 @@ describe('SIGKILL during batch writes', () => {
     for (let i = 0; i < batches.length; i++) {
       const ids = expectedIds[i] as string[];
       const present = await Promise.all(
-        ids.map(async (id) => (await fetch(`${second.url}/v1/assessments/${id}`, { headers: { authorization: `Bearer ${key}` } })).status),
+        ids.map(
+          async (id) =>
+            (
+              await fetch(`${second.url}/v1/assessments/${id}`, {
+                headers: { authorization: `Bearer ${key}` },
+              })
+            ).status,
+        ),
       );
       const found = present.filter((s) => s === 200).length;
       expect([i, found === 0 || found === ids.length]).toEqual([i, true]);

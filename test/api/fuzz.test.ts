@@ -78,7 +78,7 @@ function mutate(app: Application, pick: number, value: unknown, drop: boolean): 
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, p: (string | number)[]) => {
     if (p.length > 0) paths.push(p);
-    if (Array.isArray(v)) v.slice(0, 3).forEach((x, i) => walk(x, [...p, i]));
+    if (Array.isArray(v)) for (const [i, x] of v.slice(0, 3).entries()) walk(x, [...p, i]);
     else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
   };
   walk(copy, []);
