@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { registerAgreementCommands } from './agreements.js';
 import { registerCompareCommands } from './compare.js';
+import { registerDecisionCommands } from './decisions.js';
 import { registerDemoCommands } from './demo.js';
 import { registerEvaluateCommands } from './evaluate.js';
 import { registerFeatureCommands } from './features.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerKeyCommands(program);
   registerWebhookCommands(program);
   registerServeCommands(program);
+  registerDecisionCommands(program);
   return program;
 }
 

@@ -1,10 +1,12 @@
 import { canonicalJson, sha256 } from '../core/artifact.js';
+import { RiskError } from '../core/errors.js';
 import { type Column, Frame } from '../core/frame.js';
 import { getDefaultCatalog } from '../features/catalog.js';
 import { computeFeatures } from '../features/engine.js';
 import { compileCatalog, type FeaturePlan } from '../features/plan.js';
 import type { RiskGrade } from '../ingest/partners.js';
 import type { Application } from '../ingest/schemas.js';
+import { parseApplication } from '../ingest/validate.js';
 import {
   type CompiledRule,
   compileRules,
@@ -221,8 +223,40 @@ function applyPolicy(
   if (decision === 'decline' || decision === 'insufficient_data')
     return { decision, grade, rules, missing, limit: null, fee: null, programme };
   const limit = computeLimit(policy, c.limit, { app, row, pd, programme, exposure });
+  const floor = limitFloorRule(policy, limit.amount);
+  rules.push(floor);
+  if (floor.fired && (floor.action === 'decline' || decision === 'approve')) {
+    const d: Decision = floor.action === 'decline' ? 'decline' : 'refer';
+    return d === 'decline'
+      ? { decision: d, grade, rules, missing, limit: null, fee: null, programme }
+      : {
+          decision: d,
+          grade,
+          rules,
+          missing,
+          limit,
+          fee: feeOf(policy, grade, programme, limit.amount),
+          programme,
+        };
+  }
   const fee = feeOf(policy, grade, programme, limit.amount);
   return { decision, grade, rules, missing, limit, fee, programme };
+}
+
+/** The rule that a limit below the minimum leaves nothing to guarantee (reported fired or not). */
+function limitFloorRule(policy: Policy, amount: number): RuleResult {
+  const { minimum, belowMinimum, source } = policy.limit;
+  return {
+    id: 'limit_below_minimum',
+    label: { zh: '可授信额度低于最低额度', en: 'the credit limit is below the minimum' },
+    input: 'limit.amount',
+    value: amount,
+    operator: '<',
+    threshold: minimum,
+    action: belowMinimum,
+    fired: amount < minimum,
+    source,
+  };
 }
 
 /** The fee by grade inside the programme's ceiling, and its yearly amount on the limit to the fen. */
@@ -424,4 +458,83 @@ export async function* assessMany(
     }
   }
   if (chunk.length > 0) yield* assessChunk(release, chunk, options, true);
+}
+
+/** One field where a recomputed assessment differs from the stored one. */
+export interface ReplayDifference {
+  /** Dotted path, e.g. `limit.candidates[2].amount`. */
+  readonly path: string;
+  readonly stored: unknown;
+  readonly recomputed: unknown;
+}
+
+/** What `replay` found. */
+export interface ReplayResult {
+  readonly identical: boolean;
+  readonly differences: readonly ReplayDifference[];
+  readonly recomputed: Assessment;
+}
+
+function diffJson(a: unknown, b: unknown, path: string, out: ReplayDifference[]): void {
+  if (a === b) return;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) {
+      out.push({ path: `${path}.length`, stored: a.length, recomputed: b.length });
+    }
+    for (let i = 0; i < Math.min(a.length, b.length); i++) diffJson(a[i], b[i], `${path}[${i}]`, out);
+    return;
+  }
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of [...keys].sort()) {
+      diffJson(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        path === '' ? k : `${path}.${k}`,
+        out,
+      );
+    }
+    return;
+  }
+  out.push({ path: path === '' ? '(root)' : path, stored: a, recomputed: b });
+}
+
+/**
+ * Recomputes a stored assessment from its release and stored input and compares them field by field. The
+ * input is validated again (loose input normalised, as the API does); the release must be the one the
+ * assessment names. Portfolio checks depend on the book at the time: pass the same `options` to reproduce them.
+ * @throws E_INPUT_INVALID for a stored input that no longer validates, E_ASSESS_INPUT for a release mismatch
+ * @example const r = replay(release, input, stored); r.identical || r.differences
+ */
+export function replay(
+  release: LoadedRelease,
+  storedInput: unknown,
+  storedAssessment: Assessment,
+  options: AssessOptions = {},
+): ReplayResult {
+  if (storedAssessment.releaseId !== release.release.id) {
+    throw new RiskError(
+      'E_ASSESS_INPUT',
+      `the stored assessment was made under release ${storedAssessment.releaseId}, received release ${release.release.id}`,
+      { path: ['releaseId'], expected: storedAssessment.releaseId, received: release.release.id },
+    );
+  }
+  const app = parseApplication(storedInput);
+  const recomputed = assess(release, app, options);
+  const differences: ReplayDifference[] = [];
+  // Through JSON, as stored: numbers and absent keys compare as they were written.
+  diffJson(
+    JSON.parse(JSON.stringify(storedAssessment)),
+    JSON.parse(JSON.stringify(recomputed)),
+    '',
+    differences,
+  );
+  return { identical: differences.length === 0, differences, recomputed };
 }

@@ -86,6 +86,8 @@ export function existingDebt(lp: LimitPlan, row: Float64Array, app: Application)
 
 interface Draft {
   readonly id: string;
+  /** Inputs that may be null without leaving the candidate without an amount. */
+  readonly optional?: readonly string[];
   readonly label: Bilingual;
   readonly formula: string;
   readonly inputs: Record<string, Scalar>;
@@ -95,7 +97,7 @@ interface Draft {
 
 function candidate(d: Draft): LimitCandidate {
   const missing = Object.entries(d.inputs)
-    .filter(([, v]) => v === null)
+    .filter(([k, v]) => v === null && !(d.optional ?? []).includes(k))
     .map(([k]) => k);
   return {
     id: d.id,
@@ -155,13 +157,15 @@ export function computeLimit(policy: Policy, lp: LimitPlan, input: LimitInput): 
     },
     {
       id: 'working_capital',
+      optional: ['growth'],
       label: { zh: '营运资金缺口', en: 'working-capital gap' },
       formula:
-        'annualSales × (1 − salesMargin) × (1 + clamp(growth, growthMin, growthMax)) ÷ (360 ÷ turnoverDays) − ownFunds − existingDebt',
+        'annualSales × (1 − salesMargin) × (1 + growthUsed) ÷ (360 ÷ turnoverDays) − max(0, ownFunds) − existingDebt; growthUsed = clamp(growth, growthMin, growthMax), growthMin when growth is unknown',
       inputs: {
         annualSales: sales,
         salesMargin: wc.salesMargin,
         growth,
+        growthUsed: Math.min(Math.max(growth ?? wc.growthMin, wc.growthMin), wc.growthMax),
         growthMin: wc.growthMin,
         growthMax: wc.growthMax,
         turnoverDays: wc.turnoverDays,
@@ -169,9 +173,9 @@ export function computeLimit(policy: Policy, lp: LimitPlan, input: LimitInput): 
         existingDebt: debt,
       },
       amount: (x) => {
-        const gr = Math.min(Math.max(x.growth as number, wc.growthMin), wc.growthMax);
         return (
-          ((x.annualSales as number) * (1 - wc.salesMargin) * (1 + gr)) / (360 / wc.turnoverDays) -
+          ((x.annualSales as number) * (1 - wc.salesMargin) * (1 + (x.growthUsed as number))) /
+            (360 / wc.turnoverDays) -
           Math.max(0, x.ownFunds as number) -
           (x.existingDebt as number)
         );

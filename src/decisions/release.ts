@@ -144,6 +144,9 @@ export const policySchema = z
         expectedLossBudget: yuan,
         /** Limits are rounded down to this (1万). */
         roundTo: z.number().positive(),
+        /** A limit below this (yuan) leaves nothing to guarantee: the application is referred or declined. */
+        minimum: yuan,
+        belowMinimum: z.enum(['refer', 'decline']),
         source: z.string(),
       })
       .strict(),

@@ -313,7 +313,7 @@ export class KyselyStore implements Store {
       // only when some were already there is it worth reading the stored rows back.
       if (Number(ins.numInsertedOrUpdatedRows ?? 0) === rows.length)
         return {
-          rows: items.map((i, k) => ({
+          rows: items.map((i) => ({
             id: i.assessment.id,
             applicationId: i.assessment.applicationId,
             releaseId: i.assessment.releaseId,
@@ -321,7 +321,7 @@ export class KyselyStore implements Store {
             decision: i.assessment.decision,
             input: i.input,
             output: i.assessment,
-            createdAt: rows[k]?.created_at ?? createdAt,
+            createdAt,
           })),
           replayed: false,
         };

@@ -35,7 +35,8 @@ export interface StoreOptions {
   readonly poolSize?: number;
   /**
    * SQLite `synchronous`: NORMAL (default) keeps every committed transaction through a process crash
-   * (SIGKILL) in WAL mode; FULL also through a power cut, at an fsync per commit.
+   * (SIGKILL) in WAL mode; FULL also through a power cut, at an fsync per commit. Stores opened on one file
+   * in one process share its connection, and the first one's setting.
    */
   readonly sqliteSync?: 'NORMAL' | 'FULL';
   /** Run the migrations on open. Default true. */
@@ -102,39 +103,82 @@ const pgTypes = {
  */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const clock = options.clock ?? systemClock;
-  let db: Kysely<Database>;
-  let dialect: 'sqlite' | 'postgres';
   if (options.url !== undefined && options.url !== '') {
-    if (!/^postgres(ql)?:\/\//.test(options.url))
-      throw new RiskError(
-        'E_STORE_CONFIG',
-        `DATABASE_URL must be a postgres:// or postgresql:// URL, received ${JSON.stringify(redact(options.url))}`,
-        { path: ['url'] },
-      );
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: pgTypes });
-    // An idle client that loses its connection emits 'error'; without a listener that would end the process.
-    pool.on('error', () => {});
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    dialect = 'postgres';
-  } else {
-    const path = options.path ?? DEFAULT_SQLITE_PATH;
-    let sqlite: BetterSqlite3.Database;
-    try {
-      if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-      sqlite = new BetterSqlite3(path);
-    } catch (err) {
-      throw new RiskError('E_STORE_CONFIG', `cannot open the SQLite database at ${path}: ${String(err)}`, {
-        path: ['path'],
-        received: path,
-      });
-    }
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${options.sqliteSync ?? 'NORMAL'}`);
-    sqlite.pragma('busy_timeout = 10000');
-    sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
-    dialect = 'sqlite';
+    const db = await connect(pgKysely(options.url, options.poolSize ?? 10), 'postgres', options);
+    return new KyselyStore(db, 'postgres', clock, () => db.destroy());
   }
+  const path = options.path ?? DEFAULT_SQLITE_PATH;
+  if (path === ':memory:') {
+    const db = await connect(sqliteKysely(path, options), 'sqlite', options);
+    return new KyselyStore(db, 'sqlite', clock, () => db.destroy());
+  }
+  // One connection per SQLite file per process, shared by every store opened on it: better-sqlite3 is
+  // synchronous, so a second connection waiting for the writer lock would block the thread the first one
+  // needs to finish its transaction (a deadlock until busy_timeout). Kysely queues the shared one's users.
+  const key = resolve(path);
+  let entry = sharedSqlite.get(key);
+  if (entry === undefined) {
+    const opening = connect(sqliteKysely(path, options), 'sqlite', options);
+    entry = { db: opening, refs: 0 };
+    sharedSqlite.set(key, entry);
+    opening.catch(() => sharedSqlite.delete(key));
+  }
+  entry.refs++;
+  const shared = entry;
+  const db = await shared.db.catch((err: unknown) => {
+    shared.refs--;
+    throw err;
+  });
+  let closed = false;
+  return new KyselyStore(db, 'sqlite', clock, async () => {
+    if (closed) return;
+    closed = true;
+    if (--shared.refs === 0 && sharedSqlite.get(key) === shared) {
+      sharedSqlite.delete(key);
+      await db.destroy();
+    }
+  });
+}
+
+const sharedSqlite = new Map<string, { db: Promise<Kysely<Database>>; refs: number }>();
+
+function pgKysely(url: string, poolSize: number): Kysely<Database> {
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new RiskError(
+      'E_STORE_CONFIG',
+      `DATABASE_URL must be a postgres:// or postgresql:// URL, received ${JSON.stringify(redact(url))}`,
+      { path: ['url'] },
+    );
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // An idle client that loses its connection emits 'error'; without a listener that would end the process.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function sqliteKysely(path: string, options: StoreOptions): Kysely<Database> {
+  let sqlite: BetterSqlite3.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    sqlite = new BetterSqlite3(path);
+  } catch (err) {
+    throw new RiskError('E_STORE_CONFIG', `cannot open the SQLite database at ${path}: ${String(err)}`, {
+      path: ['path'],
+      received: path,
+    });
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.sqliteSync ?? 'NORMAL'}`);
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect(sqlite) });
+}
+
+/** Checks the database answers, then migrates it; on failure closes it. */
+async function connect(
+  db: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
+  options: StoreOptions,
+): Promise<Kysely<Database>> {
   try {
     await sql`select 1`.execute(db);
   } catch (err) {
@@ -152,16 +196,27 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return new KyselyStore(db, dialect, clock, () => db.destroy());
+  return db;
 }
 
 /**
  * The store options the server and CLI take from the environment: `DATABASE_URL` (PostgreSQL) or
- * `RONGDAN_DB` (a SQLite file), else the embedded default.
+ * `RONGDAN_DB` (a SQLite file), else the embedded default; `RONGDAN_SQLITE_SYNC=FULL` for power-cut safety.
  */
-export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): { url?: string; path?: string } {
+export function storeOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<StoreOptions, 'url' | 'path' | 'sqliteSync'> {
   const url = env.DATABASE_URL;
   if (url !== undefined && url !== '') return { url };
   const path = env.RONGDAN_DB;
-  return path !== undefined && path !== '' ? { path } : {};
+  const sync = env.RONGDAN_SQLITE_SYNC;
+  if (sync !== undefined && sync !== 'NORMAL' && sync !== 'FULL')
+    throw new RiskError(
+      'E_STORE_CONFIG',
+      `RONGDAN_SQLITE_SYNC must be NORMAL or FULL, received ${JSON.stringify(sync)}`,
+    );
+  return {
+    ...(path !== undefined && path !== '' ? { path } : {}),
+    ...(sync !== undefined ? { sqliteSync: sync } : {}),
+  };
 }

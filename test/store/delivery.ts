@@ -14,12 +14,14 @@ export function deliveryContract(h: StoreHarness): void {
   let clock: ReturnType<typeof steppingClock>;
   let store: Store;
   let receiver: Awaited<ReturnType<typeof startReceiver>> | null = null;
+  const stopLater: (() => Promise<void>)[] = [];
   beforeEach(async () => {
     db = await h.fresh();
     clock = steppingClock();
     store = await db.open(clock);
   });
   afterEach(async () => {
+    for (const stop of stopLater.splice(0)) await stop();
     await receiver?.close();
     receiver = null;
     await db.drop();
@@ -68,6 +70,51 @@ export function deliveryContract(h: StoreHarness): void {
       expect(ok.filter((g) => g.type === 'referral.accepted').length).toBe(5);
       const body = JSON.parse(ok.find((g) => g.type === 'referral.created')?.body ?? '{}');
       expect(body).toMatchObject({ type: 'referral.created', data: { bankId: 'bank-a', status: 'new' } });
+    });
+
+    it('three deliverers on one outbox: every event reaches the receiver exactly once', async () => {
+      receiver = await startReceiver({ secret: SECRET, clock, failFirst: 1 });
+      await store.setWebhookEndpoint({ bankId: 'bank-a', url: receiver.url, secret: SECRET });
+      await store.createReferrals(Array.from({ length: 60 }, (_, i) => referral(`as-${i}`, 'bank-a')));
+      const peers = await db.peers(3, clock);
+      const deliverers = peers.map(
+        (s, i) => new WebhookDeliverer({ store: s, clock, rng: new Rng(i), policy: { batchSize: 7 } }),
+      );
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(deliverers.map((d) => d.drain()));
+        clock.advance(3_600_000);
+      }
+      const ok = receiver.got.filter((g) => g.answered === 200).map((g) => g.eventId);
+      expect(ok.length).toBe(60);
+      expect(new Set(ok).size).toBe(60);
+      expect(receiver.got.length).toBe(120);
+      expect(await store.outboxCounts()).toMatchObject({ delivered: 60, pending: 0, delivering: 0 });
+    });
+
+    it('start() keeps delivering on its own until stop()', async () => {
+      receiver = await startReceiver({ secret: SECRET, clock, failFirst: 0 });
+      await store.setWebhookEndpoint({ bankId: 'bank-a', url: receiver.url, secret: SECRET });
+      const reports: string[] = [];
+      let threeDone = () => {};
+      const three = new Promise<void>((resolve) => {
+        threeDone = resolve;
+      });
+      const deliverer = new WebhookDeliverer({
+        store,
+        clock,
+        rng: new Rng(9),
+        onReport: (r) => {
+          reports.push(r.outcome);
+          if (reports.length === 3) threeDone();
+        },
+      });
+      deliverer.start(5);
+      stopLater.push(() => deliverer.stop());
+      await store.createReferrals([1, 2, 3].map((i) => referral(`as-${i}`, 'bank-a')));
+      await three;
+      await deliverer.stop();
+      expect(reports).toEqual(['delivered', 'delivered', 'delivered']);
+      expect(receiver.got.length).toBe(3);
     });
 
     it('dead-letters a message after N tries, and an operator can requeue it', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { Clock } from '../../src/core/clock.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
@@ -25,9 +26,9 @@ export interface FreshDatabase {
   /** A new store on this database (PostgreSQL: its own pool; SQLite: its own connection). */
   open(clock: Clock): Promise<Store>;
   /**
-   * `n` stores that may run concurrently in this process. PostgreSQL: n pools (real concurrent connections).
-   * SQLite: one store n times, because a process holds one connection per file (better-sqlite3 is
-   * synchronous: a second connection waiting on the lock would block the first); processes are tested apart.
+   * `n` stores that run concurrently in this process. PostgreSQL: n pools (real concurrent connections).
+   * SQLite: n stores sharing the process's one connection to the file (see openStore); several processes
+   * are tested apart (sqlite-processes.test.ts).
    */
   peers(n: number, clock: Clock): Promise<Store[]>;
   /** Every row of every table as text, plus (SQLite) the raw bytes of the database files. */
@@ -77,8 +78,7 @@ export const sqliteHarness: StoreHarness = {
     return {
       open,
       async peers(n, clock) {
-        const s = await open(clock);
-        return Array.from({ length: n }, () => s);
+        return Promise.all(Array.from({ length: n }, () => open(clock)));
       },
       async dump(store) {
         let raw = '';
@@ -123,17 +123,26 @@ export async function createTestDatabase(
   };
 }
 
-/** PostgreSQL: a new database per fresh(), so test files and tests never see each other's rows. */
+/**
+ * PostgreSQL: one database per test file (created on first use, dropped when the process exits), emptied
+ * for each fresh() — so test files and tests never see each other's rows, without paying a CREATE DATABASE
+ * per test.
+ */
+let fileDatabase: Promise<{ url: string; drop(): Promise<void> }> | null = null;
+
 export const postgresHarness: StoreHarness = {
   name: 'postgres',
   async fresh() {
-    const database = await createTestDatabase();
+    fileDatabase ??= createTestDatabase();
+    const database = await fileDatabase;
     const opened: Store[] = [];
     const open = async (clock: Clock) => {
       const s = await openStore({ url: database.url, clock, poolSize: 4 });
       opened.push(s);
       return s;
     };
+    const first = await open(steppingClock());
+    await sql`truncate ${sql.join(TABLES.map((t) => sql.table(t)))}`.execute((first as KyselyStore).db);
     return {
       open,
       async peers(n, clock) {
@@ -144,8 +153,15 @@ export const postgresHarness: StoreHarness = {
       dump: dumpRows,
       async drop() {
         for (const s of opened) await s.close().catch(() => {});
-        await database.drop();
       },
     };
   },
 };
+
+/** Drops the test file's PostgreSQL database (call from afterAll). */
+export async function dropFileDatabase(): Promise<void> {
+  if (fileDatabase === null) return;
+  const d = await fileDatabase;
+  fileDatabase = null;
+  await d.drop();
+}

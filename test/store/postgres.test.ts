@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { storeContract } from './contract.js';
 import { deliveryContract } from './delivery.js';
-import { createTestDatabase, postgresHarness, TEST_PG_URL } from './harness.js';
+import { createTestDatabase, dropFileDatabase, postgresHarness, TEST_PG_URL } from './harness.js';
 
 // The same contract on a real PostgreSQL server. Without one, say so plainly; CI sets RONGDAN_REQUIRE_PG=1
 // (after .ci/start-postgres), and there a missing server is a failure, not a skip.
@@ -13,6 +13,7 @@ if (TEST_PG_URL === '' && !required)
   );
 
 describe.skipIf(TEST_PG_URL === '')('store contract on PostgreSQL (TEST_DATABASE_URL)', () => {
+  afterAll(dropFileDatabase);
   storeContract(postgresHarness);
   deliveryContract(postgresHarness);
 

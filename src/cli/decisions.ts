@@ -1,0 +1,684 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { LineWriter, readCsvBlocks } from '../core/csv.js';
+import { RiskError } from '../core/errors.js';
+import { type AssessOptions, assess, assessMany, replay } from '../decisions/assess.js';
+import { type Assessment, assessmentSchema, type LimitCandidate } from '../decisions/assessment.js';
+import {
+  ACTIVE_FILE,
+  activeReleaseId,
+  type LoadedRelease,
+  loadRelease,
+  parseRelease,
+  RELEASES_DIR,
+  type Release,
+  releaseFile,
+} from '../decisions/release.js';
+import { RISK_GRADES } from '../ingest/partners.js';
+import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
+import type { Application } from '../ingest/schemas.js';
+import { parseApplication } from '../ingest/validate.js';
+import { type CommandIo, progressBar } from './train.js';
+
+const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+
+const wan = (yuan: number): string => (yuan / 10_000).toLocaleString('en-US', { maximumFractionDigits: 2 });
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new RiskError(
+      'E_IO',
+      `cannot read ${path}: ${(err as Error).message}`,
+      { file: path },
+      { cause: err },
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RiskError('E_JSON_PARSE', `${path} is not valid JSON: ${(err as Error).message}`, {
+      file: path,
+    });
+  }
+}
+
+/** A release given as a file path or as an id in the releases directory; default the active one. */
+export function resolveReleaseFile(release: string | undefined, dir: string = RELEASES_DIR): string {
+  if (release === undefined) return releaseFile(activeReleaseId(dir), dir);
+  if (existsSync(release) && statSync(release).isFile()) return release;
+  const file = releaseFile(release, dir);
+  if (!existsSync(file)) {
+    throw new RiskError('E_IO', `--release: no release file ${release} and no ${file}`, {
+      path: ['release'],
+      received: release,
+    });
+  }
+  return file;
+}
+
+/** Release files of a directory, with the active id. */
+export function listReleases(dir: string = RELEASES_DIR): { id: string; file: string; release: Release }[] {
+  if (!existsSync(dir)) throw new RiskError('E_IO', `no releases directory ${dir}`, { file: dir });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== ACTIVE_FILE)
+    .sort()
+    .map((f) => {
+      const file = join(dir, f);
+      const release = parseRelease(readJsonFile(file), file);
+      return { id: release.id, file, release };
+    });
+}
+
+/** One change between two releases: a path and the value before and after (undefined = absent). */
+export interface ReleaseChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** Arrays of objects with ids (rules, programmes) compare by id, so an inserted rule reads as one change. */
+function keyed(a: unknown[]): Map<string, unknown> | null {
+  if (!a.every((x) => x !== null && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string'))
+    return null;
+  return new Map(a.map((x) => [(x as { id: string }).id, x]));
+}
+
+function diffValues(a: unknown, b: unknown, path: string, out: ReleaseChange[]): void {
+  if (a === b) return;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const ka = keyed(a);
+    const kb = keyed(b);
+    if (ka !== null && kb !== null) {
+      for (const id of new Set([...ka.keys(), ...kb.keys()]))
+        diffValues(ka.get(id), kb.get(id), `${path}[${id}]`, out);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, before: a, after: b });
+    return;
+  }
+  if (
+    a !== null &&
+    b !== null &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+  ) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
+      diffValues(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        path === '' ? k : `${path}.${k}`,
+        out,
+      );
+    return;
+  }
+  out.push({ path, before: a, after: b });
+}
+
+/**
+ * What changed between two releases, in models (paths and pinned checksums) and policy (rules by id,
+ * programmes by id, cut-offs, scale, grids). The id and description are left out.
+ * @example releaseDiff(a, b).map((c) => c.path) // ['policy.cutoffs.approveMaxPd']
+ */
+export function releaseDiff(a: Release, b: Release): ReleaseChange[] {
+  const out: ReleaseChange[] = [];
+  diffValues(a.models, b.models, 'models', out);
+  diffValues(a.policy, b.policy, 'policy', out);
+  return out;
+}
+
+const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
+
+/** Reads applications from a sample directory, a JSON Lines file or a JSON array. */
+function readApplications(
+  input: string,
+  rejects: string,
+  onProgress: (n: number) => void,
+): AsyncGenerator<Application> {
+  const options = { rejects, onProgress };
+  return existsSync(input) && statSync(input).isDirectory()
+    ? readApplicationsDir(input, options)
+    : readApplicationsJsonl(input, options);
+}
+
+/** outcomes.csv beside the input (borrower_id, default_12m), when present. */
+async function readOutcomes(input: string): Promise<Map<string, number> | null> {
+  const dir = existsSync(input) && statSync(input).isDirectory() ? input : dirname(input);
+  const file = join(dir, 'outcomes.csv');
+  if (!existsSync(file)) return null;
+  let id = -1;
+  let target = -1;
+  const out = new Map<string, number>();
+  for await (const block of readCsvBlocks(file, (h) => {
+    id = h.indexOf('borrower_id');
+    target = h.indexOf('default_12m');
+  })) {
+    if (id < 0 || target < 0) return null;
+    for (const r of block.records) out.set(r[id] as string, Number(r[target]));
+  }
+  return out;
+}
+
+/** Distinct borrowers in a rejects CSV (one line per problem). */
+async function countRejected(file: string): Promise<number> {
+  if (!existsSync(file)) return 0;
+  const ids = new Set<string>();
+  for await (const block of readCsvBlocks(file, () => {}))
+    for (const r of block.records) ids.add(r[0] as string);
+  return ids.size;
+}
+
+/** Options of the batch `assess`. */
+export interface AssessBatchOptions {
+  readonly input: string;
+  readonly out: string;
+  readonly release?: string;
+  readonly releasesDir?: string;
+  readonly rejects?: string;
+  readonly progress?: boolean;
+}
+
+/** What the batch `assess` did: counts, rates, grade mix with observed default rates, limits in 万. */
+export interface AssessSummary {
+  readonly releaseId: string;
+  readonly assessed: number;
+  readonly rejected: number;
+  readonly byDecision: Record<string, number>;
+  readonly byGrade: Record<string, { count: number; defaults: number | null; defaultRate: number | null }>;
+  /** Observed default rate of the approved, when outcomes are known. */
+  readonly approvedDefaultRate: number | null;
+  readonly fired: Record<string, number>;
+  readonly binding: Record<string, number>;
+  /** Limits of approved and referred applications, in 万. */
+  readonly limitsWan: {
+    count: number;
+    total: number;
+    mean: number;
+    p10: number;
+    p50: number;
+    p90: number;
+    max: number;
+  };
+  /** Champion and shadow challenger decided the same. */
+  readonly shadowAgreement: number | null;
+  readonly seconds: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/**
+ * `rongdan assess --input`: every application of a sample directory or JSON Lines file under a release,
+ * one Assessment a line in `out`; bad applications go to the rejects file and are counted.
+ * @throws E_IO, E_RELEASE_*, E_CSV_COLUMN
+ */
+export async function runAssessBatch(
+  opts: AssessBatchOptions,
+  io: CommandIo = processIo,
+): Promise<AssessSummary> {
+  const started = performance.now();
+  const release = await loadRelease(resolveReleaseFile(opts.release, opts.releasesDir));
+  const outcomes = await readOutcomes(opts.input);
+  const rejects =
+    opts.rejects ?? join(dirname(opts.out), `${basename(opts.out).replace(/\.[^.]*$/, '')}.rejects.csv`);
+  const bar = progressBar(io, opts.progress !== false, 'assess', '{value} read');
+  const writer = new LineWriter(opts.out);
+  const byDecision: Record<string, number> = {};
+  const byGrade: AssessSummary['byGrade'] = {};
+  for (const g of RISK_GRADES)
+    byGrade[g] = { count: 0, defaults: outcomes === null ? null : 0, defaultRate: null };
+  const fired: Record<string, number> = {};
+  const binding: Record<string, number> = {};
+  const limits: number[] = [];
+  let assessed = 0;
+  let approved = 0;
+  let approvedBad = 0;
+  let shadowSame = 0;
+  let shadowed = 0;
+  try {
+    const apps = readApplications(opts.input, rejects, (n) => bar.update(n, 0));
+    for await (const a of assessMany(release, apps, assessOptions(release))) {
+      assessed++;
+      await writer.writeLine(JSON.stringify(a));
+      byDecision[a.decision] = (byDecision[a.decision] ?? 0) + 1;
+      const bad = outcomes?.get(a.applicationId);
+      if (a.grade !== null) {
+        const g = byGrade[a.grade] as { count: number; defaults: number | null };
+        g.count++;
+        if (g.defaults !== null && bad !== undefined) g.defaults += bad;
+      }
+      if (a.decision === 'approve') {
+        approved++;
+        approvedBad += bad ?? 0;
+      }
+      for (const f of a.fired) fired[f] = (fired[f] ?? 0) + 1;
+      if (a.limit !== null) {
+        binding[a.limit.binding] = (binding[a.limit.binding] ?? 0) + 1;
+        limits.push(a.limit.amountWan);
+      }
+      if (a.shadow !== null) {
+        shadowed++;
+        if (a.shadow.decision === a.decision) shadowSame++;
+      }
+      if (assessed % 1000 === 0) bar.update(assessed, 0);
+    }
+  } finally {
+    bar.stop();
+    await writer.close();
+  }
+  for (const g of Object.values(byGrade))
+    g.defaultRate = g.defaults === null || g.count === 0 ? null : g.defaults / g.count;
+  limits.sort((x, y) => x - y);
+  const total = limits.reduce((s, x) => s + x, 0);
+  return {
+    releaseId: release.release.id,
+    assessed,
+    rejected: await countRejected(rejects),
+    byDecision,
+    byGrade,
+    approvedDefaultRate: outcomes === null || approved === 0 ? null : approvedBad / approved,
+    fired,
+    binding,
+    limitsWan: {
+      count: limits.length,
+      total,
+      mean: limits.length === 0 ? 0 : total / limits.length,
+      p10: quantile(limits, 0.1),
+      p50: quantile(limits, 0.5),
+      p90: quantile(limits, 0.9),
+      max: limits.at(-1) ?? 0,
+    },
+    shadowAgreement: shadowed === 0 ? null : shadowSame / shadowed,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Options assess runs with for a release (its portfolio checks, when the release has them). */
+function assessOptions(_release: LoadedRelease): AssessOptions {
+  return {};
+}
+
+/** The summary table of a batch. */
+export function formatAssessSummary(s: AssessSummary): string {
+  const lines = [
+    `release ${s.releaseId}: ${s.assessed} assessed, ${s.rejected} rejected (bad input), ${s.seconds.toFixed(1)} s`,
+    '',
+    'decision            count    rate',
+  ];
+  for (const d of ['approve', 'refer', 'decline', 'insufficient_data'])
+    lines.push(
+      `${d.padEnd(18)}${String(s.byDecision[d] ?? 0).padStart(7)}  ${pct((s.byDecision[d] ?? 0) / Math.max(1, s.assessed)).padStart(6)}`,
+    );
+  if (s.approvedDefaultRate !== null)
+    lines.push(`observed default rate of the approved: ${pct(s.approvedDefaultRate)}`);
+  lines.push('', 'grade   count    share  defaults  default rate');
+  for (const [g, v] of Object.entries(s.byGrade)) {
+    if (v.count === 0) continue;
+    lines.push(
+      `${g.padEnd(6)}${String(v.count).padStart(7)}  ${pct(v.count / Math.max(1, s.assessed)).padStart(7)}  ${String(v.defaults ?? '-').padStart(8)}  ${(v.defaultRate === null ? '-' : pct(v.defaultRate)).padStart(12)}`,
+    );
+  }
+  const l = s.limitsWan;
+  lines.push(
+    '',
+    `limits (approve + refer, 万): n ${l.count}  total ${wan(l.total * 10_000)}  mean ${l.mean.toFixed(1)}  p10 ${l.p10}  p50 ${l.p50}  p90 ${l.p90}  max ${l.max}`,
+    `binding constraint: ${Object.entries(s.binding)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `rules fired: ${Object.entries(s.fired)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  if (s.shadowAgreement !== null)
+    lines.push(`shadow challenger agrees on the decision: ${pct(s.shadowAgreement)}`);
+  return lines.join('\n');
+}
+
+function candidateLine(c: LimitCandidate, binding: string): string {
+  const amount = c.amount === null ? `— (missing ${c.missing?.join(', ') ?? ''})` : `${wan(c.amount)}万`;
+  const inputs = Object.entries(c.inputs)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && Math.abs(v) >= 10_000 ? `${wan(v)}万` : String(v)}`)
+    .join(' ');
+  return `${c.id === binding ? '→' : ' '} ${c.id.padEnd(16)} ${amount.padStart(14)}  ${c.formula}  [${inputs}]`;
+}
+
+/** One assessment for a person: decision, grade, reasons zh/en, the rules that fired, limit and fee. */
+export function formatAssessment(a: Assessment): string {
+  const lines = [
+    `${a.applicationId} (${a.borrower.name ?? 'no name'}) as of ${a.asOf}, release ${a.releaseId}`,
+    `decision  ${a.decision}   grade ${a.grade ?? '-'}   PD ${a.pd === null ? '-' : pct(a.pd)}   score ${a.score ?? '-'}`,
+  ];
+  if (a.missingSources.length > 0) lines.push(`missing sources: ${a.missingSources.join(', ')}`);
+  const fired = a.rules.filter((r) => r.fired);
+  lines.push('', `rules: ${a.rules.length} evaluated, ${fired.length} fired`);
+  for (const r of fired)
+    lines.push(
+      `  ✗ ${r.id} (${r.action}) ${r.label.zh} / ${r.label.en}: ${r.input} = ${show(r.value)} ${r.operator} ${show(r.threshold)}  [${r.source}]`,
+    );
+  if (a.reasons.length > 0) {
+    lines.push('', 'reasons:');
+    for (const r of a.reasons) lines.push(`  - ${r.text.zh}`, `    ${r.text.en}`);
+  }
+  if (a.limit !== null) {
+    lines.push(
+      '',
+      `limit ${wan(a.limit.amount)}万 (binding: ${a.limit.binding}); existing debt ${wan(a.limit.existingDebt)}万; requested ${wan(a.request.amount)}万`,
+    );
+    for (const c of a.limit.candidates) lines.push(`  ${candidateLine(c, a.limit.binding)}`);
+  }
+  if (a.fee !== null)
+    lines.push(
+      '',
+      `fee ${pct(a.fee.rate)} a year (grid ${pct(a.fee.gridRate)}, ceiling ${a.fee.ceiling === null ? 'none' : pct(a.fee.ceiling)}): ${a.fee.annualAmount.toFixed(2)} yuan`,
+    );
+  if (a.shadow !== null)
+    lines.push(
+      '',
+      `shadow ${a.shadow.releaseId}: ${a.shadow.decision}, grade ${a.shadow.grade ?? '-'}, PD ${a.shadow.pd === null ? '-' : pct(a.shadow.pd)}`,
+    );
+  return lines.join('\n');
+}
+
+/** A stored assessment with its input, as `assess --application --out` writes it (what replay reads). */
+export interface AssessmentRecord {
+  readonly input: unknown;
+  readonly assessment: Assessment;
+}
+
+function parseStored(value: unknown, where: string): { input: unknown; assessment: Assessment } {
+  const v = value as { input?: unknown; assessment?: unknown };
+  const hasInput = v !== null && typeof v === 'object' && 'assessment' in v;
+  const r = assessmentSchema.safeParse(hasInput ? v.assessment : value);
+  if (!r.success) {
+    throw new RiskError('E_ASSESS_INPUT', `${where}: not an assessment: ${r.error.issues[0]?.message}`, {
+      file: where,
+      path: r.error.issues[0]?.path.map(String) ?? [],
+    });
+  }
+  return { input: hasInput ? v.input : undefined, assessment: r.data };
+}
+
+/** Options of `replay`. */
+export interface ReplayOptions {
+  readonly assessment: string;
+  readonly input?: string;
+  readonly releasesDir?: string;
+}
+
+/** What `replay` found over a file of assessments. */
+export interface ReplaySummary {
+  readonly replayed: number;
+  readonly identical: number;
+  readonly differing: { id: string; differences: { path: string; stored: unknown; recomputed: unknown }[] }[];
+}
+
+/**
+ * `rongdan replay`: recomputes stored assessments (a record file from `assess --application --out`, or the
+ * JSON Lines of a batch with `--input` for their applications) under the release each names.
+ * @throws E_IO, E_ASSESS_INPUT, E_RELEASE_*
+ */
+export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const text = readFileSync(opts.assessment, 'utf8');
+  const trimmed = text.trim();
+  const stored =
+    trimmed.startsWith('{') && !trimmed.includes('\n{')
+      ? [parseStored(JSON.parse(trimmed), opts.assessment)]
+      : trimmed
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l, i) => parseStored(JSON.parse(l), `${opts.assessment}:${i + 1}`));
+  const inputs = new Map<string, Application>();
+  if (stored.some((s) => s.input === undefined)) {
+    if (opts.input === undefined) {
+      throw new RiskError(
+        'E_ASSESS_INPUT',
+        '--input is required: the stored assessments do not carry their input',
+        {
+          path: ['input'],
+        },
+      );
+    }
+    const wanted = new Set(stored.map((s) => s.assessment.applicationId));
+    const rejects = join(dirname(opts.assessment), 'replay.rejects.csv');
+    for await (const app of readApplications(opts.input, rejects, () => {}))
+      if (wanted.has(app.id)) inputs.set(app.id, app);
+  }
+  const releases = new Map<string, LoadedRelease>();
+  const out: ReplaySummary = { replayed: 0, identical: 0, differing: [] };
+  for (const s of stored) {
+    const id = s.assessment.releaseId;
+    let release = releases.get(id);
+    if (release === undefined) {
+      release = await loadRelease(releaseFile(id, opts.releasesDir));
+      releases.set(id, release);
+    }
+    const input = s.input ?? inputs.get(s.assessment.applicationId);
+    if (input === undefined) {
+      out.differing.push({
+        id: s.assessment.id,
+        differences: [
+          {
+            path: '(input)',
+            stored: s.assessment.applicationId,
+            recomputed: 'no such application in --input',
+          },
+        ],
+      });
+      (out as { replayed: number }).replayed++;
+      continue;
+    }
+    const r = replay(release, input, s.assessment);
+    (out as { replayed: number }).replayed++;
+    if (r.identical) (out as { identical: number }).identical++;
+    else out.differing.push({ id: s.assessment.id, differences: [...r.differences] });
+  }
+  return out;
+}
+
+/** Registers `release list|show|validate|diff`, `assess` and `replay`. */
+export function registerDecisionCommands(program: Command): void {
+  const release = program
+    .command('release')
+    .description('decision releases: models pinned by checksum and the policy as data');
+  release
+    .command('list')
+    .description('the releases of the releases directory, the active one marked')
+    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
+    .action((o: { dir: string }) => {
+      const active = existsSync(join(o.dir, ACTIVE_FILE)) ? activeReleaseId(o.dir) : null;
+      for (const r of listReleases(o.dir)) {
+        const p = r.release.policy;
+        process.stdout.write(
+          `${r.id === active ? '*' : ' '} ${r.id.padEnd(24)} champion ${r.release.models.champion.path}  challenger ${r.release.models.challenger?.path ?? '-'}  ${p.knockouts.length} rules  approve ≤ ${pct(p.cutoffs.approveMaxPd)}  refer ≤ ${pct(p.cutoffs.referMaxPd)}\n`,
+        );
+      }
+    });
+  release
+    .command('show [release]')
+    .description(
+      'a release (id or file; default the active one): models, rules, cut-offs, scale, limits, fees',
+    )
+    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
+    .option('--json', 'the release file as JSON')
+    .action((id: string | undefined, o: { dir: string; json?: boolean }) => {
+      const file = resolveReleaseFile(id, o.dir);
+      const r = parseRelease(readJsonFile(file), file);
+      if (o.json === true) {
+        process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
+        return;
+      }
+      process.stdout.write(`${formatRelease(r)}\n`);
+    });
+  release
+    .command('validate [release]')
+    .description('checks a release file and the checksums of every model it pins, and loads the models')
+    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
+    .action(async (id: string | undefined, o: { dir: string }) => {
+      const file = resolveReleaseFile(id, o.dir);
+      const r = await loadRelease(file);
+      process.stdout.write(
+        `${r.release.id}: valid; champion ${r.champion.path} (${r.champion.model.kind}) and ${r.challenger === null ? 'no challenger' : `challenger ${r.challenger.path} (${r.challenger.model.kind})`} match their pinned sha256\n`,
+      );
+    });
+  release
+    .command('diff <a> <b>')
+    .description('what changed in models and policy between two releases (ids or files)')
+    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
+    .action((a: string, b: string, o: { dir: string }) => {
+      const fa = resolveReleaseFile(a, o.dir);
+      const fb = resolveReleaseFile(b, o.dir);
+      const changes = releaseDiff(parseRelease(readJsonFile(fa), fa), parseRelease(readJsonFile(fb), fb));
+      if (changes.length === 0) process.stdout.write('no change in models or policy\n');
+      for (const c of changes) process.stdout.write(`${c.path}: ${show(c.before)} → ${show(c.after)}\n`);
+    });
+
+  program
+    .command('assess')
+    .description(
+      'admission + credit limit under a release: a batch (--input) or one application (--application)',
+    )
+    .option('--input <path>', 'a sample directory or JSON Lines of applications')
+    .option(
+      '--out <file>',
+      'JSON Lines of assessments (batch); with --application, the record {input, assessment}',
+    )
+    .option('--application <file>', 'one application (JSON), printed for a person')
+    .option('--release <id|file>', 'release id or file (default: the active release)')
+    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
+    .option('--rejects <file>', 'bad applications (default beside --out)')
+    .option('--json', 'print JSON instead of the table')
+    .option('--no-progress', 'no progress bar')
+    .action(
+      async (o: {
+        input?: string;
+        out?: string;
+        application?: string;
+        release?: string;
+        releasesDir: string;
+        rejects?: string;
+        json?: boolean;
+        progress: boolean;
+      }) => {
+        if (o.application !== undefined) {
+          const input = readJsonFile(o.application);
+          const app = parseApplication(input);
+          const r = await loadRelease(resolveReleaseFile(o.release, o.releasesDir));
+          const a = assess(r, app, assessOptions(r));
+          if (o.out !== undefined) {
+            const w = new LineWriter(o.out);
+            await w.writeLine(JSON.stringify({ input, assessment: a } satisfies AssessmentRecord, null, 1));
+            await w.close();
+          }
+          process.stdout.write(
+            o.json === true ? `${JSON.stringify(a, null, 1)}\n` : `${formatAssessment(a)}\n`,
+          );
+          return;
+        }
+        if (o.input === undefined || o.out === undefined) {
+          throw new RiskError('E_OPTIONS_INVALID', 'assess needs --input and --out, or --application', {
+            path: ['input'],
+          });
+        }
+        const s = await runAssessBatch({
+          input: o.input,
+          out: o.out,
+          ...(o.release === undefined ? {} : { release: o.release }),
+          releasesDir: o.releasesDir,
+          ...(o.rejects === undefined ? {} : { rejects: o.rejects }),
+          progress: o.progress,
+        });
+        process.stdout.write(
+          o.json === true ? `${JSON.stringify(s, null, 1)}\n` : `${formatAssessSummary(s)}\n`,
+        );
+      },
+    );
+
+  program
+    .command('replay')
+    .description('recomputes stored assessments from their release and input: identical, or the differences')
+    .requiredOption(
+      '--assessment <file>',
+      'a record from assess --application --out, or JSON Lines of assessments',
+    )
+    .option('--input <path>', 'the applications, when the file holds assessments only')
+    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
+    .action(async (o: { assessment: string; input?: string; releasesDir: string }) => {
+      const s = await runReplay({
+        assessment: o.assessment,
+        ...(o.input === undefined ? {} : { input: o.input }),
+        releasesDir: o.releasesDir,
+      });
+      process.stdout.write(
+        `replayed ${s.replayed}: ${s.identical} identical, ${s.differing.length} differ\n`,
+      );
+      for (const d of s.differing.slice(0, 20)) {
+        process.stdout.write(`${d.id}:\n`);
+        for (const x of d.differences.slice(0, 20))
+          process.stdout.write(`  ${x.path}: stored ${show(x.stored)}, recomputed ${show(x.recomputed)}\n`);
+      }
+      if (s.differing.length > 0) process.exitCode = 1;
+    });
+}
+
+/** A release for a person. */
+export function formatRelease(r: Release): string {
+  const p = r.policy;
+  const m = r.models;
+  const lines = [
+    `${r.id}: ${r.description}`,
+    '',
+    `champion   ${m.champion.path}  ${Object.entries(m.champion.files)
+      .map(([f, s]) => `${f} ${s.slice(0, 12)}…`)
+      .join(' ')}`,
+    `challenger ${
+      m.challenger === undefined
+        ? '-'
+        : `${m.challenger.path}  ${Object.entries(m.challenger.files)
+            .map(([f, s]) => `${f} ${s.slice(0, 12)}…`)
+            .join(' ')}`
+    }`,
+    '',
+    `required sources: ${p.requiredSources.join(', ')}`,
+    `cut-offs: approve PD ≤ ${pct(p.cutoffs.approveMaxPd)}, refer PD ≤ ${pct(p.cutoffs.referMaxPd)}, else decline  [${p.cutoffs.source}]`,
+    '',
+    'knock-out rules:',
+  ];
+  for (const k of p.knockouts)
+    lines.push(
+      `  ${k.id.padEnd(30)} ${k.action.padEnd(8)} ${k.input} ${k.operator} ${show(k.threshold)}${k.and === undefined ? '' : ` and ${k.and.input} ${k.and.operator} ${show(k.and.threshold)}`}   ${k.label.zh}  [${k.source}]`,
+    );
+  lines.push('', 'master scale and fee grid:');
+  let lo = 0;
+  for (const g of p.masterScale) {
+    lines.push(
+      `  ${g.grade.padEnd(4)} PD ${pct(lo).padStart(6)} – ${pct(g.maxPd).padStart(6)}   fee ${pct(p.feeGrid[g.grade] ?? 0)}`,
+    );
+    lo = g.maxPd;
+  }
+  const l = p.limit;
+  lines.push(
+    '',
+    `limit: sales × ${l.salesShare}; tax × ${JSON.stringify(l.taxMultiple)}; working capital (margin ${l.workingCapital.salesMargin}, ${l.workingCapital.turnoverDays} days); inflow × 12 × ${l.inflowShare}; household debt ≤ ${l.householdDebtToIncome}× income; EL budget ${wan(l.expectedLossBudget)}万 at LGD ${l.lgd}; rounded down to ${wan(l.roundTo)}万  [${l.source}]`,
+    `product caps (万): ${Object.entries(p.productCaps)
+      .map(([k, v]) => `${k} ${wan(v)}`)
+      .join(', ')}`,
+    `guarantor net assets ${wan(p.guarantor.netAssets)}万: single client ≤ ${pct(p.guarantor.singleClientShare)}, related group ≤ ${pct(p.guarantor.groupShare)}  [${p.guarantor.source}]`,
+    '',
+    `programmes (default ${p.defaultProgramme}):`,
+  );
+  for (const g of p.programmes)
+    lines.push(
+      `  ${g.id.padEnd(16)} cap ${wan(g.perBorrowerCap)}万  fee ceiling ${g.feeCeiling === null ? 'none' : pct(g.feeCeiling)}  ${g.label.zh}`,
+    );
+  return lines.join('\n');
+}
