@@ -1,8 +1,8 @@
 import { RiskError } from '../../core/errors.js';
-import { assess, assessMany } from '../../decisions/assess.js';
+import { assess, assessMany, replay } from '../../decisions/assess.js';
 import type { Assessment } from '../../decisions/assessment.js';
 import type { LoadedRelease } from '../../decisions/release.js';
-import { applicationSchema, normaliseApplication } from '../../ingest/schemas.js';
+import { normaliseApplication } from '../../ingest/schemas.js';
 import type { RouteDeps } from '../deps.js';
 import { issuesOf, validationError } from '../errors.js';
 import { type RouteSpec, route } from '../route.js';
@@ -33,32 +33,6 @@ function keyOf(headers: Record<string, unknown>): string | undefined {
   const r = idempotencyHeaders.safeParse({ 'idempotency-key': headers['idempotency-key'] });
   if (!r.success) throw validationError('headers', issuesOf(r.error, headers, ['headers']));
   return r.data['idempotency-key'];
-}
-
-/** The paths where two JSON values differ (for replay), at most `max` of them. */
-export function differences(
-  stored: unknown,
-  recomputed: unknown,
-  path = '',
-  out: { path: string; stored: unknown; recomputed: unknown }[] = [],
-  max = 50,
-): { path: string; stored: unknown; recomputed: unknown }[] {
-  if (out.length >= max) return out;
-  if (Object.is(stored, recomputed)) return out;
-  const bothObjects =
-    stored !== null && recomputed !== null && typeof stored === 'object' && typeof recomputed === 'object';
-  if (!bothObjects || Array.isArray(stored) !== Array.isArray(recomputed)) {
-    out.push({ path: path || '(root)', stored, recomputed });
-    return out;
-  }
-  const a = stored as Record<string, unknown>;
-  const b = recomputed as Record<string, unknown>;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const p = Array.isArray(stored) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`;
-    differences(a[k], b[k], p, out, max);
-  }
-  return out;
 }
 
 function countDecisions(list: readonly Assessment[]): Record<string, number> {
@@ -185,22 +159,8 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       handler: async ({ params }) => {
         const row = await d.store.getAssessment(params.id);
         if (row === null) throw new RiskError('E_STORE_NOT_FOUND', `no assessment has id ${params.id}`);
-        const input = applicationSchema.safeParse(row.input);
-        if (!input.success)
-          throw new RiskError('E_ASSESS_INPUT', `stored input of ${params.id} no longer validates`, {
-            issues: issuesOf(input.error, row.input, ['input']),
-          });
-        const recomputed = assess(await releaseOf(row.releaseId), input.data);
-        const diff = differences(row.output, recomputed);
-        return {
-          body: {
-            id: row.id,
-            releaseId: row.releaseId,
-            identical: diff.length === 0,
-            differences: diff,
-            recomputed,
-          },
-        };
+        const r = replay(await releaseOf(row.releaseId), row.input, row.output);
+        return { body: { id: row.id, releaseId: row.releaseId, ...r } };
       },
     }),
   ];
