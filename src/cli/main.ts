@@ -14,6 +14,7 @@ import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
 import { registerServeCommands } from './serve.js';
+import { registerSimulateCommands } from './simulate.js';
 import { registerTrainCommands } from './train.js';
 import { registerWebhookCommands } from './webhooks.js';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerWebhookCommands(program);
   registerServeCommands(program);
   registerDecisionCommands(program);
+  registerSimulateCommands(program);
   return program;
 }
 

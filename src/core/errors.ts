@@ -72,6 +72,14 @@ export const ERROR_CODES = {
   E_RELEASE_INVALID: { status: 500, meaning: 'a release file (models, policy) failed validation' },
   E_RELEASE_ARTIFACT: { status: 500, meaning: 'a model artifact of a release is missing or has changed' },
   E_ASSESS_INPUT: { status: 400, meaning: 'an application or stored assessment cannot be assessed as given' },
+  // portfolio checks and policy simulation (issue 7 parts 6, 7)
+  E_PORTFOLIO_POLICY: {
+    status: 400,
+    meaning: 'a portfolio policy (net assets, caps, weights, ratios) is invalid',
+  },
+  E_PORTFOLIO_EXPOSURE: { status: 400, meaning: 'an exposure cannot be booked or checked as given' },
+  E_PORTFOLIO_BOOK: { status: 400, meaning: 'the in-force book cannot be built from the monitoring data' },
+  E_SIMULATE_INPUT: { status: 400, meaning: 'the assessments of a policy simulation do not pair up' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -86,6 +86,12 @@ interface Compiled {
   readonly phrase: (index: number, value: number) => { zh: string; en: string };
   readonly champion: Slot;
   readonly challenger: Slot | null;
+  /** Plan indices of the features the borrower profile reads. */
+  readonly at: {
+    readonly yearsInBusiness: number;
+    readonly entOverdue: number;
+    readonly ownerOverdue: number;
+  };
 }
 
 /** A model with the plan index of each of its features. */
@@ -121,6 +127,11 @@ function compiled(release: LoadedRelease): Compiled {
       phrase: reasonPhrases(plan),
       champion: slotOf(plan, release.champion),
       challenger: release.challenger === null ? null : slotOf(plan, release.challenger),
+      at: {
+        yearsInBusiness: plan.names.indexOf('ent_years_in_business'),
+        entOverdue: plan.names.indexOf('bureau_ent_overdue_amount'),
+        ownerOverdue: plan.names.indexOf('bureau_owner_overdue_amount'),
+      },
     };
     compiledReleases.set(release, c);
   }
@@ -269,8 +280,8 @@ function feeOf(policy: Policy, grade: RiskGrade, programme: Programme | null, am
 
 function profileOf(c: Compiled, app: Application, row: Float64Array): BorrowerProfile {
   const e = app.enterprise;
-  const years = row[c.plan.names.indexOf('ent_years_in_business')] as number;
-  const overdue = c.rules.length >= 0 ? currentOverdue(c, row) : null;
+  const years = row[c.at.yearsInBusiness] as number;
+  const overdue = currentOverdue(c, row);
   return {
     id: app.id,
     name: e?.name ?? null,
@@ -288,8 +299,8 @@ function profileOf(c: Compiled, app: Application, row: Float64Array): BorrowerPr
 }
 
 function currentOverdue(c: Compiled, row: Float64Array): boolean | null {
-  const a = row[c.plan.names.indexOf('bureau_ent_overdue_amount')] as number;
-  const b = row[c.plan.names.indexOf('bureau_owner_overdue_amount')] as number;
+  const a = row[c.at.entOverdue] as number;
+  const b = row[c.at.ownerOverdue] as number;
   if (Number.isNaN(a) && Number.isNaN(b)) return null;
   return (Number.isNaN(a) ? 0 : a) + (Number.isNaN(b) ? 0 : b) > 0;
 }

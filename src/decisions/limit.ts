@@ -84,30 +84,102 @@ export function existingDebt(lp: LimitPlan, row: Float64Array, app: Application)
   return (bureau ?? 0) + (ownerBusiness ?? 0);
 }
 
-interface Draft {
+/** The fixed part of a candidate: id, label, formula, and inputs that may be null without leaving it unset. */
+interface CandidateSpec {
   readonly id: string;
-  /** Inputs that may be null without leaving the candidate without an amount. */
-  readonly optional?: readonly string[];
   readonly label: Bilingual;
   readonly formula: string;
-  readonly inputs: Record<string, Scalar>;
-  /** Computes the amount from inputs known to be present. */
-  readonly amount: (inputs: Record<string, number>) => number;
+  readonly optional?: string;
 }
 
-function candidate(d: Draft): LimitCandidate {
-  const missing = Object.entries(d.inputs)
-    .filter(([k, v]) => v === null && !(d.optional ?? []).includes(k))
-    .map(([k]) => k);
-  return {
-    id: d.id,
-    label: d.label,
-    amount: missing.length > 0 ? null : fen(d.amount(d.inputs as Record<string, number>)),
-    formula: d.formula,
-    inputs: d.inputs,
-    ...(missing.length > 0 ? { missing } : {}),
-  };
+const SPECS = {
+  sales_share: {
+    id: 'sales_share',
+    label: { zh: '年销售收入比例', en: 'share of annual sales' },
+    formula: 'annualSales × salesShare − existingDebt',
+  },
+  tax_multiple: {
+    id: 'tax_multiple',
+    label: { zh: '纳税额倍数（按纳税信用等级）', en: 'multiple of annual tax paid, by tax grade' },
+    formula: 'taxPaid12m × taxMultiple[taxGrade] − existingDebt',
+  },
+  working_capital: {
+    id: 'working_capital',
+    label: { zh: '营运资金缺口', en: 'working-capital gap' },
+    formula:
+      'annualSales × (1 − salesMargin) × (1 + growthUsed) ÷ (360 ÷ turnoverDays) − max(0, ownFunds) − existingDebt; growthUsed = clamp(growth, growthMin, growthMax), growthMin when growth is unknown',
+    optional: 'growth',
+  },
+  monthly_inflow: {
+    id: 'monthly_inflow',
+    label: { zh: '月均流水', en: 'monthly bank inflow' },
+    formula: 'monthlyInflow × 12 × inflowShare − existingDebt',
+  },
+  household_dti: {
+    id: 'household_dti',
+    label: { zh: '家庭负债收入比', en: 'household debt to income' },
+    formula: 'ownerAnnualIncome × householdDebtToIncome − householdDebt',
+  },
+  expected_loss: {
+    id: 'expected_loss',
+    label: { zh: '预期损失预算', en: 'expected-loss budget' },
+    formula: 'expectedLossBudget ÷ (pd × lgd)',
+  },
+  product_cap: {
+    id: 'product_cap',
+    label: { zh: '产品上限（按用途）', en: 'product cap (by purpose)' },
+    formula: 'productCaps[purpose]',
+  },
+  programme_cap: {
+    id: 'programme_cap',
+    label: { zh: '项目单户上限', en: 'programme per-borrower cap' },
+    formula: 'programme.perBorrowerCap − clientExposure',
+  },
+  single_client: {
+    id: 'single_client',
+    label: { zh: '单一客户集中度（净资产10%）', en: 'single client: 10% of net assets' },
+    formula: 'netAssets × singleClientShare − clientExposure',
+  },
+  related_group: {
+    id: 'related_group',
+    label: { zh: '关联集团集中度（净资产15%）', en: 'related group: 15% of net assets' },
+    formula: 'netAssets × groupShare − groupExposure',
+  },
+  request: {
+    id: 'request',
+    label: { zh: '申请金额', en: 'requested amount' },
+    formula: 'request.amount',
+  },
+} as const satisfies Record<string, CandidateSpec>;
+
+/** The ids of the candidate limits, in the order an assessment lists them. */
+export const LIMIT_CANDIDATES = Object.keys(SPECS) as (keyof typeof SPECS)[];
+
+/**
+ * A candidate: its amount (computed with missing inputs as NaN) is kept to the fen when every required input
+ * is present; otherwise it has no amount and names the missing inputs.
+ */
+function candidate(spec: CandidateSpec, inputs: Record<string, Scalar>, amount: number): LimitCandidate {
+  let missing: string[] | undefined;
+  for (const k in inputs) {
+    if (inputs[k] !== null || k === spec.optional) continue;
+    missing ??= [];
+    missing.push(k);
+  }
+  return missing === undefined && Number.isFinite(amount)
+    ? { id: spec.id, label: spec.label, amount: fen(amount), formula: spec.formula, inputs }
+    : {
+        id: spec.id,
+        label: spec.label,
+        amount: null,
+        formula: spec.formula,
+        inputs,
+        missing: missing ?? ['(the formula gives no finite amount on these inputs)'],
+      };
 }
+
+/** A nullable number for arithmetic: missing → NaN. */
+const n = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
 
 /** Everything the limit needs for one application. */
 export interface LimitInput {
@@ -140,126 +212,79 @@ export function computeLimit(policy: Policy, lp: LimitPlan, input: LimitInput): 
   const g = policy.guarantor;
   const request = (app.request as Application['request'] | undefined) ?? null;
   const purpose = request?.purpose ?? null;
-  const drafts: Draft[] = [
-    {
-      id: 'sales_share',
-      label: { zh: '年销售收入比例', en: 'share of annual sales' },
-      formula: 'annualSales × salesShare − existingDebt',
-      inputs: { annualSales: sales, salesShare: p.salesShare, existingDebt: debt },
-      amount: (x) => (x.annualSales as number) * (x.salesShare as number) - (x.existingDebt as number),
-    },
-    {
-      id: 'tax_multiple',
-      label: { zh: '纳税额倍数（按纳税信用等级）', en: 'multiple of annual tax paid, by tax grade' },
-      formula: 'taxPaid12m × taxMultiple[taxGrade] − existingDebt',
-      inputs: { taxPaid12m: val(row, lp.taxPaid), taxGrade, taxMultiple: multiple, existingDebt: debt },
-      amount: (x) => (x.taxPaid12m as number) * (x.taxMultiple as number) - (x.existingDebt as number),
-    },
-    {
-      id: 'working_capital',
-      optional: ['growth'],
-      label: { zh: '营运资金缺口', en: 'working-capital gap' },
-      formula:
-        'annualSales × (1 − salesMargin) × (1 + growthUsed) ÷ (360 ÷ turnoverDays) − max(0, ownFunds) − existingDebt; growthUsed = clamp(growth, growthMin, growthMax), growthMin when growth is unknown',
-      inputs: {
+  const ownFunds = val(row, lp.balanceMean);
+  const ownerIncome = val(row, lp.ownerIncome);
+  const householdDebt = val(row, lp.ownerLiabilities);
+  const taxPaid = val(row, lp.taxPaid);
+  const growthUsed = Math.min(Math.max(growth ?? wc.growthMin, wc.growthMin), wc.growthMax);
+  const productCap = purpose === null ? null : (policy.productCaps[purpose] ?? null);
+  const cap = programme?.perBorrowerCap ?? null;
+  const expectedLoss = pd * p.lgd > 0 ? p.expectedLossBudget / (pd * p.lgd) : Number.MAX_SAFE_INTEGER;
+  const candidates: LimitCandidate[] = [
+    candidate(
+      SPECS.sales_share,
+      { annualSales: sales, salesShare: p.salesShare, existingDebt: debt },
+      n(sales) * p.salesShare - n(debt),
+    ),
+    candidate(
+      SPECS.tax_multiple,
+      { taxPaid12m: taxPaid, taxGrade, taxMultiple: multiple, existingDebt: debt },
+      n(taxPaid) * n(multiple) - n(debt),
+    ),
+    candidate(
+      SPECS.working_capital,
+      {
         annualSales: sales,
         salesMargin: wc.salesMargin,
         growth,
-        growthUsed: Math.min(Math.max(growth ?? wc.growthMin, wc.growthMin), wc.growthMax),
+        growthUsed,
         growthMin: wc.growthMin,
         growthMax: wc.growthMax,
         turnoverDays: wc.turnoverDays,
-        ownFunds: val(row, lp.balanceMean),
+        ownFunds,
         existingDebt: debt,
       },
-      amount: (x) => {
-        return (
-          ((x.annualSales as number) * (1 - wc.salesMargin) * (1 + (x.growthUsed as number))) /
-            (360 / wc.turnoverDays) -
-          Math.max(0, x.ownFunds as number) -
-          (x.existingDebt as number)
-        );
-      },
-    },
-    {
-      id: 'monthly_inflow',
-      label: { zh: '月均流水', en: 'monthly bank inflow' },
-      formula: 'monthlyInflow × 12 × inflowShare − existingDebt',
-      inputs: {
+      (n(sales) * (1 - wc.salesMargin) * (1 + growthUsed)) / (360 / wc.turnoverDays) -
+        Math.max(0, n(ownFunds)) -
+        n(debt),
+    ),
+    candidate(
+      SPECS.monthly_inflow,
+      {
         monthlyInflow: monthlyInflow === null ? null : fen(monthlyInflow),
         inflowShare: p.inflowShare,
         existingDebt: debt,
       },
-      amount: (x) =>
-        (x.monthlyInflow as number) * 12 * (x.inflowShare as number) - (x.existingDebt as number),
-    },
-    {
-      id: 'household_dti',
-      label: { zh: '家庭负债收入比', en: 'household debt to income' },
-      formula: 'ownerAnnualIncome × householdDebtToIncome − householdDebt',
-      inputs: {
-        ownerAnnualIncome: val(row, lp.ownerIncome),
-        householdDebtToIncome: p.householdDebtToIncome,
-        householdDebt: val(row, lp.ownerLiabilities),
-      },
-      amount: (x) =>
-        (x.ownerAnnualIncome as number) * (x.householdDebtToIncome as number) - (x.householdDebt as number),
-    },
-    {
-      id: 'expected_loss',
-      label: { zh: '预期损失预算', en: 'expected-loss budget' },
-      formula: 'expectedLossBudget ÷ (pd × lgd)',
-      inputs: { expectedLossBudget: p.expectedLossBudget, pd, lgd: p.lgd },
-      amount: (x) =>
-        (x.pd as number) * (x.lgd as number) > 0
-          ? (x.expectedLossBudget as number) / ((x.pd as number) * (x.lgd as number))
-          : Number.MAX_SAFE_INTEGER,
-    },
-    {
-      id: 'product_cap',
-      label: { zh: '产品上限（按用途）', en: 'product cap (by purpose)' },
-      formula: 'productCaps[purpose]',
-      inputs: { purpose, productCap: purpose === null ? null : (policy.productCaps[purpose] ?? null) },
-      amount: (x) => x.productCap as number,
-    },
-    {
-      id: 'programme_cap',
-      label: { zh: '项目单户上限', en: 'programme per-borrower cap' },
-      formula: 'programme.perBorrowerCap − clientExposure',
-      inputs: {
-        programme: programme?.id ?? null,
-        perBorrowerCap: programme?.perBorrowerCap ?? null,
-        clientExposure: exposure.client,
-      },
-      amount: (x) => (x.perBorrowerCap as number) - (x.clientExposure as number),
-    },
-    {
-      id: 'single_client',
-      label: { zh: '单一客户集中度（净资产10%）', en: 'single client: 10% of net assets' },
-      formula: 'netAssets × singleClientShare − clientExposure',
-      inputs: {
-        netAssets: g.netAssets,
-        singleClientShare: g.singleClientShare,
-        clientExposure: exposure.client,
-      },
-      amount: (x) => (x.netAssets as number) * (x.singleClientShare as number) - (x.clientExposure as number),
-    },
-    {
-      id: 'related_group',
-      label: { zh: '关联集团集中度（净资产15%）', en: 'related group: 15% of net assets' },
-      formula: 'netAssets × groupShare − groupExposure',
-      inputs: { netAssets: g.netAssets, groupShare: g.groupShare, groupExposure: exposure.group },
-      amount: (x) => (x.netAssets as number) * (x.groupShare as number) - (x.groupExposure as number),
-    },
-    {
-      id: 'request',
-      label: { zh: '申请金额', en: 'requested amount' },
-      formula: 'request.amount',
-      inputs: { requestAmount: request?.amount ?? null },
-      amount: (x) => x.requestAmount as number,
-    },
+      n(monthlyInflow === null ? null : fen(monthlyInflow)) * 12 * p.inflowShare - n(debt),
+    ),
+    candidate(
+      SPECS.household_dti,
+      { ownerAnnualIncome: ownerIncome, householdDebtToIncome: p.householdDebtToIncome, householdDebt },
+      n(ownerIncome) * p.householdDebtToIncome - n(householdDebt),
+    ),
+    candidate(
+      SPECS.expected_loss,
+      { expectedLossBudget: p.expectedLossBudget, pd, lgd: p.lgd },
+      expectedLoss,
+    ),
+    candidate(SPECS.product_cap, { purpose, productCap }, n(productCap)),
+    candidate(
+      SPECS.programme_cap,
+      { programme: programme?.id ?? null, perBorrowerCap: cap, clientExposure: exposure.client },
+      n(cap) - n(exposure.client),
+    ),
+    candidate(
+      SPECS.single_client,
+      { netAssets: g.netAssets, singleClientShare: g.singleClientShare, clientExposure: exposure.client },
+      g.netAssets * g.singleClientShare - n(exposure.client),
+    ),
+    candidate(
+      SPECS.related_group,
+      { netAssets: g.netAssets, groupShare: g.groupShare, groupExposure: exposure.group },
+      g.netAssets * g.groupShare - n(exposure.group),
+    ),
+    candidate(SPECS.request, { requestAmount: request?.amount ?? null }, n(request?.amount)),
   ];
-  const candidates = drafts.map(candidate);
   let binding = 'none';
   let least = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
