@@ -339,36 +339,16 @@ export const guaranteesAnswer = z
 
 // --------------------------------------------------------------------------------------------- service
 
+const balanceLine = z.object({ id: z.string(), balance: z.number(), share: z.number() }).strict();
+
 export const portfolioAnswer = z
   .object({
     asOf: z.string(),
-    netAssets: z.number(),
-    outstanding: z.number(),
-    loans: z.number().int(),
-    /** Guarantee liability ÷ net assets, against the 10× cap (domain.md §3.1). */
-    leverage: z.number(),
-    leverageCap: z.number(),
-    concentration: z
-      .object({
-        singleClientLimit: z.number(),
-        topBorrowers: z.array(
-          z
-            .object({
-              borrowerId: z.string(),
-              outstanding: z.number(),
-              shareOfNetAssets: z.number(),
-              breach: z.boolean(),
-            })
-            .strict(),
-        ),
-        byIndustry: z.array(
-          z.object({ section: z.string(), outstanding: z.number(), share: z.number() }).strict(),
-        ),
-        byBank: z.array(
-          z.object({ bankId: z.string(), outstanding: z.number(), share: z.number() }).strict(),
-        ),
-      })
-      .strict(),
+    /** The decisions module's PortfolioStatus: leverage, concentration, ratios, breaches. */
+    status: z.record(z.string(), z.unknown()),
+    byBank: z.array(balanceLine),
+    /** By GB/T 4754 section letter ('?' when unknown). */
+    byIndustry: z.array(balanceLine),
     programmes: z.array(programmeStatus),
   })
   .strict()

@@ -168,7 +168,9 @@ describe('referral life', () => {
     expect(again.status).toBe(409);
     const portfolio = await api.call('GET', '/v1/portfolio', { key: api.keys.risk });
     expect(portfolio.status).toBe(200);
-    expect(portfolio.body.leverageCap).toBe(10);
+    expect([10, 15]).toContain(portfolio.body.status.leverage.cap);
+    const byBank = portfolio.body.byBank.reduce((t: number, l: { balance: number }) => t + l.balance, 0);
+    expect(byBank).toBeCloseTo(portfolio.body.status.grossBalance, 2);
   });
 
   it('a declined referral needs a reason; a bank sees a programme only when it signed it', async () => {
@@ -223,6 +225,9 @@ describe('batch guarantees (见贷即保)', () => {
     const codes = r.body.results[1].refusals.map((x: { code: string }) => x.code).sort();
     expect(codes).toEqual(['amount', 'per_borrower_cap', 'region', 'tenor']);
     expect(r.body.programme.guaranteedToDate).toBe(1_000_000);
+    const p = await api.call('GET', '/v1/portfolio', { key: api.keys.risk });
+    expect(p.body.byBank.find((l: { id: string }) => l.id === api.bankA)?.balance).toBe(1_000_000);
+    expect(p.body.status.singleClient.top[0].amount).toBe(1_000_000);
   });
 
   it('403 for a bank that has not signed, 403 for non-bank keys, 409 for a joint-review programme', async () => {

@@ -1,4 +1,6 @@
 import { RiskError } from '../../core/errors.js';
+import { Portfolio, parsePortfolioPolicy } from '../../decisions/portfolio.js';
+import { retainedShareOf } from '../../decisions/portfolio-book.js';
 import { evaluateLoan } from '../../decisions/warning.js';
 import { roundFen } from '../../matching/money.js';
 import type { RouteDeps } from '../deps.js';
@@ -12,12 +14,10 @@ import {
   releaseAnswer,
 } from '../schemas.js';
 
-/** Leverage cap: guarantee liability ≤ 10× net assets (domain.md §3.1; 15× for small/micro specialists). */
-const LEVERAGE_CAP = 10;
-
 /** Monitoring, portfolio, the active release, health and readiness. */
 export function serviceRoutes(d: RouteDeps): RouteSpec[] {
-  const policy = d.release.release.policy;
+  // The release's portfolio limits when it carries them, else the module's defaults (domain.md §3).
+  const portfolioPolicy = parsePortfolioPolicy(d.release.release.policy.portfolio ?? {});
   return [
     route({
       method: 'post',
@@ -42,37 +42,52 @@ export function serviceRoutes(d: RouteDeps): RouteSpec[] {
       method: 'get',
       path: '/v1/portfolio',
       tag: 'portfolio',
-      summary: 'The guarantee book: leverage against net assets, borrower, industry and bank concentration',
+      summary:
+        'The guarantee book: regulatory leverage, single-client and group concentration, by bank and industry',
+      description:
+        "The decisions module's Portfolio over the loans in force in the store (weighted liability against " +
+        '10× / 15× net assets, single client ≤ 10%, related group ≤ 15%, policy ratios; domain.md §3), plus ' +
+        'the balance by bank and industry section and every programme status.',
       roles: ['admin', 'risk'],
       responses: { 200: { description: 'The portfolio', schema: portfolioAnswer } },
       handler: async () => {
         const loans = await d.store.listLoans({ status: 'active' });
-        const netAssets = policy.guarantor.netAssets;
-        const sum = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
-        const byBorrower = new Map<string, number>();
-        const byBank = new Map<string, number>();
-        const byIndustry = new Map<string, number>();
         const assessed = await d.store.getAssessments(
           loans.map((l) => l.assessmentId).filter((x): x is string => x !== null),
         );
-        const industryOf = new Map(assessed.map((a) => [a.id, a.output.borrower.industry]));
-        const payloadIndustry = (p: unknown) =>
-          typeof (p as { industry?: unknown } | null)?.industry === 'string'
-            ? (p as { industry: string }).industry
-            : null;
-        let outstanding = 0;
+        const borrowerOf = new Map(assessed.map((a) => [a.id, a.output.borrower]));
+        const fromPayload = (p: unknown, k: string) => {
+          const v = (p as Record<string, unknown> | null)?.[k];
+          return typeof v === 'string' ? v : null;
+        };
+        const portfolio = new Portfolio(
+          portfolioPolicy,
+          loans.map((l) => {
+            const b = l.assessmentId !== null ? borrowerOf.get(l.assessmentId) : undefined;
+            return {
+              id: l.id,
+              borrowerId: l.borrowerId,
+              amount: l.amount,
+              entityType: b?.entityType ?? fromPayload(l.payload, 'entityType'),
+              programme: l.agreementId,
+            };
+          }),
+          { retainedShares: new Map(d.agreements.map((ag) => [ag.id, retainedShareOf(ag)] as const)) },
+        );
+        const byBank = new Map<string, number>();
+        const byIndustry = new Map<string, number>();
+        let gross = 0;
         for (const l of loans) {
-          outstanding += l.amount;
-          sum(byBorrower, l.borrowerId, l.amount);
-          sum(byBank, l.bankId, l.amount);
-          const ind =
-            (l.assessmentId !== null ? industryOf.get(l.assessmentId) : null) ?? payloadIndustry(l.payload);
-          sum(byIndustry, (ind ?? '?').slice(0, 1), l.amount);
+          const b = l.assessmentId !== null ? borrowerOf.get(l.assessmentId) : undefined;
+          const section = (b?.industry ?? fromPayload(l.payload, 'industry') ?? '?').slice(0, 1);
+          byBank.set(l.bankId, (byBank.get(l.bankId) ?? 0) + l.amount);
+          byIndustry.set(section, (byIndustry.get(section) ?? 0) + l.amount);
+          gross += l.amount;
         }
-        const share = (v: number) => (outstanding > 0 ? v / outstanding : 0);
-        const limit = policy.guarantor.singleClientShare * netAssets;
-        const sorted = (m: Map<string, number>) =>
-          [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+        const lines = (m: Map<string, number>) =>
+          [...m]
+            .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+            .map(([id, v]) => ({ id, balance: roundFen(v), share: gross > 0 ? v / gross : 0 }));
         const programmes = await Promise.all(
           d.agreements.map(async (ag) =>
             programmeStatusOf(ag, await d.store.getProgramme(ag.id), d.banks, loans),
@@ -81,32 +96,9 @@ export function serviceRoutes(d: RouteDeps): RouteSpec[] {
         return {
           body: {
             asOf: d.clock.now().toISOString(),
-            netAssets,
-            outstanding: roundFen(outstanding),
-            loans: loans.length,
-            leverage: netAssets > 0 ? outstanding / netAssets : 0,
-            leverageCap: LEVERAGE_CAP,
-            concentration: {
-              singleClientLimit: limit,
-              topBorrowers: sorted(byBorrower)
-                .slice(0, 10)
-                .map(([borrowerId, v]) => ({
-                  borrowerId,
-                  outstanding: roundFen(v),
-                  shareOfNetAssets: netAssets > 0 ? v / netAssets : 0,
-                  breach: v > limit,
-                })),
-              byIndustry: sorted(byIndustry).map(([section, v]) => ({
-                section,
-                outstanding: roundFen(v),
-                share: share(v),
-              })),
-              byBank: sorted(byBank).map(([bankId, v]) => ({
-                bankId,
-                outstanding: roundFen(v),
-                share: share(v),
-              })),
-            },
+            status: portfolio.status(),
+            byBank: lines(byBank),
+            byIndustry: lines(byIndustry),
             programmes,
           },
         };
