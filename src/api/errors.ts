@@ -94,7 +94,7 @@ export function validationError(where: string, issues: ApiIssue[]): RiskError {
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
-  return new RiskError('E_API_VALIDATION', `${where}: ${head}${more}`, { issues });
+  return new RiskError('E_API_VALIDATION', `invalid ${where}: ${head}${more}`, { issues });
 }
 
 /** The error body for a code; `issues` when the details carry them. */
