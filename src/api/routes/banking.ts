@@ -68,10 +68,44 @@ function requireSigned(caller: Caller | null, ag: Agreement): void {
     throw new RiskError('E_API_FORBIDDEN', `bank ${caller.bankId} has not signed programme ${ag.id}`);
 }
 
+/** Accept or decline: one conditional update in the store, so of concurrent calls exactly one wins. */
+function transitionRoute(d: RouteDeps, to: 'accepted' | 'declined'): RouteSpec {
+  const accept = to === 'accepted';
+  return route({
+    method: 'post',
+    path: `/v1/referrals/{id}/${accept ? 'accept' : 'decline'}`,
+    tag: 'banks',
+    summary: accept
+      ? 'The bank accepts a new referral (of concurrent accepts exactly one wins; the rest get 409)'
+      : 'The bank declines a new referral, with its reason',
+    roles: ['admin', 'bank'],
+    params: idParams,
+    body: accept ? acceptBody : declineBody,
+    responses: {
+      200: { description: accept ? 'Accepted' : 'Declined', schema: storedReferral },
+      404: { description: 'Unknown referral' },
+      409: { description: 'Not new any more, or another version' },
+    },
+    handler: async ({ params, body, caller }) => {
+      const b = body as { note?: string; reason?: string; expectedVersion?: number };
+      const note = b.note ?? b.reason;
+      const r = await d.store.transitionReferral({
+        id: params.id,
+        to,
+        ...bankScope(caller as Caller),
+        ...(b.expectedVersion !== undefined ? { expectedVersion: b.expectedVersion } : {}),
+        ...(note !== undefined ? { note } : {}),
+      });
+      return { body: view(caller, r) };
+    },
+  });
+}
+
 /** The banking routes. */
 export function bankingRoutes(d: RouteDeps): RouteSpec[] {
   const p = partners(d);
   const bankRoles = ['admin', 'bank'] as const;
+  const transition = (to: 'accepted' | 'declined') => transitionRoute(d, to);
   return [
     route({
       method: 'post',
@@ -150,54 +184,8 @@ export function bankingRoutes(d: RouteDeps): RouteSpec[] {
         return { body: { items: page.items.map((r) => view(caller, r)), nextCursor: page.nextCursor } };
       },
     }),
-    route({
-      method: 'post',
-      path: '/v1/referrals/{id}/accept',
-      tag: 'banks',
-      summary: 'The bank accepts a new referral (of concurrent accepts exactly one wins; the rest get 409)',
-      roles: bankRoles,
-      params: idParams,
-      body: acceptBody,
-      responses: {
-        200: { description: 'Accepted', schema: storedReferral },
-        404: { description: 'Unknown referral' },
-        409: { description: 'Not new any more, or another version' },
-      },
-      handler: async ({ params, body, caller }) => {
-        const r = await d.store.transitionReferral({
-          id: params.id,
-          to: 'accepted',
-          ...bankScope(caller as Caller),
-          ...(body.expectedVersion !== undefined ? { expectedVersion: body.expectedVersion } : {}),
-          ...(body.note !== undefined ? { note: body.note } : {}),
-        });
-        return { body: view(caller, r) };
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/v1/referrals/{id}/decline',
-      tag: 'banks',
-      summary: 'The bank declines a new referral, with its reason',
-      roles: bankRoles,
-      params: idParams,
-      body: declineBody,
-      responses: {
-        200: { description: 'Declined', schema: storedReferral },
-        404: { description: 'Unknown referral' },
-        409: { description: 'Not new any more' },
-      },
-      handler: async ({ params, body, caller }) => {
-        const r = await d.store.transitionReferral({
-          id: params.id,
-          to: 'declined',
-          note: body.reason,
-          ...bankScope(caller as Caller),
-          ...(body.expectedVersion !== undefined ? { expectedVersion: body.expectedVersion } : {}),
-        });
-        return { body: view(caller, r) };
-      },
-    }),
+    transition('accepted'),
+    transition('declined'),
     route({
       method: 'post',
       path: '/v1/referrals/{id}/funded',
