@@ -3,8 +3,10 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { LineWriter, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
-import { type AssessOptions, assess, assessMany, replay } from '../decisions/assess.js';
+import { assess, assessMany, replay } from '../decisions/assess.js';
 import { type Assessment, assessmentSchema, type LimitCandidate } from '../decisions/assessment.js';
+import { DEFAULT_PORTFOLIO_POLICY, Portfolio } from '../decisions/portfolio.js';
+import { portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
 import {
   ACTIVE_FILE,
   activeReleaseId,
@@ -19,6 +21,7 @@ import { RISK_GRADES } from '../ingest/partners.js';
 import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
 import { parseApplication } from '../ingest/validate.js';
+import { readAgreements } from './agreements.js';
 import { type CommandIo, progressBar } from './train.js';
 
 const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
@@ -181,6 +184,11 @@ export interface AssessBatchOptions {
   readonly release?: string;
   readonly releasesDir?: string;
   readonly rejects?: string;
+  /**
+   * A directory with the guarantor's in-force book (monitoring/ and agreements.json, as data-samples): new
+   * guarantees are checked against it. Without it, against an empty book under the release's portfolio policy.
+   */
+  readonly book?: string;
   readonly progress?: boolean;
 }
 
@@ -207,6 +215,17 @@ export interface AssessSummary {
   };
   /** Champion and shadow challenger decided the same. */
   readonly shadowAgreement: number | null;
+  /** The book after the batch (approvals booked), when the release has a portfolio policy or a book was given. */
+  readonly portfolio: {
+    readonly startingExposures: number;
+    readonly exposures: number;
+    readonly leverage: number;
+    readonly leverageCap: number;
+    readonly largestClientShare: number;
+    readonly breaches: readonly string[];
+    /** Assessments a portfolio rule referred or declined. */
+    readonly held: number;
+  } | null;
   readonly seconds: number;
 }
 
@@ -243,9 +262,13 @@ export async function runAssessBatch(
   let approvedBad = 0;
   let shadowSame = 0;
   let shadowed = 0;
+  const portfolio = await portfolioFor(release, opts.book);
+  const startingExposures = portfolio?.size ?? 0;
+  let held = 0;
   try {
     const apps = readApplications(opts.input, rejects, (n) => bar.update(n, 0));
-    for await (const a of assessMany(release, apps, assessOptions(release))) {
+    for await (const a of assessMany(release, apps, portfolio === null ? {} : { portfolio })) {
+      if (a.rules.some((r) => r.fired && r.id.startsWith('portfolio_'))) held++;
       assessed++;
       await writer.writeLine(JSON.stringify(a));
       byDecision[a.decision] = (byDecision[a.decision] ?? 0) + 1;
@@ -297,13 +320,34 @@ export async function runAssessBatch(
       max: limits.at(-1) ?? 0,
     },
     shadowAgreement: shadowed === 0 ? null : shadowSame / shadowed,
+    portfolio: portfolio === null ? null : bookSummary(portfolio, startingExposures, held),
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-/** Options assess runs with for a release (its portfolio checks, when the release has them). */
-function assessOptions(_release: LoadedRelease): AssessOptions {
-  return {};
+/** The book a batch checks against: the in-force book of `book`, else an empty one under the release's policy. */
+async function portfolioFor(release: LoadedRelease, book: string | undefined): Promise<Portfolio | null> {
+  const policy = release.release.policy.portfolio;
+  if (book === undefined) return policy === undefined ? null : new Portfolio(policy);
+  const inForce = await readInForceBook(book, { agreements: readAgreements(join(book, 'agreements.json')) });
+  return portfolioOf(policy ?? DEFAULT_PORTFOLIO_POLICY, inForce);
+}
+
+function bookSummary(
+  p: Portfolio,
+  startingExposures: number,
+  held: number,
+): NonNullable<AssessSummary['portfolio']> {
+  const s = p.status(1);
+  return {
+    startingExposures,
+    exposures: s.exposures,
+    leverage: s.leverage.value,
+    leverageCap: s.leverage.cap,
+    largestClientShare: s.singleClient.top[0]?.share ?? 0,
+    breaches: s.breaches,
+    held,
+  };
 }
 
 /** The summary table of a batch. */
@@ -341,6 +385,11 @@ export function formatAssessSummary(s: AssessSummary): string {
   );
   if (s.shadowAgreement !== null)
     lines.push(`shadow challenger agrees on the decision: ${pct(s.shadowAgreement)}`);
+  const b = s.portfolio;
+  if (b !== null)
+    lines.push(
+      `portfolio: ${b.startingExposures} guarantees in force + ${b.exposures - b.startingExposures} approved; weighted leverage ${b.leverage.toFixed(2)}× (cap ${b.leverageCap}×), largest client ${pct(b.largestClientShare)} of net assets; ${b.held} held by a portfolio limit; breaches: ${b.breaches.length === 0 ? 'none' : b.breaches.join(', ')}`,
+    );
   return lines.join('\n');
 }
 
@@ -556,6 +605,10 @@ export function registerDecisionCommands(program: Command): void {
     .option('--release <id|file>', 'release id or file (default: the active release)')
     .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
     .option('--rejects <file>', 'bad applications (default beside --out)')
+    .option(
+      '--book <dir>',
+      'the in-force book to check new guarantees against (monitoring/ and agreements.json)',
+    )
     .option('--json', 'print JSON instead of the table')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -566,6 +619,7 @@ export function registerDecisionCommands(program: Command): void {
         release?: string;
         releasesDir: string;
         rejects?: string;
+        book?: string;
         json?: boolean;
         progress: boolean;
       }) => {
@@ -573,7 +627,7 @@ export function registerDecisionCommands(program: Command): void {
           const input = readJsonFile(o.application);
           const app = parseApplication(input);
           const r = await loadRelease(resolveReleaseFile(o.release, o.releasesDir));
-          const a = assess(r, app, assessOptions(r));
+          const a = assess(r, app);
           if (o.out !== undefined) {
             const w = new LineWriter(o.out);
             await w.writeLine(JSON.stringify({ input, assessment: a } satisfies AssessmentRecord, null, 1));
@@ -595,6 +649,7 @@ export function registerDecisionCommands(program: Command): void {
           ...(o.release === undefined ? {} : { release: o.release }),
           releasesDir: o.releasesDir,
           ...(o.rejects === undefined ? {} : { rejects: o.rejects }),
+          ...(o.book === undefined ? {} : { book: o.book }),
           progress: o.progress,
         });
         process.stdout.write(

@@ -33,6 +33,7 @@ import {
   type LimitPlan,
   limitPlan,
 } from './limit.js';
+import { Portfolio } from './portfolio.js';
 import { reasonPhrases } from './reasons.js';
 import type { LoadedModel, LoadedRelease, Policy, Programme } from './release.js';
 
@@ -44,8 +45,10 @@ import type { LoadedModel, LoadedRelease, Policy, Programme } from './release.js
  * through the batch sees every earlier approval.
  */
 
-/** What the portfolio checks need to know of a new guarantee (see the portfolio module). */
+/** What the portfolio checks need to know of a new guarantee (the portfolio module's Exposure, and more). */
 export interface GuaranteeExposure {
+  /** The application id. */
+  readonly id: string;
   readonly borrowerId: string;
   /** The guarantee amount, yuan. */
   readonly amount: number;
@@ -62,6 +65,8 @@ export interface PortfolioLike {
   add(exposure: GuaranteeExposure): void;
   /** The guarantor's outstanding guarantees to a borrower, yuan (0 when none). */
   clientExposure?(borrowerId: string): number;
+  /** … to a related group (a borrower without a known group is its own), yuan. */
+  groupExposure?(groupId: string): number;
 }
 
 /** Options of `assess` and `assessMany`. */
@@ -72,7 +77,10 @@ export interface AssessOptions {
    * then do not bind.
    */
   readonly exposure?: LimitExposure;
-  /** Portfolio limits to check a new guarantee against (assessMany also books approvals in it). */
+  /**
+   * The book to check a new guarantee against (assessMany also books approvals in it). Default: when the
+   * release has a portfolio policy, an empty book under it (a new guarantor, or a book not given).
+   */
   readonly portfolio?: PortfolioLike;
   /** Run the release's challenger in shadow (default true when the release has one). */
   readonly shadow?: boolean;
@@ -86,6 +94,8 @@ interface Compiled {
   readonly phrase: (index: number, value: number) => { zh: string; en: string };
   readonly champion: Slot;
   readonly challenger: Slot | null;
+  /** An empty book under the release's portfolio policy, for single assessments without one (never booked). */
+  readonly emptyBook: Portfolio | null;
   /** Plan indices of the features the borrower profile reads. */
   readonly at: {
     readonly yearsInBusiness: number;
@@ -127,6 +137,10 @@ function compiled(release: LoadedRelease): Compiled {
       phrase: reasonPhrases(plan),
       champion: slotOf(plan, release.champion),
       challenger: release.challenger === null ? null : slotOf(plan, release.challenger),
+      emptyBook:
+        release.release.policy.portfolio === undefined
+          ? null
+          : new Portfolio(release.release.policy.portfolio),
       at: {
         yearsInBusiness: plan.names.indexOf('ent_years_in_business'),
         entOverdue: plan.names.indexOf('bureau_ent_overdue_amount'),
@@ -312,13 +326,15 @@ export function inputDigest(app: Application): string {
 
 function exposureOf(options: AssessOptions, app: Application): LimitExposure {
   if (options.exposure !== undefined) return options.exposure;
-  const client = options.portfolio?.clientExposure?.(app.id) ?? 0;
-  return { client, group: client };
+  const p = options.portfolio;
+  const client = p?.clientExposure?.(app.id) ?? 0;
+  return { client, group: p?.groupExposure?.(app.id) ?? client };
 }
 
 /** The guarantee a row would add to the portfolio. */
 function guaranteeOf(app: Application, o: PolicyOutcome, pd: number): GuaranteeExposure {
   return {
+    id: app.id,
     borrowerId: app.id,
     amount: o.limit?.amount ?? 0,
     grade: o.grade,
@@ -460,15 +476,20 @@ export async function* assessMany(
   applications: Iterable<Application> | AsyncIterable<Application>,
   options: AssessOptions = {},
 ): AsyncGenerator<Assessment> {
+  const policy = release.release.policy.portfolio;
+  const o =
+    options.portfolio === undefined && policy !== undefined
+      ? { ...options, portfolio: new Portfolio(policy) }
+      : options;
   let chunk: Application[] = [];
   for await (const app of applications) {
     chunk.push(app);
     if (chunk.length >= CHUNK) {
-      yield* assessChunk(release, chunk, options, true);
+      yield* assessChunk(release, chunk, o, true);
       chunk = [];
     }
   }
-  if (chunk.length > 0) yield* assessChunk(release, chunk, options, true);
+  if (chunk.length > 0) yield* assessChunk(release, chunk, o, true);
 }
 
 /** One field where a recomputed assessment differs from the stored one. */

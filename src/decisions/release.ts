@@ -8,6 +8,7 @@ import { ENTITY_TYPES, PURPOSES, SOURCES } from '../ingest/schemas.js';
 import type { TrainedModel } from '../models/model.js';
 import { loadModelArtifact } from '../models/registry.js';
 import { RULE_ACTIONS, RULE_OPERATORS } from './assessment.js';
+import { portfolioPolicySchema } from './portfolio.js';
 
 /**
  * A release: the model artifacts (each pinned by the sha256 of its files) and the policy as data (knock-out
@@ -169,8 +170,11 @@ export const policySchema = z
       .strict(),
     /** Excluded entity types and industries are rule thresholds; this lists the entity types for reference. */
     entityTypes: z.array(z.enum(ENTITY_TYPES)).optional(),
-    /** Portfolio limits, when the portfolio checks are part of the release. */
-    portfolio: z.unknown().optional(),
+    /**
+     * Portfolio limits (leverage, concentration, government-guarantor ratios, domain.md §3.1, §3.2, §3.4): each
+     * new guarantee is checked against the book and referred or declined on a breach.
+     */
+    portfolio: portfolioPolicySchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -180,6 +184,20 @@ export const policySchema = z
         message: `defaultProgramme ${JSON.stringify(p.defaultProgramme)} is not among the programmes`,
         path: ['defaultProgramme'],
       });
+    const book = p.portfolio;
+    if (book !== undefined) {
+      // One balance sheet: the limit's concentration candidates and the portfolio checks use the same figures.
+      const same =
+        book.netAssets === p.guarantor.netAssets &&
+        book.concentration.singleClient === p.guarantor.singleClientShare &&
+        book.concentration.relatedGroup === p.guarantor.groupShare;
+      if (!same)
+        ctx.addIssue({
+          code: 'custom',
+          message: `guarantor (net assets ${p.guarantor.netAssets}, ${p.guarantor.singleClientShare} / ${p.guarantor.groupShare}) must agree with portfolio (net assets ${book.netAssets}, ${book.concentration.singleClient} / ${book.concentration.relatedGroup})`,
+          path: ['guarantor'],
+        });
+    }
     for (const g of p.masterScale)
       if (p.feeGrid[g.grade] === undefined)
         ctx.addIssue({ code: 'custom', message: `feeGrid lacks grade ${g.grade}`, path: ['feeGrid'] });

@@ -105,8 +105,8 @@ describe('credit limit (domain.md §3.1, §7.1)', () => {
     expect(get('sales_share').inputs).toMatchObject({ annualSales: 1_480_000, salesShare: 0.25 });
     // EL budget 3万 / (0.02 × 0.6) = 2,500,000
     expect(get('expected_loss').amount).toBe(2_500_000);
-    expect(get('single_client').amount).toBe(50_000_000);
-    expect(get('related_group').amount).toBe(75_000_000);
+    expect(get('single_client').amount).toBe(20_000_000); // 10% of 2亿
+    expect(get('related_group').amount).toBe(30_000_000); // 15% of 2亿
     expect(get('request').amount).toBe(500_000);
     const least = Math.min(...limit.candidates.flatMap((c) => (c.amount === null ? [] : [c.amount])));
     expect(limit.amount).toBe(Math.max(0, Math.floor(least / 10_000) * 10_000));
