@@ -69,9 +69,13 @@ export interface TestApi {
 export async function startTestApi(
   options: AppOptions = {},
   clock: Clock = fixedClock('2026-12-01T09:00:00Z'),
+  /** A PostgreSQL URL to share (several app instances over one database); default a fresh SQLite file. */
+  databaseUrl?: string,
 ): Promise<TestApi> {
   const dir = mkdtempSync(join(tmpdir(), 'rd-api-'));
-  const store = await openStore({ path: join(dir, 'api.sqlite'), clock });
+  const store = await openStore(
+    databaseUrl !== undefined ? { url: databaseUrl, clock } : { path: join(dir, 'api.sqlite'), clock },
+  );
   const { banks, agreements } = readPartners(SERVER_DEFAULTS.banks, SERVER_DEFAULTS.agreements);
   const metrics = createMetrics();
   const app = createApp({
