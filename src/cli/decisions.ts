@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { LineWriter, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
-import { assess, assessMany, replay } from '../decisions/assess.js';
+import { assess, assessMany, compareAssessments } from '../decisions/assess.js';
 import { type Assessment, assessmentSchema, type LimitCandidate } from '../decisions/assessment.js';
 import { DEFAULT_PORTFOLIO_POLICY, Portfolio } from '../decisions/portfolio.js';
 import { portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
@@ -461,6 +461,8 @@ function parseStored(value: unknown, where: string): { input: unknown; assessmen
 export interface ReplayOptions {
   readonly assessment: string;
   readonly input?: string;
+  /** The in-force book the batch was assessed against (`assess --book`). */
+  readonly book?: string;
   readonly releasesDir?: string;
 }
 
@@ -502,34 +504,34 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     for await (const app of readApplications(opts.input, rejects, () => {}))
       if (wanted.has(app.id)) inputs.set(app.id, app);
   }
-  const releases = new Map<string, LoadedRelease>();
   const out: ReplaySummary = { replayed: 0, identical: 0, differing: [] };
-  for (const s of stored) {
-    const id = s.assessment.releaseId;
-    let release = releases.get(id);
-    if (release === undefined) {
-      release = await loadRelease(releaseFile(id, opts.releasesDir));
-      releases.set(id, release);
-    }
-    const input = s.input ?? inputs.get(s.assessment.applicationId);
-    if (input === undefined) {
-      out.differing.push({
-        id: s.assessment.id,
-        differences: [
-          {
-            path: '(input)',
-            stored: s.assessment.applicationId,
-            recomputed: 'no such application in --input',
-          },
-        ],
-      });
-      (out as { replayed: number }).replayed++;
-      continue;
-    }
-    const r = replay(release, input, s.assessment);
+  const record = (id: string, differences: ReplaySummary['differing'][number]['differences']) => {
     (out as { replayed: number }).replayed++;
-    if (r.identical) (out as { identical: number }).identical++;
-    else out.differing.push({ id: s.assessment.id, differences: [...r.differences] });
+    if (differences.length === 0) (out as { identical: number }).identical++;
+    else out.differing.push({ id, differences });
+  };
+  const missing = stored.filter((s) => (s.input ?? inputs.get(s.assessment.applicationId)) === undefined);
+  for (const s of missing)
+    record(s.assessment.id, [
+      { path: '(input)', stored: s.assessment.applicationId, recomputed: 'no such application in --input' },
+    ]);
+  // A batch is replayed as it ran: in its order, through assessMany with a fresh book (or the same --book), so
+  // that the portfolio rules see the approvals before each application again.
+  for (const releaseId of new Set(stored.map((s) => s.assessment.releaseId))) {
+    const release = await loadRelease(releaseFile(releaseId, opts.releasesDir));
+    const group = stored.filter((s) => s.assessment.releaseId === releaseId && !missing.includes(s));
+    const apps = group.map((s) =>
+      s.input === undefined
+        ? (inputs.get(s.assessment.applicationId) as Application)
+        : parseApplication(s.input),
+    );
+    const portfolio =
+      group.length > 1 || opts.book !== undefined ? await portfolioFor(release, opts.book) : null;
+    let i = 0;
+    for await (const recomputed of assessMany(release, apps, portfolio === null ? {} : { portfolio })) {
+      const s = group[i++] as (typeof group)[number];
+      record(s.assessment.id, compareAssessments(s.assessment, recomputed));
+    }
   }
   return out;
 }
@@ -666,11 +668,13 @@ export function registerDecisionCommands(program: Command): void {
       'a record from assess --application --out, or JSON Lines of assessments',
     )
     .option('--input <path>', 'the applications, when the file holds assessments only')
+    .option('--book <dir>', 'the in-force book the batch was assessed against (assess --book)')
     .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
-    .action(async (o: { assessment: string; input?: string; releasesDir: string }) => {
+    .action(async (o: { assessment: string; input?: string; book?: string; releasesDir: string }) => {
       const s = await runReplay({
         assessment: o.assessment,
         ...(o.input === undefined ? {} : { input: o.input }),
+        ...(o.book === undefined ? {} : { book: o.book }),
         releasesDir: o.releasesDir,
       });
       process.stdout.write(

@@ -459,7 +459,9 @@ export function assess(
   application: Application,
   options: AssessOptions = {},
 ): Assessment {
-  return assessChunk(release, [application], options, false)[0] as Assessment;
+  const book = compiled(release).emptyBook;
+  const o = options.portfolio === undefined && book !== null ? { ...options, portfolio: book } : options;
+  return assessChunk(release, [application], o, false)[0] as Assessment;
 }
 
 /** Rows scored together by assessMany: large enough to amortise a frame, small enough to stream. */
@@ -539,6 +541,16 @@ function diffJson(a: unknown, b: unknown, path: string, out: ReplayDifference[])
 }
 
 /**
+ * The fields where a recomputed assessment differs from a stored one, compared through JSON as stored (numbers
+ * and absent keys compare as they were written).
+ */
+export function compareAssessments(stored: Assessment, recomputed: Assessment): ReplayDifference[] {
+  const out: ReplayDifference[] = [];
+  diffJson(JSON.parse(JSON.stringify(stored)), JSON.parse(JSON.stringify(recomputed)), '', out);
+  return out;
+}
+
+/**
  * Recomputes a stored assessment from its release and stored input and compares them field by field. The
  * input is validated again (loose input normalised, as the API does); the release must be the one the
  * assessment names. Portfolio checks depend on the book at the time: pass the same `options` to reproduce them.
@@ -560,13 +572,6 @@ export function replay(
   }
   const app = parseApplication(storedInput);
   const recomputed = assess(release, app, options);
-  const differences: ReplayDifference[] = [];
-  // Through JSON, as stored: numbers and absent keys compare as they were written.
-  diffJson(
-    JSON.parse(JSON.stringify(storedAssessment)),
-    JSON.parse(JSON.stringify(recomputed)),
-    '',
-    differences,
-  );
+  const differences = compareAssessments(storedAssessment, recomputed);
   return { identical: differences.length === 0, differences, recomputed };
 }

@@ -26,20 +26,26 @@ const plan = compileCatalog(getDefaultCatalog());
 const n = apps.length;
 
 const now = (): number => performance.now();
-function best(label: string, run: () => void | Promise<void>): Promise<number> {
-  return (async () => {
-    let bestMs = Number.POSITIVE_INFINITY;
-    for (let p = 0; p < passes; p++) {
-      const t = now();
-      await run();
-      bestMs = Math.min(bestMs, now() - t);
-    }
-    const rate = (n / bestMs) * 1000;
-    console.log(
-      `${label.padEnd(44)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} /s   (${((bestMs / n) * 1000).toFixed(1)} µs each, best of ${passes})`,
-    );
-    return rate;
-  })();
+/**
+ * Best of `passes` runs, in wall time and in this process's CPU time: on a machine shared with other helpers
+ * the wall time includes waiting for a core, the CPU time (user + system) does not.
+ */
+async function best(label: string, run: () => void | Promise<void>): Promise<{ wall: number; cpu: number }> {
+  let wall = Number.POSITIVE_INFINITY;
+  let cpu = Number.POSITIVE_INFINITY;
+  for (let p = 0; p < passes; p++) {
+    const t = now();
+    const c = process.cpuUsage();
+    await run();
+    const used = process.cpuUsage(c);
+    wall = Math.min(wall, now() - t);
+    cpu = Math.min(cpu, (used.user + used.system) / 1000);
+  }
+  const rate = (ms: number) => Math.round((n / ms) * 1000).toLocaleString('en-US');
+  console.log(
+    `${label.padEnd(44)} ${rate(wall).padStart(9)} /s wall  ${rate(cpu).padStart(9)} /s cpu   (${((wall / n) * 1000).toFixed(1)} µs wall, ${((cpu / n) * 1000).toFixed(1)} µs cpu each, best of ${passes})`,
+  );
+  return { wall: (n / wall) * 1000, cpu: (n / cpu) * 1000 };
 }
 
 console.log(
@@ -63,19 +69,29 @@ await best('assessMany without the shadow challenger', async () => {
   }
 });
 // Single: one assess call per application, timed one by one.
+// Wall time and this thread's CPU time per call (µs resolution): the CPU quantiles leave out waiting for a core.
 const times = new Float64Array(n * passes);
+const cpuTimes = new Float64Array(n * passes);
 let k = 0;
 for (let p = 0; p < passes; p++)
   for (const a of apps) {
+    const c = process.cpuUsage();
     const t = now();
     assess(release, a);
-    times[k++] = now() - t;
+    times[k] = now() - t;
+    const used = process.cpuUsage(c);
+    cpuTimes[k++] = (used.user + used.system) / 1000;
   }
 times.sort();
-const q = (x: number): number => times[Math.min(times.length - 1, Math.floor(x * times.length))] as number;
+cpuTimes.sort();
+const quant = (xs: Float64Array, x: number): number =>
+  xs[Math.min(xs.length - 1, Math.floor(x * xs.length))] as number;
+const q = (x: number): number => quant(times, x);
+const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
 console.log(
-  `${'assess (single), latency'.padEnd(44)} p50 ${(q(0.5) * 1000).toFixed(0)} µs   p99 ${(q(0.99) * 1000).toFixed(0)} µs   max ${(q(1) * 1000).toFixed(0)} µs   (${Math.round(1000 / (times.reduce((s, x) => s + x, 0) / times.length)).toLocaleString('en-US')} /s)`,
+  `${'assess (single), latency'.padEnd(44)} wall p50 ${us(q(0.5))} p99 ${us(q(0.99))} max ${us(q(1))}; cpu p50 ${us(quant(cpuTimes, 0.5))} p99 ${us(quant(cpuTimes, 0.99))}`,
 );
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 console.log(
-  `\nbatch ${Math.round(batch).toLocaleString('en-US')}/s (aim ≥ 10,000): ${batch >= 10_000 ? 'met' : 'NOT met'}; single p99 ${(q(0.99) * 1000).toFixed(0)} µs (aim ≤ 1,000): ${q(0.99) <= 1 ? 'met' : 'NOT met'}; feature engine alone ${Math.round(features).toLocaleString('en-US')}/s`,
+  `\nbatch ${fmt(batch.wall)}/s wall, ${fmt(batch.cpu)}/s of CPU (aim ≥ 10,000): ${batch.wall >= 10_000 ? 'met' : batch.cpu >= 10_000 ? 'met in CPU time only' : 'NOT met'}; single p99 ${(q(0.99) * 1000).toFixed(0)} µs wall (aim ≤ 1,000): ${q(0.99) <= 1 ? 'met' : 'NOT met'}; feature engine alone ${fmt(features.wall)}/s wall, ${fmt(features.cpu)}/s of CPU`,
 );
