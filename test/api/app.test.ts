@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.js';
+import { assess } from '../../src/decisions/assess.js';
 import type { Application } from '../../src/ingest/schemas.js';
 import { LOAN, series } from '../decisions/warning-helpers.js';
-import { sampleApplications, startTestApi, type TestApi } from './harness.js';
+import { sampleApplications, shippedRelease, startTestApi, type TestApi } from './harness.js';
 
 let api: TestApi;
 let apps: Application[];
@@ -173,13 +174,18 @@ describe('assessments', () => {
   });
 
   it('a batch is assessed and stored all or nothing; a bad element names its index', async () => {
-    const ok = await api.call('POST', '/v1/assessments/batch', { body: { applications: apps.slice(3, 8) } });
+    const ok = await api.call('POST', '/v1/assessments/batch', { body: { applications: apps.slice(3, 63) } });
     expect(ok.status).toBe(201);
-    expect(ok.body.count).toBe(5);
+    expect(ok.body.count).toBe(60);
     expect(ok.body.assessments.map((a: { applicationId: string }) => a.applicationId)).toEqual(
-      apps.slice(3, 8).map((a) => a.id),
+      apps.slice(3, 63).map((a) => a.id),
     );
-    const bad = structuredClone(apps.slice(10, 13)) as unknown as Record<string, unknown>[];
+    // Each batch item replays alone identically (a batch books nothing between its items).
+    for (const a of ok.body.assessments) {
+      const r = await api.call('POST', `/v1/assessments/${a.id}/replay`);
+      expect([a.applicationId, r.body.identical, r.body.differences]).toEqual([a.applicationId, true, []]);
+    }
+    const bad = structuredClone(apps.slice(70, 73)) as unknown as Record<string, unknown>[];
     (bad[1] as { asOf: string }).asOf = '2025-02-30';
     const r = await api.call('POST', '/v1/assessments/batch', { body: { applications: bad } });
     expect(r.status).toBe(400);
@@ -187,7 +193,14 @@ describe('assessments', () => {
       path: ['body', 'applications', 1, 'asOf'],
       received: '2025-02-30',
     });
-    for (const a of apps.slice(10, 13)) expect(await api.store.getAssessments([a.id])).toEqual([]);
+    // All or nothing: the valid neighbours of the bad element were not stored either.
+    const release = await shippedRelease();
+    const ids = [apps[70], apps[72]].map((a) => assess(release, a as Application).id);
+    expect(await api.store.getAssessments(ids)).toEqual([]);
+    const good = await api.call('POST', '/v1/assessments/batch', {
+      body: { applications: [apps[70], apps[72]] },
+    });
+    expect(good.body.assessments.map((a: { id: string }) => a.id)).toEqual(ids);
   });
 });
 

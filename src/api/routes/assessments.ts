@@ -1,6 +1,7 @@
 import { RiskError } from '../../core/errors.js';
-import { assess, assessMany, replay } from '../../decisions/assess.js';
+import { assess, assessMany, type PortfolioLike, replay } from '../../decisions/assess.js';
 import type { Assessment } from '../../decisions/assessment.js';
+import { Portfolio } from '../../decisions/portfolio.js';
 import type { LoadedRelease } from '../../decisions/release.js';
 import { normaliseApplication } from '../../ingest/schemas.js';
 import type { RouteDeps } from '../deps.js';
@@ -43,6 +44,15 @@ function countDecisions(list: readonly Assessment[]): Record<string, number> {
 
 /** The assessment routes. */
 export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
+  // A batch item is checked against the same book as a single call (the release's empty book), and nothing
+  // is booked between items: every stored assessment then replays alone, identically. (assessMany would
+  // book each approval for the next item, which a later single replay could not reproduce.)
+  const policy = d.release.release.policy.portfolio;
+  const empty = policy === undefined ? null : new Portfolio(policy);
+  const unbooked: PortfolioLike | undefined =
+    empty === null
+      ? undefined
+      : { check: (e) => empty.check(e), add: () => {}, clientExposure: (id) => empty.clientExposure(id) };
   const releases = new Map<string, LoadedRelease>([[d.release.release.id, d.release]]);
   const releaseOf = async (id: string): Promise<LoadedRelease> => {
     const hit = releases.get(id);
@@ -109,7 +119,12 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       handler: async ({ body, req }) => {
         const key = keyOf(req.headers);
         const made: Assessment[] = [];
-        for await (const a of assessMany(d.release, body.applications)) made.push(a);
+        for await (const a of assessMany(
+          d.release,
+          body.applications,
+          unbooked ? { portfolio: unbooked } : {},
+        ))
+          made.push(a);
         const saved = await d.store.saveAssessments(
           made.map((a, i) => ({ input: body.applications[i], assessment: a })),
           key !== undefined ? { idempotencyKey: key } : {},
