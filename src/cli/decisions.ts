@@ -5,6 +5,7 @@ import { LineWriter, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import { assess, assessMany, compareAssessments } from '../decisions/assess.js';
 import { type Assessment, assessmentSchema, type LimitCandidate } from '../decisions/assessment.js';
+import { diffJson, type JsonChange } from '../decisions/json-diff.js';
 import { DEFAULT_PORTFOLIO_POLICY, Portfolio } from '../decisions/portfolio.js';
 import { portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
 import {
@@ -15,8 +16,10 @@ import {
   parseRelease,
   RELEASES_DIR,
   type Release,
+  readJson,
   releaseFile,
 } from '../decisions/release.js';
+import { readTargets } from '../features/batch.js';
 import { RISK_GRADES } from '../ingest/partners.js';
 import { readApplicationsDir, readApplicationsJsonl } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
@@ -28,27 +31,6 @@ const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
 
 const wan = (yuan: number): string => (yuan / 10_000).toLocaleString('en-US', { maximumFractionDigits: 2 });
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-
-function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot read ${path}: ${(err as Error).message}`,
-      { file: path },
-      { cause: err },
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new RiskError('E_JSON_PARSE', `${path} is not valid JSON: ${(err as Error).message}`, {
-      file: path,
-    });
-  }
-}
 
 /** A release given as a file path or as an id in the releases directory; default the active one. */
 export function resolveReleaseFile(release: string | undefined, dir: string = RELEASES_DIR): string {
@@ -72,57 +54,13 @@ export function listReleases(dir: string = RELEASES_DIR): { id: string; file: st
     .sort()
     .map((f) => {
       const file = join(dir, f);
-      const release = parseRelease(readJsonFile(file), file);
+      const release = parseRelease(readJson(file), file);
       return { id: release.id, file, release };
     });
 }
 
 /** One change between two releases: a path and the value before and after (undefined = absent). */
-export interface ReleaseChange {
-  readonly path: string;
-  readonly before: unknown;
-  readonly after: unknown;
-}
-
-/** Arrays of objects with ids (rules, programmes) compare by id, so an inserted rule reads as one change. */
-function keyed(a: unknown[]): Map<string, unknown> | null {
-  if (!a.every((x) => x !== null && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string'))
-    return null;
-  return new Map(a.map((x) => [(x as { id: string }).id, x]));
-}
-
-function diffValues(a: unknown, b: unknown, path: string, out: ReleaseChange[]): void {
-  if (a === b) return;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const ka = keyed(a);
-    const kb = keyed(b);
-    if (ka !== null && kb !== null) {
-      for (const id of new Set([...ka.keys(), ...kb.keys()]))
-        diffValues(ka.get(id), kb.get(id), `${path}[${id}]`, out);
-      return;
-    }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, before: a, after: b });
-    return;
-  }
-  if (
-    a !== null &&
-    b !== null &&
-    typeof a === 'object' &&
-    typeof b === 'object' &&
-    !Array.isArray(a) &&
-    !Array.isArray(b)
-  ) {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))
-      diffValues(
-        (a as Record<string, unknown>)[k],
-        (b as Record<string, unknown>)[k],
-        path === '' ? k : `${path}.${k}`,
-        out,
-      );
-    return;
-  }
-  out.push({ path, before: a, after: b });
-}
+export type ReleaseChange = JsonChange;
 
 /**
  * What changed between two releases, in models (paths and pinned checksums) and policy (rules by id,
@@ -130,10 +68,11 @@ function diffValues(a: unknown, b: unknown, path: string, out: ReleaseChange[]):
  * @example releaseDiff(a, b).map((c) => c.path) // ['policy.cutoffs.approveMaxPd']
  */
 export function releaseDiff(a: Release, b: Release): ReleaseChange[] {
-  const out: ReleaseChange[] = [];
-  diffValues(a.models, b.models, 'models', out);
-  diffValues(a.policy, b.policy, 'policy', out);
-  return out;
+  return diffJson(
+    { models: a.models, policy: a.policy },
+    { models: b.models, policy: b.policy },
+    { keyed: true },
+  );
 }
 
 const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
@@ -155,16 +94,8 @@ async function readOutcomes(input: string): Promise<Map<string, number> | null> 
   const dir = existsSync(input) && statSync(input).isDirectory() ? input : dirname(input);
   const file = join(dir, 'outcomes.csv');
   if (!existsSync(file)) return null;
-  let id = -1;
-  let target = -1;
   const out = new Map<string, number>();
-  for await (const block of readCsvBlocks(file, (h) => {
-    id = h.indexOf('borrower_id');
-    target = h.indexOf('default_12m');
-  })) {
-    if (id < 0 || target < 0) return null;
-    for (const r of block.records) out.set(r[id] as string, Number(r[target]));
-  }
+  for (const [id, v] of await readTargets(file, 'default_12m')) out.set(id, Number(v));
   return out;
 }
 
@@ -401,6 +332,12 @@ function candidateLine(c: LimitCandidate, binding: string): string {
   return `${c.id === binding ? '→' : ' '} ${c.id.padEnd(16)} ${amount.padStart(14)}  ${c.formula}  [${inputs}]`;
 }
 
+/** The requested amount for display; an assessment made without a request (real data without one) says so. */
+function requested(a: Assessment): string {
+  const r = a.request as Assessment['request'] | null | undefined;
+  return r === null || r === undefined ? 'no request given' : `requested ${wan(r.amount)}万`;
+}
+
 /** One assessment for a person: decision, grade, reasons zh/en, the rules that fired, limit and fee. */
 export function formatAssessment(a: Assessment): string {
   const lines = [
@@ -421,7 +358,7 @@ export function formatAssessment(a: Assessment): string {
   if (a.limit !== null) {
     lines.push(
       '',
-      `limit ${wan(a.limit.amount)}万 (binding: ${a.limit.binding}); existing debt ${wan(a.limit.existingDebt)}万; requested ${wan(a.request.amount)}万`,
+      `limit ${wan(a.limit.amount)}万 (binding: ${a.limit.binding}); existing debt ${wan(a.limit.existingDebt)}万; ${requested(a)}`,
     );
     for (const c of a.limit.candidates) lines.push(`  ${candidateLine(c, a.limit.binding)}`);
   }
@@ -563,7 +500,7 @@ export function registerDecisionCommands(program: Command): void {
     .option('--json', 'the release file as JSON')
     .action((id: string | undefined, o: { dir: string; json?: boolean }) => {
       const file = resolveReleaseFile(id, o.dir);
-      const r = parseRelease(readJsonFile(file), file);
+      const r = parseRelease(readJson(file), file);
       if (o.json === true) {
         process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
         return;
@@ -588,7 +525,7 @@ export function registerDecisionCommands(program: Command): void {
     .action((a: string, b: string, o: { dir: string }) => {
       const fa = resolveReleaseFile(a, o.dir);
       const fb = resolveReleaseFile(b, o.dir);
-      const changes = releaseDiff(parseRelease(readJsonFile(fa), fa), parseRelease(readJsonFile(fb), fb));
+      const changes = releaseDiff(parseRelease(readJson(fa), fa), parseRelease(readJson(fb), fb));
       if (changes.length === 0) process.stdout.write('no change in models or policy\n');
       for (const c of changes) process.stdout.write(`${c.path}: ${show(c.before)} → ${show(c.after)}\n`);
     });
@@ -626,7 +563,7 @@ export function registerDecisionCommands(program: Command): void {
         progress: boolean;
       }) => {
         if (o.application !== undefined) {
-          const input = readJsonFile(o.application);
+          const input = readJson(o.application);
           const app = parseApplication(input);
           const r = await loadRelease(resolveReleaseFile(o.release, o.releasesDir));
           const a = assess(r, app);

@@ -25,6 +25,7 @@ import type {
   Limit,
   RuleResult,
 } from './assessment.js';
+import { diffJson } from './json-diff.js';
 import {
   annualSales,
   computeLimit,
@@ -509,45 +510,17 @@ export interface ReplayResult {
   readonly recomputed: Assessment;
 }
 
-function diffJson(a: unknown, b: unknown, path: string, out: ReplayDifference[]): void {
-  if (a === b) return;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) {
-      out.push({ path: `${path}.length`, stored: a.length, recomputed: b.length });
-    }
-    for (let i = 0; i < Math.min(a.length, b.length); i++) diffJson(a[i], b[i], `${path}[${i}]`, out);
-    return;
-  }
-  if (
-    a !== null &&
-    b !== null &&
-    typeof a === 'object' &&
-    typeof b === 'object' &&
-    !Array.isArray(a) &&
-    !Array.isArray(b)
-  ) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of [...keys].sort()) {
-      diffJson(
-        (a as Record<string, unknown>)[k],
-        (b as Record<string, unknown>)[k],
-        path === '' ? k : `${path}.${k}`,
-        out,
-      );
-    }
-    return;
-  }
-  out.push({ path: path === '' ? '(root)' : path, stored: a, recomputed: b });
-}
-
 /**
  * The fields where a recomputed assessment differs from a stored one, compared through JSON as stored (numbers
  * and absent keys compare as they were written).
  */
 export function compareAssessments(stored: Assessment, recomputed: Assessment): ReplayDifference[] {
-  const out: ReplayDifference[] = [];
-  diffJson(JSON.parse(JSON.stringify(stored)), JSON.parse(JSON.stringify(recomputed)), '', out);
-  return out;
+  const asStored = (a: Assessment): unknown => JSON.parse(JSON.stringify(a));
+  return diffJson(asStored(stored), asStored(recomputed)).map((c) => ({
+    path: c.path,
+    stored: c.before,
+    recomputed: c.after,
+  }));
 }
 
 /**

@@ -35,8 +35,22 @@ function money(zh: string, en: string): Phrase {
 }
 
 function count(zh: string, en: string, unitZh = '次', unitEn = ''): Phrase {
-  return (v) => ({ zh: `${zh} ${int(v)} ${unitZh}`, en: `${en}: ${int(v)}${unitEn}` });
+  return (v) => ({ zh: `${zh} ${int(v)} ${unitZh}`.trimEnd(), en: `${en}: ${int(v)}${unitEn}` });
 }
+
+/** What a source is called in a reason saying it was not provided. */
+const SOURCE_NAMES: Readonly<Record<string, Bilingual>> = {
+  enterprise: { zh: '工商登记信息', en: 'registration data' },
+  owner: { zh: '实际控制人家庭信息', en: "the owner's household data" },
+  tax: { zh: '纳税数据', en: 'tax data' },
+  invoices: { zh: '发票数据', en: 'invoice data' },
+  bankFlows: { zh: '银行流水', en: 'bank statements' },
+  'bureau.enterprise': { zh: '企业征信报告', en: 'the enterprise credit report' },
+  'bureau.owner': { zh: '实际控制人征信报告', en: "the owner's credit report" },
+  judicial: { zh: '司法信息', en: 'judicial records' },
+  utilities: { zh: '水电缴费记录', en: 'utility records' },
+  socialInsurance: { zh: '社保缴纳记录', en: 'social-insurance records' },
+};
 
 /** Hand-written phrases for the features the shipped models cite most. */
 const TEMPLATES: Readonly<Record<string, Phrase>> = {
@@ -83,14 +97,12 @@ const TEMPLATES: Readonly<Record<string, Phrase>> = {
     '个月',
     '',
   ),
-  bank_balance_min_12m: money('近12个月银行账户最低余额', 'the lowest bank balance of the last 12 months'),
   owner_debt_to_income: (v) => ({
     zh: `家庭负债为年收入的 ${v.toFixed(1)} 倍`,
     en: `household debt is ${v.toFixed(1)} times annual income`,
   }),
   owner_leverage: ratio('家庭资产负债率', 'household debt over assets'),
   owner_income_per_capita: money('家庭人均年收入', 'household income per person'),
-  owner_deposits: money('家庭存款', 'household deposits'),
   owner_total_assets: money('家庭总资产', 'household assets'),
   ent_years_in_business: (v) => ({
     zh: `经营年限仅 ${v.toFixed(1)} 年`,
@@ -197,7 +209,15 @@ export function reasonPhrases(plan: FeaturePlan): (index: number, value: number)
     const { zh, en } = f.entry.description;
     const levels = f.levels;
     const known = TEMPLATES[f.name];
-    const missing: Bilingual = { zh: `${zh}：未提供`, en: `${en}: not provided` };
+    const source = SOURCE_NAMES[f.entry.source];
+    // A missing value that raises risk is a source not provided: say which, and what could not be checked.
+    const missing: Bilingual =
+      source === undefined
+        ? { zh: `${zh}：未提供`, en: `${en}: not provided` }
+        : {
+            zh: `未提供${source.zh}，无法核实${zh}`,
+            en: `${source.en} not provided: ${en} could not be checked`,
+          };
     const phrase: Phrase =
       levels !== undefined
         ? (v) => ({ zh: `${zh}：${levels[v] ?? v}`, en: `${en}: ${levels[v] ?? v}` })

@@ -254,7 +254,8 @@ export const RELEASES_DIR = 'models/releases';
 /** The file in the releases directory that names the active release: `{ "active": "<id>" }`. */
 export const ACTIVE_FILE = 'active.json';
 
-function readJson(path: string): unknown {
+/** Reads and parses a JSON file. @throws E_IO, E_JSON_PARSE naming the file */
+export function readJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

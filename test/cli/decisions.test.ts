@@ -73,8 +73,8 @@ describe('rongdan assess / replay / release', () => {
     changed.policy.cutoffs.approveMaxPd = 0.05;
     changed.policy.knockouts = changed.policy.knockouts.filter((k) => k.id !== 'debt_ratio');
     expect(releaseDiff(r, changed).map((c) => c.path)).toEqual([
-      'policy.knockouts[debt_ratio]',
       'policy.cutoffs.approveMaxPd',
+      'policy.knockouts[debt_ratio]',
     ]);
   });
 });
