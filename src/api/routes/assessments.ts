@@ -52,7 +52,12 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
   const unbooked: PortfolioLike | undefined =
     empty === null
       ? undefined
-      : { check: (e) => empty.check(e), add: () => {}, clientExposure: (id) => empty.clientExposure(id) };
+      : {
+          check: (e) => empty.check(e),
+          add: () => {},
+          clientExposure: (id) => empty.clientExposure(id),
+          groupExposure: (id) => empty.groupExposure(id),
+        };
   const releases = new Map<string, LoadedRelease>([[d.release.release.id, d.release]]);
   const releaseOf = async (id: string): Promise<LoadedRelease> => {
     const hit = releases.get(id);
