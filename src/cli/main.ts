@@ -15,6 +15,7 @@ import { registerPortfolioCommands } from './portfolio.js';
 import { registerPredictCommands } from './predict.js';
 import { registerReportCommands } from './report.js';
 import { registerSampleCommands } from './samples.js';
+import { registerServeCommands } from './serve.js';
 import { registerSimulateCommands } from './simulate.js';
 import { registerTrainCommands } from './train.js';
 import { registerWebhookCommands } from './webhooks.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerDecisionCommands(program);
   registerSimulateCommands(program);
   registerPortfolioCommands(program);
+  registerServeCommands(program);
   return program;
 }
 

@@ -53,6 +53,21 @@ export const ERROR_CODES = {
   E_STORE_CONFIG: { status: 500, meaning: 'the database location or connection settings are invalid' },
   E_STORE_MIGRATION: { status: 500, meaning: 'the database schema could not be brought up to date' },
   E_WEBHOOK_SIGNATURE: { status: 401, meaning: 'a webhook signature is missing, stale or does not match' },
+  // HTTP service (src/api/): the stable codes of the API's one error shape
+  E_API_UNAUTHENTICATED: { status: 401, meaning: 'no API key, or an unknown or revoked one, was presented' },
+  E_API_FORBIDDEN: { status: 403, meaning: "the key's role or bank may not use this route or record" },
+  E_API_VALIDATION: { status: 400, meaning: 'a request body, path or query failed validation' },
+  E_API_JSON: { status: 400, meaning: 'a request body is not valid JSON' },
+  E_API_MEDIA_TYPE: { status: 415, meaning: 'a request body is not application/json' },
+  E_API_TOO_LARGE: { status: 413, meaning: 'a request body is larger than the limit' },
+  E_API_NOT_FOUND: { status: 404, meaning: 'no route or record answers this path' },
+  E_API_RATE_LIMITED: { status: 429, meaning: 'too many requests with this key; retry after the given time' },
+  E_API_NOT_READY: { status: 503, meaning: 'the service cannot reach its database or release' },
+  E_API_INTERNAL: { status: 500, meaning: 'an unexpected failure inside the service (a bug: logged)' },
+  E_API_PROGRAMME_MODE: {
+    status: 409,
+    meaning: 'a batch (见贷即保) guarantee was sent to a joint-review programme',
+  },
   // decisions: releases, assessment and replay (src/decisions/release.ts, assess.ts)
   E_RELEASE_INVALID: { status: 500, meaning: 'a release file (models, policy) failed validation' },
   E_RELEASE_ARTIFACT: { status: 500, meaning: 'a model artifact of a release is missing or has changed' },
