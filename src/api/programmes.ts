@@ -10,6 +10,11 @@ import type { guaranteeLoan, programmeStatus } from './schemas.js';
  * and the room left under the cap.
  */
 
+/** A bank's quota under one agreement (programme), or null when it has none there. */
+export function quotaUnder(bank: Bank | undefined, agreementId: string): Bank['quotas'][number] | null {
+  return bank?.quotas.find((q) => q.agreementId === agreementId) ?? null;
+}
+
 /** A programme's status: rate = compensated ÷ guaranteed, against the warning line and the cap. */
 export function programmeStatusOf(
   ag: Agreement,
@@ -44,8 +49,13 @@ export function programmeStatusOf(
     quota: {
       used: t.quotaUsed,
       banks: ag.bankIds.map((id) => {
-        const quota = banks.find((b) => b.id === id)?.quota ?? 0;
-        const used = roundFen(usedByBank.get(id) ?? 0);
+        // The bank file's quota under this programme says what was used before the service; its loans add to it.
+        const q = quotaUnder(
+          banks.find((b) => b.id === id),
+          ag.id,
+        );
+        const quota = q?.amount ?? 0;
+        const used = roundFen((q?.used ?? 0) + (usedByBank.get(id) ?? 0));
         return { bankId: id, quota, used, available: roundFen(Math.max(0, quota - used)) };
       }),
     },

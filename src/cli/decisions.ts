@@ -337,8 +337,8 @@ function candidateLine(c: LimitCandidate, binding: string): string {
 
 /** The requested amount for display; an assessment made without a request (real data without one) says so. */
 function requested(a: Assessment): string {
-  const r = a.request as Assessment['request'] | null | undefined;
-  return r === null || r === undefined ? 'no request given' : `requested ${wan(r.amount)}万`;
+  const r = a.request;
+  return r === null ? 'no request given' : `requested ${wan(r.amount)}万`;
 }
 
 /** One assessment for a person: decision, grade, reasons zh/en, the rules that fired, limit and fee. */

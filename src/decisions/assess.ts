@@ -428,7 +428,7 @@ function finish(
     limit: outcome.limit,
     fee: outcome.fee,
     borrower: profileOf(c, app, row),
-    request: app.request,
+    request: app.request ?? null,
     shadow,
   };
 }

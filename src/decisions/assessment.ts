@@ -182,7 +182,8 @@ export const assessmentSchema = z
     limit: limitSchema.nullable(),
     fee: feeSchema.nullable(),
     borrower: borrowerProfileSchema,
-    request: loanRequestSchema,
+    /** The loan request; null when the input had none (real data often lacks it: the limit then has no request cap). */
+    request: loanRequestSchema.nullable(),
     shadow: shadowSchema.nullable(),
   })
   .strict();

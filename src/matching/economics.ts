@@ -1,6 +1,6 @@
 import type { Assessment } from '../decisions/assessment.js';
 import { type Agreement, type Bank, RISK_GRADES } from '../ingest/partners.js';
-import { pairAmount } from './eligibility.js';
+import { pairAmount, requestedTenor } from './eligibility.js';
 import { roundFen } from './money.js';
 
 /** Defaults of pair economics; each is configurable. */
@@ -57,7 +57,7 @@ export function pairEconomics(
   const o = { ...ECONOMICS_DEFAULTS, ...opts };
   const amount = pairAmount(a, bank, ag);
   const pd = a.pd ?? 1;
-  const years = a.request.tenorMonths / 12;
+  const years = requestedTenor(a) / 12;
   const gi = a.grade === null ? RISK_GRADES.length - 1 : RISK_GRADES.indexOf(a.grade);
   const lpr = bank.rate.reference === '5y' ? o.lpr5y : o.lpr1y;
   const floor = lpr + bank.rate.floorSpread;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { RiskError } from '../core/errors.js';
 import type { Assessment, Bilingual } from '../decisions/assessment.js';
 import {
   type Agreement,
@@ -30,6 +31,17 @@ const matchesPrefix = (code: string | null, prefixes: readonly string[]) =>
   code !== null && prefixes.some((p) => code.startsWith(p));
 
 /**
+ * The requested tenor of a candidate. Candidates always carry a request (`candidateReason` excludes the rest),
+ * so a missing one here is a programming error, not a silent zero.
+ * @throws E_MATCH_INPUT when the assessment has no request
+ */
+export function requestedTenor(a: Assessment): number {
+  if (a.request === null)
+    throw new RiskError('E_MATCH_INPUT', `assessment ${a.id} has no loan request: it cannot be matched`);
+  return a.request.tenorMonths;
+}
+
+/**
  * Why an assessment is not a candidate at all: only `approve` with a positive limit is (others are counted).
  * @returns null for a candidate, else the reason
  */
@@ -42,6 +54,15 @@ export function candidateReason(a: Assessment): Exclusion | null {
       limit: 'approve',
       zh: `评估结论为 ${a.decision}，非准入`,
       en: `decision is ${a.decision}, not approve`,
+    };
+  if (a.request === null)
+    return {
+      rule: 'request',
+      by: 'assessment',
+      value: 'none',
+      limit: 'a loan request (amount, tenor)',
+      zh: '无贷款申请（金额、期限），无法匹配银行',
+      en: 'no loan request (amount, tenor) to match a bank on',
     };
   if (a.limit === null || a.limit.amount <= 0)
     return {
@@ -246,7 +267,7 @@ export function eligibility(a: Assessment, bank: Bank, ag: Agreement): Exclusion
       `金额 ${amount} 低于协议下限`,
       `amount ${amount} below the programme's minimum`,
     );
-  const t = a.request.tenorMonths;
+  const t = requestedTenor(a);
   if (t < bank.tenorMonths.min || t > bank.tenorMonths.max)
     add(
       'bank.tenor',

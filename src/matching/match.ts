@@ -2,7 +2,7 @@ import { describeValue, RiskError } from '../core/errors.js';
 import type { Assessment } from '../decisions/assessment.js';
 import { type Agreement, type Bank, totalQuota } from '../ingest/partners.js';
 import { type EconomicsOptions, type PairEconomics, pairEconomics } from './economics.js';
-import { candidateReason, type Exclusion, eligibility } from './eligibility.js';
+import { candidateReason, type Exclusion, eligibility, requestedTenor } from './eligibility.js';
 import {
   type AssignmentMethod,
   type AssignmentProblem,
@@ -169,7 +169,7 @@ export function buildProblem(
       pb.entry(row(`conc:${bank.id}:industry:${sec}`, Math.max(0, industryRoom)), e.amount);
       const regionRoom = conc.regionShare * base - (conc.exposure.region[reg] ?? 0);
       pb.entry(row(`conc:${bank.id}:region:${reg}`, Math.max(0, regionRoom)), e.amount);
-      pb.endPair(oi, pairValue(e, objective, a.request.tenorMonths / 12));
+      pb.endPair(oi, pairValue(e, objective, requestedTenor(a) / 12));
     });
     excluded.push(ex);
     pb.endBorrower();

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { Assessment, Bilingual } from '../decisions/assessment.js';
 import { type Agreement, APPROVAL_PROCESSES, type Bank, RISK_GRADES } from '../ingest/partners.js';
 import type { PairEconomics } from './economics.js';
-import { AMOUNT_BINDINGS, approvalLineFor, conditions, pairAmountWithBinding } from './eligibility.js';
+import {
+  AMOUNT_BINDINGS,
+  approvalLineFor,
+  conditions,
+  pairAmountWithBinding,
+  requestedTenor,
+} from './eligibility.js';
 import type { BuiltProblem } from './match.js';
 import { wan } from './money.js';
 import type { AssignmentSolution } from './optimiser/problem.js';
@@ -254,7 +260,7 @@ export function preferences(
     `金额 ${wan(e.amount)} 万在 ${range}`,
     `amount ${wan(e.amount)}万 within ${range}`,
   );
-  const t = a.request.tenorMonths;
+  const t = requestedTenor(a);
   const tenors = `${bank.tenorMonths.min}-${bank.tenorMonths.max}`;
   add('bank.tenor', t, tenors, `期限 ${t} 个月在 ${tenors} 个月内`, `tenor ${t} months within ${tenors}`);
   if (bank.risk.maxPd !== undefined)

@@ -48,7 +48,7 @@ function evaluate(c: Case, rules = policy.knockouts): RuleResult[] {
   const app: Application = {
     ...base,
     enterprise: { ...(base.enterprise as NonNullable<Application['enterprise']>), ...c.enterprise },
-    request: { ...base.request, ...c.request },
+    request: { ...(base.request as NonNullable<Application['request']>), ...c.request },
   };
   return evaluateRules(compileRules(plan, rules), {
     app,

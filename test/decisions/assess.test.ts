@@ -72,7 +72,8 @@ describe('assess: one pipeline, one Assessment', () => {
     expect(decisions).toEqual(new Set(['approve', 'refer', 'decline', 'insufficient_data']));
     for (const a of batch) {
       if (a.decision === 'decline' || a.decision === 'insufficient_data') expect(a.limit).toBeNull();
-      else expect(a.limit?.amount).toBeLessThanOrEqual(a.request.amount);
+      else
+        expect(a.limit?.amount).toBeLessThanOrEqual((a.request as NonNullable<Assessment['request']>).amount);
       if (a.decision === 'insufficient_data') expect(a.missingSources.length).toBeGreaterThan(0);
       expect(a.fired).toEqual(a.rules.filter((r) => r.fired).map((r) => r.id));
       for (const r of a.reasons) expect(r.contribution).toBeGreaterThan(0);

@@ -29,7 +29,11 @@ export async function sampleApplications(n: number): Promise<Application[]> {
 /** The hand-built application of the ingest fixtures, validated, with overrides of whole sources. */
 export function handApplication(over: Partial<Application> = {}): Application {
   const base = parseApplication(fullApplication('B900001'));
-  return { ...base, request: { ...base.request, programme: 'general' }, ...over };
+  return {
+    ...base,
+    request: { ...(base.request as NonNullable<Application['request']>), programme: 'general' },
+    ...over,
+  };
 }
 
 /** The same loaded release with another policy (models shared). */

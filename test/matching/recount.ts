@@ -59,6 +59,10 @@ export function recountViolations(
       why.push('programme entity type');
     if (starts(b.industry, bank.industries.excluded)) why.push('bank industry');
     if (starts(b.industry, ag.eligibility.industriesExcluded)) why.push('programme industry');
+    if (a.request === null) {
+      why.push('no request');
+      return why;
+    }
     const t = a.request.tenorMonths;
     if (t < bank.tenorMonths.min || t > bank.tenorMonths.max) why.push('bank tenor');
     if (t < ag.tenorMonths.min || t > ag.tenorMonths.max) why.push('programme tenor');

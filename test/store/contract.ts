@@ -269,7 +269,7 @@ export function storeContract(h: StoreHarness): void {
       });
       // 4321 at 80% principal cover: the guarantor pays 480,000 (domain.md §1.1).
       expect(d.flow.compensationPaid).toBe(480_000);
-      expect(d.flow.programme.guaranteedToDate).toBe(1_600_000.5);
+      expect(d.flow.programme?.guaranteedToDate).toBe(1_600_000.5);
       expect(d.programme).toMatchObject({ compensatedToDate: 480_000, quotaUsed: 600_000.5, defaults: 1 });
       const bore = d.flow.parties.reduce((s, p) => s + Math.round(p.bore * 100), 0);
       expect(bore).toBe(Math.round(d.flow.totalLoss * 100));
@@ -337,7 +337,7 @@ export function storeContract(h: StoreHarness): void {
         ),
       );
       const seenBefore = ds.map(
-        (d) => (d?.flow.programme.compensatedToDate ?? 0) - (d?.flow.compensationPaid ?? 0),
+        (d) => (d?.flow.programme?.compensatedToDate ?? 0) - (d?.flow.compensationPaid ?? 0),
       );
       expect(seenBefore.sort((a, b) => a - b)).toEqual([0, 80_000, 160_000, 240_000, 320_000, 400_000]);
       expect(await store.getProgramme('ah-4321')).toMatchObject({ compensatedToDate: 480_000, quotaUsed: 0 });

@@ -24,6 +24,8 @@ export function referral(
     bankId,
     agreementId,
     amount,
+    amountBinding: 'assessment.limit',
+    approval: { process: 'online', upTo: 3_000_000 },
     rate: { min: 0.035, max: 0.05, offered: 0.04 },
     feeRate: 0.01,
     pd: 0.02,
@@ -36,6 +38,8 @@ export function referral(
     borrowerAllIn: 0.05,
     value: 1.5,
     reasons: [{ zh: '符合', en: 'fits' }],
+    preferences: [],
+    conditions: [],
     alternatives: [],
   };
 }

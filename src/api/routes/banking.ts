@@ -6,7 +6,7 @@ import { referralForBank } from '../../store/index.js';
 import type { StoredReferral } from '../../store/store.js';
 import { bankScope, type Caller, requireBank } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
-import { programmeStatusOf, roomRefusal, standardsRefusals } from '../programmes.js';
+import { programmeStatusOf, quotaUnder, roomRefusal, standardsRefusals } from '../programmes.js';
 import { type RouteSpec, route } from '../route.js';
 import {
   acceptBody,
@@ -123,17 +123,27 @@ export function bankingRoutes(d: RouteDeps): RouteSpec[] {
         const stored = await d.store.getAssessments(body.assessmentIds);
         const known = new Set(stored.map((s) => s.id));
         const loans = await d.store.listLoans({ status: 'active' });
-        const quotaUsed: Record<string, number> = {};
-        for (const l of loans) quotaUsed[l.bankId] = (quotaUsed[l.bankId] ?? 0) + l.amount;
+        // Live loans add to each bank's use of its quota under their programme (the bank file holds the use before).
+        const live = new Map<string, number>();
+        for (const l of loans) {
+          const k = `${l.bankId}\u0000${l.agreementId}`;
+          live.set(k, (live.get(k) ?? 0) + l.amount);
+        }
+        const banks = d.banks.map((b) => ({
+          ...b,
+          quotas: b.quotas.map((q) => ({
+            ...q,
+            used: Math.min(q.amount, q.used + (live.get(`${b.id}\u0000${q.agreementId}`) ?? 0)),
+          })),
+        }));
         const toDate: Record<string, { guaranteed: number; compensated: number }> = {};
         for (const t of await d.store.listProgrammes())
           toDate[t.agreementId] = { guaranteed: t.guaranteedToDate, compensated: t.compensatedToDate };
         const built = buildProblem(
           stored.map((s) => s.output),
-          d.banks,
+          banks,
           d.agreements,
           {
-            quotaUsed,
             toDate,
             ...(body.objective !== undefined ? { objective: body.objective } : {}),
             ...(body.topK !== undefined ? { topK: body.topK } : {}),
@@ -286,7 +296,9 @@ export function bankingRoutes(d: RouteDeps): RouteSpec[] {
             'E_API_PROGRAMME_MODE',
             `programme ${ag.id} is ${ag.businessMode}, not a batch (见贷即保) programme`,
           );
-        const quota = p.bank(bankId).quota;
+        // Room under this bank's quota for this programme, less what the bank file says was used before.
+        const q = quotaUnder(p.bank(bankId), ag.id);
+        const quota = q === null ? 0 : q.amount - q.used;
         const results = [];
         for (const loan of body.loans) {
           const refusals = standardsRefusals(ag, loan);
