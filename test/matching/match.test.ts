@@ -163,6 +163,13 @@ describe('match: no assignment breaks a quota, cap or concentration limit', () =
     expect(built.options.some((o) => o.agreement.id === 'ah-4321')).toBe(false);
     expect(built.problem.nBorrowers).toBe(1);
   });
+  it('does not place an approved assessment made without a loan request, and says why', () => {
+    const noRequest = { ...assessment('b4'), request: null };
+    const built = buildProblem([assessment('b1'), noRequest], BANKS, AGREEMENTS);
+    expect(built.notCandidates).toEqual([expect.objectContaining({ id: noRequest.id })]);
+    expect(built.notCandidates[0]?.reason.rule).toBe('request');
+    expect(built.problem.nBorrowers).toBe(1);
+  });
   it('is deterministic and gives reasons and alternatives', async () => {
     const as = [assessment('b1'), assessment('b2', { borrower: { region: '341802' } })];
     const b1 = buildProblem(as, BANKS, AGREEMENTS, {
