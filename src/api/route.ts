@@ -50,6 +50,11 @@ export interface RouteSpec<
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /**
+   * A faster validator of the same body schema (its `z.compile`), used instead of `body` on the request path;
+   * it accepts, rejects and words its issues exactly as `body`, which stays the documented schema.
+   */
+  readonly bodyValidator?: Schema;
   /** Rewrites the parsed JSON before validation (e.g. normalising loose application input). */
   readonly prepareBody?: (body: unknown) => unknown;
   /** The JSON body limit (express `limit`), default `1mb`. */
@@ -126,7 +131,7 @@ export function mountRoutes(
       const params = parsePart(spec.params, req.params, 'path');
       const query = parsePart(spec.query, req.query, 'query');
       const raw = spec.prepareBody === undefined ? req.body : spec.prepareBody(req.body);
-      const body = parsePart(spec.body, raw, 'body');
+      const body = parsePart(spec.bodyValidator ?? spec.body, raw, 'body');
       const caller = spec.roles === 'public' ? null : callerOf(req);
       const reply = await spec.handler({ params, query, body, caller, req, res } as never);
       if (reply.headers !== undefined)

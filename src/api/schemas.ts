@@ -50,6 +50,12 @@ export const batchBody = z
   .strict()
   .meta({ id: 'AssessmentBatch' });
 
+/**
+ * The batch body's request-path validator: zod's generated fast path, as `fastApplicationSchema` in ingest is
+ * for one application (about 6× faster on valid input, the interpreted schema's issues on invalid input).
+ */
+export const fastBatchBody = z.compile(batchBody);
+
 export const batchAnswer = z
   .object({
     count: z.number().int(),

@@ -4,6 +4,7 @@ import type { Assessment } from '../../decisions/assessment.js';
 import { Portfolio } from '../../decisions/portfolio.js';
 import type { LoadedRelease } from '../../decisions/release.js';
 import { normaliseApplication } from '../../ingest/schemas.js';
+import { fastApplicationSchema } from '../../ingest/validate.js';
 import type { RouteDeps } from '../deps.js';
 import { issuesOf, validationError } from '../errors.js';
 import { type RouteSpec, route } from '../route.js';
@@ -12,6 +13,7 @@ import {
   assessment,
   batchAnswer,
   batchBody,
+  fastBatchBody,
   idempotencyHeaders,
   idParams,
   replayAnswer,
@@ -82,6 +84,7 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       roles: ['admin', 'risk'],
       headers: idempotencyHeaders,
       body: application,
+      bodyValidator: fastApplicationSchema,
       prepareBody: normalised,
       responses: {
         201: { description: 'Assessed and stored', schema: assessment },
@@ -112,6 +115,7 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       roles: ['admin', 'risk'],
       headers: idempotencyHeaders,
       body: batchBody,
+      bodyValidator: fastBatchBody,
       bodyLimit: d.options.batchBodyLimit,
       prepareBody: (b) => {
         const apps = (b as { applications?: unknown } | null)?.applications;
