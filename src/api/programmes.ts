@@ -10,6 +10,19 @@ import type { guaranteeLoan, programmeStatus } from './schemas.js';
  * and the room left under the cap.
  */
 
+/** The key of a bank's quota under one agreement. */
+export const quotaKey = (bankId: string, agreementId: string) => `${bankId}\u0000${agreementId}`;
+
+/** What the service's active loans use of each bank's quota under each agreement (by `quotaKey`), yuan. */
+export function liveQuotaUse(activeLoans: readonly StoredLoan[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of activeLoans) {
+    const k = quotaKey(l.bankId, l.agreementId);
+    out.set(k, (out.get(k) ?? 0) + l.amount);
+  }
+  return out;
+}
+
 /** A bank's quota under one agreement (programme), or null when it has none there. */
 export function quotaUnder(bank: Bank | undefined, agreementId: string): Bank['quotas'][number] | null {
   return bank?.quotas.find((q) => q.agreementId === agreementId) ?? null;
@@ -31,8 +44,7 @@ export function programmeStatusOf(
         ? 'warning'
         : 'normal';
   const actions = status === 'breached' ? [onWarning, onBreach] : status === 'warning' ? [onWarning] : [];
-  const usedByBank = new Map<string, number>();
-  for (const l of activeLoans) usedByBank.set(l.bankId, (usedByBank.get(l.bankId) ?? 0) + l.amount);
+  const live = liveQuotaUse(activeLoans);
   return {
     agreementId: ag.id,
     name: ag.name,
@@ -55,7 +67,7 @@ export function programmeStatusOf(
           ag.id,
         );
         const quota = q?.amount ?? 0;
-        const used = roundFen((q?.used ?? 0) + (usedByBank.get(id) ?? 0));
+        const used = roundFen((q?.used ?? 0) + (live.get(quotaKey(id, ag.id)) ?? 0));
         return { bankId: id, quota, used, available: roundFen(Math.max(0, quota - used)) };
       }),
     },

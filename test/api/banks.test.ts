@@ -133,6 +133,11 @@ describe('referral life', () => {
     });
     expect(mid.body.guaranteedToDate).toBeCloseTo(before.body.guaranteedToDate + referral.amount, 2);
     expect(mid.body.quota.used).toBeCloseTo(before.body.quota.used + referral.amount, 2);
+    // The bank's own line under this programme moves by the loan.
+    type Line = { bankId: string; used: number };
+    const line = (s: { body: { quota: { banks: Line[] } } }) =>
+      s.body.quota.banks.find((b) => b.bankId === referral.bankId)?.used ?? Number.NaN;
+    expect(line(mid)).toBeCloseTo(line(before) + referral.amount, 2);
 
     const otherDefault = await api.call('POST', `/v1/loans/${loan.id}/default`, {
       key: stranger,

@@ -6,7 +6,14 @@ import { referralForBank } from '../../store/index.js';
 import type { StoredReferral } from '../../store/store.js';
 import { bankScope, type Caller, requireBank } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
-import { programmeStatusOf, quotaUnder, roomRefusal, standardsRefusals } from '../programmes.js';
+import {
+  liveQuotaUse,
+  programmeStatusOf,
+  quotaKey,
+  quotaUnder,
+  roomRefusal,
+  standardsRefusals,
+} from '../programmes.js';
 import { type RouteSpec, route } from '../route.js';
 import {
   acceptBody,
@@ -124,16 +131,12 @@ export function bankingRoutes(d: RouteDeps): RouteSpec[] {
         const known = new Set(stored.map((s) => s.id));
         const loans = await d.store.listLoans({ status: 'active' });
         // Live loans add to each bank's use of its quota under their programme (the bank file holds the use before).
-        const live = new Map<string, number>();
-        for (const l of loans) {
-          const k = `${l.bankId}\u0000${l.agreementId}`;
-          live.set(k, (live.get(k) ?? 0) + l.amount);
-        }
+        const live = liveQuotaUse(loans);
         const banks = d.banks.map((b) => ({
           ...b,
           quotas: b.quotas.map((q) => ({
             ...q,
-            used: Math.min(q.amount, q.used + (live.get(`${b.id}\u0000${q.agreementId}`) ?? 0)),
+            used: Math.min(q.amount, q.used + (live.get(quotaKey(b.id, q.agreementId)) ?? 0)),
           })),
         }));
         const toDate: Record<string, { guaranteed: number; compensated: number }> = {};
