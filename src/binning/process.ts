@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { RiskError } from '../core/errors.js';
 import { type Column, Frame } from '../core/frame.js';
-import type { FitOptions } from '../models/estimator.js';
-import type { BinningTable } from '../models/model.js';
 import { binningOptionsSchema, parseOptions } from './options.js';
 import { type SelectionRow, sampleRows, selectVariables } from './selection.js';
 import { gStatistic } from './stats.js';
+import type { BinningTable } from './table.js';
 import { checkTarget, checkWeights } from './target.js';
 import { assignBins, fitVariableBinning, type VariableBinning } from './variable.js';
+
+/** What fitting a binning process takes beside the data (the part of models' FitOptions it uses). */
+export interface BinningFitOptions {
+  /** One non-negative weight per row; defaults to 1. */
+  readonly sampleWeight?: ArrayLike<number>;
+  /** Called as work proceeds, for progress bars. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
 
 /** Options of a binning process: binning options plus variable selection. */
 export const binningProcessOptionsSchema = z.strictObject({
@@ -75,7 +82,7 @@ export function fitBinningProcess(
   x: Frame,
   y: ArrayLike<number>,
   options: BinningProcessOptions,
-  fit: Pick<FitOptions, 'sampleWeight' | 'onProgress'> = {},
+  fit: BinningFitOptions = {},
 ): BinningProcessState {
   const target = checkTarget(y, x.nRows);
   const weight = checkWeights(fit.sampleWeight, x.nRows);
@@ -125,7 +132,7 @@ export class BinningProcess {
   }
 
   /** @throws E_OPTIONS_INVALID, E_DATA_INVALID */
-  fit(x: Frame, y: ArrayLike<number>, fit: Pick<FitOptions, 'sampleWeight' | 'onProgress'> = {}): this {
+  fit(x: Frame, y: ArrayLike<number>, fit: BinningFitOptions = {}): this {
     const options = parseOptions(binningProcessOptionsSchema, this.options, 'binning process');
     this.state = fitBinningProcess(x, y, options, fit);
     return this;

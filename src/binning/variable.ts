@@ -1,7 +1,6 @@
 import { RiskError } from '../core/errors.js';
 import type { Column } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
-import type { BinningTable } from '../models/model.js';
 import { type MergeConstraints, optimalMerge, type SolvedTrend } from './optimal.js';
 import { type BinningOptions, specialGroups } from './options.js';
 import {
@@ -14,6 +13,7 @@ import {
   prebinNumeric,
 } from './prebin.js';
 import { mergedCounts } from './stats.js';
+import type { BinningTable } from './table.js';
 import { chooseTrend } from './trend.js';
 import { buildTable } from './woe.js';
 

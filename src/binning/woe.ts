@@ -1,4 +1,4 @@
-import type { BinningTable, BinRow } from '../models/model.js';
+import type { BinningTable, BinRow } from './table.js';
 
 /**
  * Weight of evidence, information value, Gini and KS of a binned variable, from per-bin counts.

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
-import { foldSplits, stratifiedKFold } from '../models/cv.js';
+import { foldSplits, stratifiedKFold } from '../evaluation/cv.js';
+import { auc, brier, ks, logLoss } from '../evaluation/metrics.js';
 import { datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
-import { auc, brier, ks, logLoss } from '../models/metrics.js';
 import { modelFamily } from '../models/registry.js';
 import { type CommandIo, collect, list, parseParams, readWithProgress } from './train.js';
 

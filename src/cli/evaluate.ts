@@ -2,10 +2,15 @@ import type { Command } from 'commander';
 import type { Artifact } from '../core/artifact.js';
 import { RiskError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
-import { outOfTimeSplit } from '../models/cv.js';
+import { outOfTimeSplit } from '../evaluation/cv.js';
+import {
+  evaluateModel,
+  formatEvaluation,
+  type ModelEvaluation,
+  splitTarget,
+} from '../evaluation/model-evaluation.js';
 import type { TrainedModel } from '../models/model.js';
 import { openModel } from '../models/registry.js';
-import { evaluateModel, formatEvaluation, type ModelEvaluation, splitTarget } from '../report/evaluation.js';
 import { readForModel } from './predict.js';
 import type { CommandIo } from './train.js';
 

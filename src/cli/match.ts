@@ -13,7 +13,8 @@ import {
   type ProgrammeToDate,
 } from '../matching/match.js';
 import { wan } from '../matching/money.js';
-import { type AssignmentMethod, checkAssignment, solveAssignment } from '../matching/optimiser/problem.js';
+import { type AssignmentMethod, checkAssignment } from '../matching/optimiser/problem.js';
+import { solveAssignment } from '../matching/optimiser/solve.js';
 import { summarise, toReferrals } from '../matching/referrals.js';
 import { DEFAULT_AGREEMENTS, readAgreements } from './agreements.js';
 

@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import type { ColumnParse } from '../core/artifact.js';
 import { RiskError } from '../core/errors.js';
 import { type Frame, readCsvFrame } from '../core/frame.js';
+import { auc, ks } from '../evaluation/metrics.js';
 import { createCalibrator } from '../models/calibration.js';
 import { describeParse, detectColumnTypes, parseOrderedSpecs } from '../models/column-types.js';
 import { type DataPart, datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
 import type { Estimator } from '../models/estimator.js';
-import { auc, ks } from '../models/metrics.js';
 import type { TrainedModel } from '../models/model.js';
 import { modelFamily, saveModel, withTraining } from '../models/registry.js';
 

@@ -8,8 +8,8 @@ import {
   type AssignmentProblem,
   type AssignmentSolution,
   ProblemBuilder,
-  solveAssignment,
 } from './optimiser/problem.js';
+import { solveAssignment } from './optimiser/solve.js';
 
 /** What the optimiser maximises. */
 export const OBJECTIVES = ['amount', 'guarantor_value', 'borrower_savings'] as const;

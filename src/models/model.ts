@@ -1,27 +1,6 @@
+import type { BinningTable } from '../binning/table.js';
 import type { Frame } from '../core/frame.js';
 import type { Reason } from './estimator.js';
-
-/** One row of a binning table (optbinning's columns; WoE sign: ln(non-events share / events share)). */
-export interface BinRow {
-  readonly label: string;
-  readonly count: number;
-  readonly countShare: number;
-  readonly nonEvents: number;
-  readonly events: number;
-  readonly eventRate: number;
-  readonly woe: number;
-  readonly iv: number;
-}
-
-/** A variable's binning table with its totals. */
-export interface BinningTable {
-  readonly variable: string;
-  readonly kind: 'numeric' | 'categorical';
-  readonly rows: readonly BinRow[];
-  readonly iv: number;
-  readonly gini: number;
-  readonly ks: number;
-}
 
 /**
  * What the CLI, reports and (later) the service need of any trained model, whatever its family: load it

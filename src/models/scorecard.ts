@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseArtifactPart, parseOptions, type Trend } from '../binning/options.js';
 import { binningProcessOptionsSchema, fitBinningProcess, woeColumn, woeTable } from '../binning/process.js';
 import { type SelectionRow, selectionText } from '../binning/selection.js';
+import type { BinningTable } from '../binning/table.js';
 import { checkTarget, checkWeights } from '../binning/target.js';
 import { assignBins, type VariableBinning } from '../binning/variable.js';
 import {
@@ -17,7 +18,7 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import { describeFeature, getDefaultCatalog } from '../features/catalog.js';
 import type { Estimator, Explainer, FitOptions, Reason } from './estimator.js';
 import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic.js';
-import type { BinningTable, TrainedModel } from './model.js';
+import type { TrainedModel } from './model.js';
 
 /** Options of the scorecard: binning and selection, the regression, and the points scaling. */
 export const scorecardOptionsSchema = z.strictObject({

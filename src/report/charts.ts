@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { CalibrationRow, LiftRow } from '../models/metrics.js';
-import type { BinningTable } from '../models/model.js';
+import type { BinningTable } from '../binning/table.js';
+import type { CalibrationRow, LiftRow } from '../evaluation/metrics.js';
 import type { HistogramBar, KsCurve, RocPoint } from './curves.js';
 
 /**

@@ -1,5 +1,5 @@
 import { RiskError } from '../core/errors.js';
-import type { RocCurve } from '../models/metrics.js';
+import type { RocCurve } from '../evaluation/metrics.js';
 
 /**
  * The data behind the report's curves, reduced to a few hundred points each, so that a chart of a

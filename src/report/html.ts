@@ -1,9 +1,11 @@
+import type { BinningTable } from '../binning/table.js';
 import { GENERATED_BY } from '../core/artifact.js';
 import type { Clock } from '../core/clock.js';
 import type { Frame } from '../core/frame.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import { rocCurve } from '../models/metrics.js';
-import type { BinningTable, TrainedModel } from '../models/model.js';
+import { rocCurve } from '../evaluation/metrics.js';
+import { evaluateModel, type ModelEvaluation, scoreSample } from '../evaluation/model-evaluation.js';
+import type { TrainedModel } from '../models/model.js';
 import {
   calibrationSpec,
   gainsSpec,
@@ -14,7 +16,6 @@ import {
   woeSpec,
 } from './charts.js';
 import { ksCurve, rocPoints, scoreHistogram } from './curves.js';
-import { evaluateModel, type ModelEvaluation, scoreSample } from './evaluation.js';
 import { renderSvg } from './svg.js';
 
 /** What the report says about where its inputs came from. */

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame, numeric, readCsvFrame } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
+import { auc } from '../../src/evaluation/metrics.js';
 import {
   applyBins,
   fitBins,
@@ -22,7 +23,6 @@ import {
   parseGbdtOptions,
   trainGbdt,
 } from '../../src/models/gbdt/index.js';
-import { auc } from '../../src/models/metrics.js';
 import { makeSplits, type PeerResult, PYTHON, peersUnavailable, runPeers } from './peers.js';
 
 const SYNTH_TRAIN = 105_000;

@@ -8,8 +8,9 @@
 // Run: npx tsx test/bench/matching.bench.ts [--small-only]
 import { loadavg } from 'node:os';
 import { lpBound } from '../../src/matching/optimiser/exact.js';
-import { checkAssignment, pairCount, solveAssignment } from '../../src/matching/optimiser/problem.js';
+import { checkAssignment, pairCount } from '../../src/matching/optimiser/problem.js';
 import { randomInstance } from '../../src/matching/optimiser/random.js';
+import { solveAssignment } from '../../src/matching/optimiser/solve.js';
 
 const SEED = 20251202;
 const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;

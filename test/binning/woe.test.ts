@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binWoe, buildTable, giniFromCounts, ksFromCounts } from '../../src/binning/woe.js';
-import { auc } from '../../src/models/metrics.js';
+import { auc } from '../../src/evaluation/metrics.js';
 
 // Four bins, 100 goods and 50 bads: shares of goods .4/.3/.2/.1, of bads .1/.2/.3/.4.
 const ne = [40, 30, 20, 10];

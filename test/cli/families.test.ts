@@ -8,7 +8,7 @@ import { runPredict } from '../../src/cli/predict.js';
 import { type CommandIo, runTrain, type TrainCommandOptions } from '../../src/cli/train.js';
 import { parseCsvText } from '../../src/core/csv.js';
 import { readCsvFrame } from '../../src/core/frame.js';
-import { calibrationTable } from '../../src/models/metrics.js';
+import { calibrationTable } from '../../src/evaluation/metrics.js';
 import { catalogMonotoneConstraints, openModel } from '../../src/models/registry.js';
 import { creditSample } from '../binning/fixture.js';
 

@@ -9,8 +9,8 @@ import {
   behaviourFrame,
   behaviourRows,
 } from '../../src/decisions/behaviour.js';
+import { auc } from '../../src/evaluation/metrics.js';
 import { groupSnapshots, readMonitoringSnapshots } from '../../src/ingest/monitoring.js';
-import { auc } from '../../src/models/metrics.js';
 import { series, snap } from './warning-helpers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

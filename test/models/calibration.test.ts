@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
+import { auc, calibrationTable } from '../../src/evaluation/metrics.js';
 import {
   calibrated,
   calibratorFromJson,
@@ -10,7 +11,6 @@ import {
   PlattCalibrator,
   poolAdjacentViolators,
 } from '../../src/models/calibration.js';
-import { auc, calibrationTable } from '../../src/models/metrics.js';
 import type { TrainedModel } from '../../src/models/model.js';
 import { codeOf } from '../fixtures/errors.js';
 

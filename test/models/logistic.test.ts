@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { categorical, Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
+import { auc } from '../../src/evaluation/metrics.js';
 import { fitLogistic, LogisticRegression } from '../../src/models/logistic.js';
-import { auc } from '../../src/models/metrics.js';
 import { creditSample } from '../binning/fixture.js';
 
 function design(rows: number[][]): { data: Float64Array; rows: number; cols: number } {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippedModels } from '../../src/cli/demo.js';
 import { buildFeatures } from '../../src/cli/features.js';
 import { readCsvFrame } from '../../src/core/frame.js';
-import { auc } from '../../src/models/metrics.js';
+import { auc } from '../../src/evaluation/metrics.js';
 import { openModel } from '../../src/models/registry.js';
 
 // Every artifact committed in models/ must load, verify and reproduce the metrics its card states, on the

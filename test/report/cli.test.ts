@@ -16,7 +16,7 @@ import { csvCell } from '../../src/core/csv.js';
 import { RiskError } from '../../src/core/errors.js';
 import { Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
-import { auc, psi } from '../../src/models/metrics.js';
+import { auc, psi } from '../../src/evaluation/metrics.js';
 import { loadModel, modelFamily, saveModel, withTraining } from '../../src/models/registry.js';
 import { makeSample } from './fixture.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RiskError } from '../../src/core/errors.js';
-import { ks, rocCurve } from '../../src/models/metrics.js';
+import { ks, rocCurve } from '../../src/evaluation/metrics.js';
 import { ksCurve, rocPoints, scoreHistogram } from '../../src/report/curves.js';
 
 const labelled = fc

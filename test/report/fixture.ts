@@ -1,6 +1,7 @@
+import type { BinningTable, BinRow } from '../../src/binning/table.js';
 import { categorical, Frame, numeric } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
-import type { BinningTable, BinRow, TrainedModel } from '../../src/models/model.js';
+import type { TrainedModel } from '../../src/models/model.js';
 
 /**
  * A small, real WoE model for report tests (the scorecard family is built elsewhere): income and region are

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/clock.js';
 import { RiskError } from '../../src/core/errors.js';
 import { memoryLogger } from '../../src/core/logger.js';
-import { auc, evaluateBinary } from '../../src/models/metrics.js';
+import { auc, evaluateBinary } from '../../src/evaluation/metrics.js';
 import type { TrainedModel } from '../../src/models/model.js';
 import { buildReport, escapeHtml } from '../../src/report/html.js';
 import { fitWoeModel, makeSample } from './fixture.js';

@@ -1,5 +1,3 @@
-import type { Forest } from './forest.js';
-
 /** Trees deeper than this keep Forest's pointer walk: a perfect layout doubles in size with each level. */
 export const PERFECT_MAX_DEPTH = 12;
 /** Leaf slots (about 24 bytes each with their nodes) all trees may take together, padding included. */
@@ -7,6 +5,25 @@ const PERFECT_MAX_SLOTS = 1 << 20;
 
 /** Rows taken through all trees together; their values (2·nFeatures doubles each) stay in L1 cache. */
 const BLOCK = 128;
+
+/**
+ * The flat node arrays of a Forest that the perfect layout is built from (declared here, not imported, so
+ * that forest.ts can build a PerfectForest without an import circle).
+ */
+export interface ForestNodes {
+  readonly nTrees: number;
+  readonly nFeatures: number;
+  readonly feature: Int32Array;
+  readonly threshold: Float64Array;
+  readonly lower: Float64Array;
+  readonly catOffset: Int32Array;
+  readonly catLeft: Uint8Array;
+  readonly children: Int32Array;
+  readonly value: Float64Array;
+  readonly roots: Int32Array;
+  readonly depths: Int32Array;
+  isLeaf(node: number): boolean;
+}
 
 /**
  * The trees of a Forest re-laid as perfect binary trees for prediction. Tree t of depth D keeps its
@@ -40,7 +57,7 @@ export class PerfectForest {
   private readonly block: Float64Array;
 
   /** Lays out every tree of `forest`; all must have depth ≤ PERFECT_MAX_DEPTH (see fits). */
-  constructor(forest: Forest) {
+  constructor(forest: ForestNodes) {
     const nT = forest.nTrees;
     this.nTrees = nT;
     this.nFeatures = forest.nFeatures;
@@ -71,7 +88,7 @@ export class PerfectForest {
    * the trees bushy enough that padding them to perfect trees at most quadruples their leaves (a deep
    * tree with few leaves would spread over more cache than its walk saves).
    */
-  static fits(forest: Forest): boolean {
+  static fits(forest: ForestNodes): boolean {
     let slots = 0;
     let leaves = 0;
     for (let t = 0; t < forest.nTrees; t++) {
@@ -84,7 +101,7 @@ export class PerfectForest {
   }
 
   /** Copies the subtree of Forest node `node` to heap index k (at `level`) of tree t. */
-  private place(f: Forest, t: number, node: number, k: number, level: number): void {
+  private place(f: ForestNodes, t: number, node: number, k: number, level: number): void {
     if (level === this.depth[t]!) {
       this.leaf[this.leafBase[t]! + k] = f.value[node]!;
       return;

@@ -9,10 +9,10 @@ import {
   checkAssignment,
   objectiveOf,
   ProblemBuilder,
-  solveAssignment,
   validateProblem,
 } from '../../../src/matching/optimiser/problem.js';
 import { randomInstance } from '../../../src/matching/optimiser/random.js';
+import { solveAssignment } from '../../../src/matching/optimiser/solve.js';
 
 /** A tiny instance from plain numbers: pairs[b] = list of [value, [row, coef][]]. */
 function build(

@@ -4,7 +4,7 @@ import { verifyArtifact } from '../../../src/core/artifact.js';
 import { RiskError } from '../../../src/core/errors.js';
 import { Frame } from '../../../src/core/frame.js';
 import { memoryLogger } from '../../../src/core/logger.js';
-import { auc, logLoss } from '../../../src/models/metrics.js';
+import { auc, logLoss } from '../../../src/evaluation/metrics.js';
 import { initMlpBackend } from '../../../src/models/mlp/backend.js';
 import { Mlp } from '../../../src/models/mlp/mlp.js';
 import { parseMlpOptions } from '../../../src/models/mlp/options.js';

@@ -8,8 +8,8 @@ import {
   foldSplits,
   outOfTimeSplit,
   stratifiedKFold,
-} from '../../src/models/cv.js';
-import { auc } from '../../src/models/metrics.js';
+} from '../../src/evaluation/cv.js';
+import { auc } from '../../src/evaluation/metrics.js';
 import { codeOf } from '../fixtures/errors.js';
 
 const labelsAndK = fc

@@ -15,7 +15,7 @@ import {
   psi,
   rocCurve,
   stabilityBand,
-} from '../../src/models/metrics.js';
+} from '../../src/evaluation/metrics.js';
 import { codeOf } from '../fixtures/errors.js';
 
 /** The Mann-Whitney statistic by brute force over every (bad, good) pair, ties counting one half. */

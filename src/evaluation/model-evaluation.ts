@@ -7,7 +7,7 @@ import {
   evaluateBinary,
   psi,
   type StabilityResult,
-} from '../models/metrics.js';
+} from '../evaluation/metrics.js';
 import type { TrainedModel } from '../models/model.js';
 
 /**
