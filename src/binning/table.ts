@@ -18,4 +18,6 @@ export interface BinningTable {
   readonly iv: number;
   readonly gini: number;
   readonly ks: number;
+  /** True when the cuts or groups were set by the user (`train --bins`), not found by the optimiser. */
+  readonly userSet?: boolean;
 }
