@@ -7,8 +7,8 @@ import type { Request, RequestHandler, Response } from 'express';
 /**
  * /docs: the Scalar API reference over /openapi.json. `@scalar/express-api-reference` 0.8 ships only the HTML
  * shell; the viewer itself (`@scalar/api-reference`'s standalone bundle) is loaded from a CDN by default,
- * which an offline machine cannot reach. So: when the bundle is installed locally it is served from
- * /docs/scalar.js; and the page always carries a plain server-rendered reference of every route inside the
+ * which an offline machine cannot reach. So the bundle is a dependency (`@scalar/api-reference` 1.46, the
+ * last release for Node 20) served from /docs/scalar.js; and the page always carries a plain server-rendered reference of every route inside the
  * element Scalar mounts on, so without the script (offline, or scripts blocked) /docs still lists each
  * route, who may call it, its parameters, body and answers.
  */
@@ -17,8 +17,9 @@ import type { Request, RequestHandler, Response } from 'express';
 export function localScalarBundle(): string | null {
   try {
     const require = createRequire(import.meta.url);
-    const pkg = require.resolve('@scalar/api-reference/package.json');
-    const file = join(dirname(pkg), 'dist', 'browser', 'standalone.js');
+    // The package exports neither package.json nor the bundle: find it beside the main entry (dist/index.js).
+    const main = require.resolve('@scalar/api-reference');
+    const file = join(dirname(main), 'browser', 'standalone.js');
     return existsSync(file) ? file : null;
   } catch {
     return null;
@@ -92,6 +93,12 @@ export function docsHandlers(
     url: '/openapi.json',
     cdn,
     pageTitle: `${doc.info.title} API reference`,
+    // Offline and private: no AI agent, no telemetry, no web fonts, no hosted toolbar.
+    agent: { disabled: true },
+    telemetry: false,
+    withDefaultFonts: false,
+    showToolbar: 'never',
+    showDeveloperTools: 'never',
   } as never);
   const fallback = staticReference(doc);
   // The viewer's page is built once by Scalar's own renderer; the static reference goes inside its mount

@@ -90,6 +90,17 @@ describe('operations', () => {
     expect(res.headers.get('content-security-policy')).toContain("'unsafe-inline'");
   });
 
+  it('/docs works offline: the viewer script is served locally and the page names no CDN', async () => {
+    const html = await (await fetch(`${api.url}/docs`)).text();
+    expect(html).toContain('src="/docs/scalar.js"');
+    expect(html).not.toContain('cdn.jsdelivr.net');
+    const script = await fetch(`${api.url}/docs/scalar.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    // The standalone bundle is ~3.5 MB; a stub or an error page would be far smaller.
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+  });
+
   it('unknown routes are 404 in the one error shape', async () => {
     const r = await api.call('GET', '/v1/nothing-here');
     expect(r.status).toBe(404);
