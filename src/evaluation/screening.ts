@@ -87,8 +87,10 @@ export interface ScreeningRow {
   /** The candidate whose WoE correlates most with this one's, and that correlation. */
   readonly maxCorrelation: { readonly with: string; readonly r: number } | null;
   /**
-   * VIF of the variable's WoE among every variable that passed the one-variable screens (an exact linear
-   * combination of others reads MAX_VIF); null for variables that did not reach that stage.
+   * VIF of the variable's WoE against the set it was judged in: for a kept variable the other kept ones;
+   * for one dropped by the VIF screen the kept ones when it was dropped; for one dropped for correlation
+   * every variable that passed the one-variable screens. An exact linear combination of others reads
+   * MAX_VIF; null for variables that did not reach the multivariate screens.
    */
   readonly vif: number | null;
   readonly decision: 'kept' | 'dropped';
@@ -96,8 +98,6 @@ export interface ScreeningRow {
   /** The stronger variable a `correlated` one was dropped for, and their correlation. */
   readonly with?: string;
   readonly correlation?: number;
-  /** The VIF a `vif` one had among the kept variables when it was dropped. */
-  readonly vifAtDrop?: number;
 }
 
 /** One time slice of the data (by the date column), the first being PSI's base. */
@@ -388,7 +388,6 @@ interface Work {
   vif: number | null;
   with?: string;
   correlation?: number;
-  vifAtDrop?: number;
 }
 
 /**
@@ -605,9 +604,13 @@ function multivariateScreens(cands: Work[], x: Frame, o: ScreeningOptions): void
     if (!((kv[worst] as number) > o.maxVif)) break;
     const w = cands[kept[worst] as number] as Work;
     w.reason = 'vif';
-    w.vifAtDrop = kv[worst] as number;
+    w.vif = kv[worst] as number;
     kept.splice(worst, 1);
   }
+  const final = vifs(corr, p, kept);
+  kept.forEach((a, t) => {
+    (cands[a] as Work).vif = final[t] as number;
+  });
 }
 
 function toRow(w: Work, n: number): ScreeningRow {
@@ -632,7 +635,6 @@ function toRow(w: Work, n: number): ScreeningRow {
     decision: reason === 'kept' ? 'kept' : 'dropped',
     reason,
     ...(w.with === undefined ? {} : { with: w.with, correlation: w.correlation as number }),
-    ...(w.vifAtDrop === undefined ? {} : { vifAtDrop: w.vifAtDrop }),
   };
 }
 
@@ -687,7 +689,7 @@ export function screeningReasonText(
     }
     case 'vif':
       return zh
-        ? `剔除：VIF ${(row.vifAtDrop ?? 0).toFixed(1)} > ${o.maxVif}`
-        : `dropped: VIF ${(row.vifAtDrop ?? 0).toFixed(1)} > ${o.maxVif}`;
+        ? `剔除：VIF ${(row.vif ?? 0).toFixed(1)} > ${o.maxVif}`
+        : `dropped: VIF ${(row.vif ?? 0).toFixed(1)} > ${o.maxVif}`;
   }
 }
