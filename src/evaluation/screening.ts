@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { binningOptionsSchema, parseOptions, type Trend } from '../binning/options.js';
+import { catalogHints } from '../binning/catalog-hints.js';
+import { binningOptionsSchema, parseOptions } from '../binning/options.js';
 import { woeColumn } from '../binning/process.js';
 import { sampleRows } from '../binning/selection.js';
 import { checkTarget } from '../binning/target.js';
 import { assignBins, fitVariableBinning, type VariableBinning } from '../binning/variable.js';
 import { RiskError } from '../core/errors.js';
 import type { Column, Frame } from '../core/frame.js';
-import { getDefaultCatalog } from '../features/catalog.js';
+import type { Logger } from '../core/logger.js';
 import { dateKey, ID_NAME, isDateColumn, isIdColumn } from '../models/dataset.js';
 import { populationStability } from './metrics.js';
 
@@ -240,23 +241,6 @@ export function timeSlices(column: Column, by: { slices?: number; ootFrom?: stri
   return { slice, labels };
 }
 
-/** Trend and special values the feature catalog gives a variable (as the scorecard's `useCatalog`). */
-function catalogHints(names: readonly string[]): Map<string, { trend?: Trend; special: number[] }> {
-  const out = new Map<string, { trend?: Trend; special: number[] }>();
-  const wanted = new Set(names);
-  for (const e of getDefaultCatalog().entries) {
-    if (!wanted.has(e.name)) continue;
-    // The catalog's direction is about risk: `increasing` = riskier as the value grows = ascending event rate.
-    const trend: Trend | undefined =
-      e.direction === 'increasing' ? 'ascending' : e.direction === 'decreasing' ? 'descending' : undefined;
-    out.set(
-      e.name,
-      trend === undefined ? { special: e.missing.special } : { trend, special: e.missing.special },
-    );
-  }
-  return out;
-}
-
 /** Missing rate, distinct values and the most common value of a column. */
 interface ColumnProfile {
   readonly missing: number;
@@ -409,6 +393,8 @@ export function screenVariables(
   extra: {
     readonly slices?: SliceAssignment;
     readonly onProgress?: (done: number, total: number) => void;
+    /** Told when the feature catalog cannot be read (the binning then runs without its hints). */
+    readonly logger?: Logger;
   } = {},
 ): Screening {
   const options = parseOptions(screeningOptionsSchema, input, 'screening');
@@ -425,7 +411,7 @@ export function screenVariables(
   const trends = { ...options.binning.trends };
   const special = { ...options.binning.special };
   if (options.useCatalog) {
-    for (const [name, hint] of catalogHints(x.names)) {
+    for (const [name, hint] of catalogHints(x.names, extra.logger)) {
       if (hint.trend !== undefined && trends[name] === undefined) trends[name] = hint.trend;
       if (hint.special.length > 0 && special[name] === undefined) special[name] = hint.special;
     }

@@ -355,9 +355,16 @@ export async function writeXlsx(path: string, tables: readonly ExportTable[], la
     ws.getRow(1).font = { bold: true };
     ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: t.columns.length } };
   }
-  try {
+  await writing(path, async () => {
     mkdirSync(dirname(path), { recursive: true });
     await wb.xlsx.writeFile(path);
+  });
+}
+
+/** Runs a write, turning a file-system failure into E_IO naming the path. */
+async function writing<T>(path: string, write: () => T | Promise<T>): Promise<T> {
+  try {
+    return await write();
   } catch (err) {
     throw new RiskError(
       'E_IO',
@@ -378,27 +385,31 @@ export function csvText(t: ExportTable, lang: Lang): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+/** Writes one text file (its folder created), or fails with E_IO naming it. */
+function writeText(path: string, text: string): Promise<void> {
+  return writing(path, () => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  });
+}
+
 /**
  * Writes each table to `<dir>/<file>.csv`.
  * @returns the paths written
  * @throws E_IO when a file cannot be written
  */
-export function writeCsvTables(dir: string, tables: readonly ExportTable[], lang: Lang): string[] {
-  try {
-    mkdirSync(dir, { recursive: true });
-    return tables.map((t) => {
-      const path = join(dir, `${t.file}.csv`);
-      writeFileSync(path, csvText(t, lang));
-      return path;
-    });
-  } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot write CSV files in ${dir}: ${(err as Error).message}`,
-      { file: dir },
-      { cause: err },
-    );
+export async function writeCsvTables(
+  dir: string,
+  tables: readonly ExportTable[],
+  lang: Lang,
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const t of tables) {
+    const path = join(dir, `${t.file}.csv`);
+    await writeText(path, csvText(t, lang));
+    written.push(path);
   }
+  return written;
 }
 
 /**
@@ -425,8 +436,7 @@ export async function writeTables(
         { path: ['out'], expected: 'a directory or FILE.xlsx', received: out },
       );
     }
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, csvText(only, lang));
+    await writeText(out, csvText(only, lang));
     return [out];
   }
   return writeCsvTables(out, tables, lang);
