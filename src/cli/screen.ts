@@ -166,6 +166,18 @@ export async function runScreen(opts: ScreenCommandOptions, io: CommandIo): Prom
   };
 }
 
+/** Short Chinese names of the drop reasons, for the summary line. */
+const REASON_ZH: Readonly<Record<string, string>> = {
+  'id-like': '编号型',
+  date: '日期列',
+  empty: '缺失过多',
+  constant: '单一取值',
+  unstable: '不稳定',
+  'low-iv': 'IV 过低',
+  correlated: '高相关',
+  vif: 'VIF 过高',
+};
+
 function fixed(v: number | null, digits: number): string {
   return v === null ? '-' : v.toFixed(digits);
 }
@@ -228,8 +240,9 @@ export function formatScreening(result: ScreeningResult, lang: Lang): string {
     lang === 'zh'
       ? `${result.rows} 行，坏样本 ${result.events}（${pct(result.events / result.rows)}）；${result.variables.length} 个变量：保留 ${kept}，剔除 ${result.variables.length - kept}`
       : `${result.rows} rows, ${result.events} bads (${pct(result.events / result.rows)}); ${result.variables.length} variables: ${kept} kept, ${result.variables.length - kept} dropped`,
-    `${lang === 'zh' ? '剔除原因' : 'dropped by'}: ${[...byReason].map(([k, n]) => `${k} ${n}`).join(', ') || '-'}`,
+    `${lang === 'zh' ? '剔除原因' : 'dropped by'}: ${[...byReason].map(([k, n]) => `${lang === 'zh' ? (REASON_ZH[k] ?? k) : k} ${n}`).join(lang === 'zh' ? '，' : ', ') || '-'}`,
   ];
+  lines.push(`${lang === 'zh' ? '保留' : 'kept'} (${kept}): ${result.kept.join(', ')}`);
   if (hasPsi) {
     lines.push(
       `${lang === 'zh' ? '时间切片（首段为 PSI 基准）' : 'time slices (the first is the PSI base)'}: ${result.slices

@@ -18,10 +18,11 @@ import { type LabelKey, type Lang, label } from './labels.js';
  */
 
 /** How a column's numbers are shown in Excel. */
-export type CellFormat = 'text' | 'int' | 'number' | 'percent' | 'points';
+export type CellFormat = 'text' | 'general' | 'int' | 'number' | 'percent' | 'points';
 
 const NUM_FMT: Record<CellFormat, string | undefined> = {
   text: undefined,
+  general: undefined,
   int: '#,##0',
   number: '0.0000',
   percent: '0.00%',
@@ -188,7 +189,8 @@ export function scorecardExportTables(card: ScorecardCard, lang: Lang): ExportTa
     {
       sheet: 'sheetScaling',
       file: 'scaling',
-      columns: [col('metric', 'text'), col('value', 'number')],
+      // Mixed values (600, 28.85…, a formula): Excel's General format shows each as it is.
+      columns: [col('metric', 'text'), col('value', 'general')],
       rows: scaling.map(([k, v]) => ({ metric: label(k, lang), value: v })),
     },
     {
@@ -274,9 +276,11 @@ export function metricsExportTable(
     file: 'metrics',
     columns: [col('part', 'text'), col('metric', 'text'), col('value', 'number')],
     rows: Object.entries(metrics).map(([key, value]) => {
+      // Only a known part prefix splits the key: best_iteration stays one metric name.
       const cut = key.indexOf('_');
-      const p = cut > 0 && part === undefined ? key.slice(0, cut) : (part ?? '');
-      const m = cut > 0 && part === undefined ? key.slice(cut + 1) : key;
+      const split = part === undefined && cut > 0 && PARTS[key.slice(0, cut)] !== undefined;
+      const p = split ? key.slice(0, cut) : (part ?? '');
+      const m = split ? key.slice(cut + 1) : key;
       const pk = PARTS[p];
       const mk = METRICS[m];
       return {

@@ -9,7 +9,13 @@ import { formatScreening, runScreen, type ScreenSummary } from '../../src/cli/sc
 import { type CommandIo, runTrain } from '../../src/cli/train.js';
 import { parseCsvText } from '../../src/core/csv.js';
 import type { ScorecardCard } from '../../src/models/scorecard-export.js';
-import { csvText, displayWidth, type ExportTable, screeningExportTable } from '../../src/report/export.js';
+import {
+  csvText,
+  displayWidth,
+  type ExportTable,
+  screeningExportTable,
+  variableDescription,
+} from '../../src/report/export.js';
 import { LABELS } from '../../src/report/labels.js';
 import { creditSample } from '../binning/fixture.js';
 
@@ -165,6 +171,14 @@ describe('rongdan screen', () => {
     await expect(runScreen({ data, target: 'bad', exclude: ['nope'] }, io())).rejects.toMatchObject({
       code: 'E_OPTIONS_INVALID',
     });
+  });
+});
+
+describe('variableDescription', () => {
+  it("gives the catalog's description of a catalog feature in the language, and '' for any other column", () => {
+    expect(variableDescription('tax_revenue_growth_12m', 'zh')).toBe('近12个月纳税申报收入同比增长率');
+    expect(variableDescription('tax_revenue_growth_12m', 'en')).toMatch(/revenue/i);
+    expect(variableDescription('age', 'zh')).toBe('');
   });
 });
 
