@@ -226,6 +226,39 @@ export function scorecardExportTables(card: ScorecardCard, lang: Lang): ExportTa
   ];
 }
 
+/** The scorecard's selection reasons (binning/selection.ts, scorecard.ts) in Chinese, pattern by pattern. */
+const SELECTION_ZH: readonly [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^kept \(IV ([\d.]+)\)$/, (m) => `保留（IV ${m[1]}）`],
+  [/^dropped: no information/, () => '剔除：无信息（IV 为 0：常量或全空）'],
+  [
+    /^dropped: low IV \(([\d.]+)(?: < minIv ([\d.]+))?\)$/,
+    (m) => `剔除：IV ${m[1]} 过低${m[2] === undefined ? '' : ` < ${m[2]}`}`,
+  ],
+  [/^dropped: binning not significant .*IV ([\d.]+)\)$/, (m) => `剔除：分箱不显著（似然比检验；IV ${m[1]}）`],
+  [
+    /^dropped: correlated with (.+) \(r = ([-\d.]+); IV ([\d.]+)\)$/,
+    (m) => `剔除：与 ${m[1]} 相关（r = ${m[2]}；IV ${m[3]}）`,
+  ],
+  [/^dropped: beyond maxVariables \(IV ([\d.]+)\)$/, (m) => `剔除：超过变量数上限（IV ${m[1]}）`],
+  [
+    /^dropped: coefficient of the wrong sign \(([-\d.]+); IV ([\d.]+)\)$/,
+    (m) => `剔除：回归系数符号与 WOE 方向相反（${m[1]}；IV ${m[2]}）`,
+  ],
+];
+
+/**
+ * A selection reason in the language: the scorecard writes English; known phrasings are translated, any
+ * other text (a reason added later) stays as written rather than being guessed at.
+ */
+export function selectionReason(text: string, lang: Lang): string {
+  if (lang === 'en') return text;
+  for (const [re, zh] of SELECTION_ZH) {
+    const m = re.exec(text);
+    if (m !== null) return zh(m);
+  }
+  return text;
+}
+
 /** A model's own kept / dropped decisions (scorecard selection), with the reason in words. */
 export function selectionExportTable(
   rows: readonly { variable: string; iv?: number; selected: boolean; reason: string }[],
@@ -244,7 +277,7 @@ export function selectionExportTable(
       variable: r.variable,
       description: variableDescription(r.variable, lang),
       decision: label(r.selected ? 'kept' : 'dropped', lang),
-      reason: r.reason,
+      reason: selectionReason(r.reason, lang),
     })),
   };
 }

@@ -14,6 +14,7 @@ import {
   displayWidth,
   type ExportTable,
   screeningExportTable,
+  selectionReason,
   variableDescription,
 } from '../../src/report/export.js';
 import { LABELS } from '../../src/report/labels.js';
@@ -174,6 +175,19 @@ describe('rongdan screen', () => {
   });
 });
 
+describe('selectionReason', () => {
+  it('translates the scorecard reasons it knows and leaves any other text as written', () => {
+    expect(selectionReason('dropped: correlated with age (r = 0.812; IV 0.0311)', 'zh')).toBe(
+      '剔除：与 age 相关（r = 0.812；IV 0.0311）',
+    );
+    expect(selectionReason('dropped: low IV (0.0100 < minIv 0.02)', 'zh')).toBe(
+      '剔除：IV 0.0100 过低 < 0.02',
+    );
+    expect(selectionReason('dropped: stepwise (AIC)', 'zh')).toBe('dropped: stepwise (AIC)');
+    expect(selectionReason('kept (IV 0.1000)', 'en')).toBe('kept (IV 0.1000)');
+  });
+});
+
 describe('variableDescription', () => {
   it("gives the catalog's description of a catalog feature in the language, and '' for any other column", () => {
     expect(variableDescription('tax_revenue_growth_12m', 'zh')).toBe('近12个月纳税申报收入同比增长率');
@@ -222,6 +236,10 @@ describe('rongdan export', () => {
     expect(candidates.has('noise')).toBe(true);
     const agePoints = binning.filter((r) => r[LABELS.variable.zh] === 'age').map((r) => r[LABELS.points.zh]);
     expect(agePoints).toEqual(card.variables.find((v) => v.variable === 'age')?.bins.map((b) => b.points));
+    const selection = await readSheet(out, LABELS.sheetSelection.zh);
+    const kept = selection.filter((r) => r[LABELS.decision.zh] === '保留');
+    expect(kept.map((r) => r[LABELS.variable.zh])).toEqual(card.variables.map((v) => v.variable));
+    for (const r of kept) expect(r[LABELS.reason.zh]).toMatch(/^保留（IV 0\.\d{4}）$/);
     const metrics = await readSheet(out, LABELS.sheetMetrics.zh);
     const trainAuc = metrics.find(
       (r) => r[LABELS.part.zh] === LABELS.train.zh && r[LABELS.metric.zh] === LABELS.auc.zh,
