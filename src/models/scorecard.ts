@@ -504,7 +504,7 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
     return [
       `stepwise ${st.direction} by ${st.criterion.toUpperCase()} on the ${st.rows} rows: start ${st.start.toFixed(4)}`,
       ...st.steps.map((step) => stepText(step, st.criterion)),
-      `stepwise kept ${st.variables.length}: ${st.variables.join(', ')}`,
+      `stepwise chose ${st.variables.length}: ${st.variables.join(', ')}`,
     ];
   }
 
