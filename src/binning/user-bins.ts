@@ -122,75 +122,55 @@ export function parseBinsFile(input: unknown, where: string): BinsFile {
   }
   const seen = new Set<string>();
   r.data.variables.forEach((v, i) => {
-    const at = (field: string): (string | number)[] => ['variables', i, field];
-    if (seen.has(v.variable))
-      throw invalid(
-        where,
-        `variable ${v.variable} appears twice`,
-        at('variable'),
-        'each variable once',
-        v.variable,
-      );
+    const fail = (what: string, path: (string | number)[], expected: string, received: unknown): never => {
+      throw invalid(where, `variable ${v.variable}${what}`, ['variables', i, ...path], expected, received);
+    };
+    if (seen.has(v.variable)) fail(' appears twice', ['variable'], 'each variable once', v.variable);
     seen.add(v.variable);
-    if (v.kind === 'numeric') {
-      if (v.groups.length > 0)
-        throw invalid(
-          where,
-          `variable ${v.variable} is numeric: give cuts, not groups`,
-          at('groups'),
-          'no groups',
-          v.groups,
-        );
-      v.cuts.forEach((c, k) => {
-        if (k > 0 && !(c > (v.cuts[k - 1] as number)))
-          throw invalid(
-            where,
-            `variable ${v.variable}: cuts must ascend strictly, received ${v.cuts[k - 1]} then ${c} at cuts[${k}]`,
-            [...at('cuts'), k],
-            'strictly ascending cuts',
-            v.cuts,
-          );
-      });
-      v.special.forEach((g, k) => {
-        for (const s of g) {
-          try {
-            toSpecialNumber(v.variable, s);
-          } catch {
-            throw invalid(
-              where,
-              `variable ${v.variable}: special[${k}] must hold numbers, received ${JSON.stringify(s)}`,
-              [...at('special'), k],
-              'numbers',
-              s,
-            );
-          }
-        }
-      });
-    } else {
-      if (v.cuts.length > 0)
-        throw invalid(
-          where,
-          `variable ${v.variable} is categorical: give groups, not cuts`,
-          at('cuts'),
-          'no cuts',
+    const other = v.kind === 'numeric' ? 'groups' : 'cuts';
+    if (v[other].length > 0)
+      fail(
+        ` is ${v.kind}: give ${other === 'groups' ? 'cuts' : 'groups'}, not ${other}`,
+        [other],
+        `no ${other}`,
+        v[other],
+      );
+    v.cuts.forEach((c, k) => {
+      const prev = v.cuts[k - 1];
+      if (prev !== undefined && !(c > prev))
+        fail(
+          `: cuts must ascend strictly, received ${prev} then ${c} at cuts[${k}]`,
+          ['cuts', k],
+          'strictly ascending cuts',
           v.cuts,
         );
-      const owner = new Map<string, number>();
-      v.groups.forEach((g, k) => {
-        for (const level of g) {
-          const first = owner.get(level);
-          if (first !== undefined)
-            throw invalid(
-              where,
-              `variable ${v.variable}: level ${JSON.stringify(level)} is in groups[${first}] and groups[${k}]`,
-              [...at('groups'), k],
-              'each level in one group',
-              level,
-            );
-          owner.set(level, k);
-        }
-      });
-    }
+    });
+    v.special.forEach((g, k) => {
+      for (const x of g) {
+        const number = typeof x === 'number' || (x.trim() !== '' && Number.isFinite(Number(x)));
+        if (v.kind === 'numeric' && !number)
+          fail(
+            `: special[${k}] must hold numbers, received ${JSON.stringify(x)}`,
+            ['special', k],
+            'numbers',
+            x,
+          );
+      }
+    });
+    const owner = new Map<string, number>();
+    v.groups.forEach((g, k) => {
+      for (const level of g) {
+        const first = owner.get(level);
+        if (first !== undefined)
+          fail(
+            `: level ${JSON.stringify(level)} is in groups[${first}] and groups[${k}]`,
+            ['groups', k],
+            'each level in one group',
+            level,
+          );
+        owner.set(level, k);
+      }
+    });
   });
   return r.data;
 }

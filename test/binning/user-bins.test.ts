@@ -102,9 +102,9 @@ describe('bins file', () => {
       }),
       options,
     );
-    expect(notes.ungrouped.sort()).toEqual(['east', 'rare0', 'rare1', 'rare2']);
+    expect([...notes.ungrouped].sort()).toEqual(['east', 'rare0', 'rare1', 'rare2']);
     expect(binning.unseenBin).toBe(2);
-    const region = x.column('region') as { codes: Int32Array; levels: string[] };
+    const region = x.column('region') as { codes: Int32Array; levels: readonly string[] };
     let outside = 0;
     for (const c of region.codes)
       if (c < 0 || !['north', 'centre', 'south', 'west'].includes(region.levels[c] as string)) outside++;
