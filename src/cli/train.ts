@@ -334,15 +334,23 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     ...(calibrator === undefined ? {} : { calibration: calibrator.toJSON() }),
   });
   const rows = { train: trainRows.length, validation: ds.validation.length, oot: ds.oot.length };
+  // Rows that chose the variables no longer measure the model without bias.
+  const ksCaveat =
+    params.select !== undefined && params.selectBy === 'ks'
+      ? 'validation metrics are optimistic: the validation rows also chose the variables (stepwise by KS); judge the model on out-of-time rows'
+      : undefined;
   const written = saveModel(opts.out, artifact, model, {
     data: opts.data,
     excluded: ds.excluded,
     rows,
-    lines: refitted
-      ? [
-          `validation metrics: the same settings fitted on the ${ds.train.length} training rows alone; the saved model was then refitted on all ${trainRows.length} in-time rows`,
-        ]
-      : [],
+    lines: [
+      ...(refitted
+        ? [
+            `validation metrics: the same settings fitted on the ${ds.train.length} training rows alone; the saved model was then refitted on all ${trainRows.length} in-time rows`,
+          ]
+        : []),
+      ...(ksCaveat === undefined ? [] : [ksCaveat]),
+    ],
   });
   written.push(...((await family.saveBeside?.(model, opts.out)) ?? []));
   return {
@@ -353,7 +361,11 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     metrics,
     excluded: ds.excluded,
     columnTypes: detected.columnTypes,
-    warnings: [...detected.warnings, ...(model.warnings?.() ?? [])],
+    warnings: [
+      ...detected.warnings,
+      ...(model.warnings?.() ?? []),
+      ...(ksCaveat === undefined ? [] : [ksCaveat]),
+    ],
     userSet: Object.keys((params.userBins as Record<string, unknown> | undefined) ?? {}),
     stepwise: (model as Partial<Pick<Scorecard, 'stepwiseLog'>>).stepwiseLog?.() ?? [],
     dropped: (model.variableSelection?.() ?? [])

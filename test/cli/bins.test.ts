@@ -145,6 +145,14 @@ describe('train --help-params and --json', () => {
       .split('\n')
       .find((l) => l.startsWith('maxBins '));
     expect(bins).toMatch(/^maxBins\s+integer in \[2, 50\]\s+10\s+at most this many regular bins/);
+    const rounds = helpParams('gbdt')
+      .split('\n')
+      .find((l) => l.startsWith('nEstimators '));
+    expect(rounds).toMatch(/^nEstimators\s+integer in \[1, 100000\]\s+100\s+boosting rounds \(trees\)$/);
+    // Every key of every family says what it means: key, type, default and meaning columns, all filled.
+    for (const family of ['scorecard', 'logistic', 'gbdt', 'mlp'])
+      for (const line of helpParams(family).split('\n').slice(2).filter(Boolean))
+        expect(line.split(/\s{2,}/).filter(Boolean).length, line).toBe(4);
   });
 
   it('works from the command line without the training options, and --json prints the summary', async () => {
