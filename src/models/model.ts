@@ -28,4 +28,8 @@ export interface TrainedModel {
   }[];
   /** Variable importance, largest first. */
   importance?(): readonly { readonly feature: string; readonly value: number }[];
+  /** What fitting found that a developer should read (trend breaks of user bins, wrong signs), one sentence each. */
+  warnings?(): readonly string[];
+  /** Family-specific Markdown sections of the model card (stepwise steps, coefficient tests). */
+  cardSections?(): readonly string[];
 }

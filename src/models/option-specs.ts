@@ -7,9 +7,12 @@ export interface OptionSpec {
   readonly allowed: string;
 }
 
-/** An integer option in [lo, hi] with a default. */
-export const intOption = (lo: number, hi: number, def: number): OptionSpec => ({
-  schema: z.number().int().min(lo).max(hi).default(def),
+/** An integer option in [lo, hi] with a default, and what it means (shown by `train --help-params`). */
+export const intOption = (lo: number, hi: number, def: number, meaning?: string): OptionSpec => ({
+  schema:
+    meaning === undefined
+      ? z.number().int().min(lo).max(hi).default(def)
+      : z.number().int().min(lo).max(hi).default(def).describe(meaning),
   allowed: `an integer in [${lo}, ${hi}]`,
 });
 

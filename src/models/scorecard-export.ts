@@ -39,7 +39,13 @@ export interface ScorecardCard {
     readonly variable: string;
     readonly kind: 'numeric' | 'categorical';
     readonly coefficient: number;
+    /** Wald test of the coefficient (null where the information was singular). */
+    readonly standardError: number | null;
+    readonly pValue: number | null;
+    readonly vif: number | null;
     readonly iv: number;
+    /** The bins came from the user's bins file (`train --bins`), not the optimiser. */
+    readonly userSet: boolean;
     readonly bins: readonly CardBin[];
   }[];
   readonly minScore: number;
@@ -84,7 +90,18 @@ export function scorecardCard(card: Scorecard): ScorecardCard {
     );
     minScore += Math.min(...pts);
     maxScore += Math.max(...pts);
-    return { variable: v, kind: b.kind, coefficient: s.coef[j] as number, iv: b.table.iv, bins };
+    const test = s.tests?.coef[j];
+    return {
+      variable: v,
+      kind: b.kind,
+      coefficient: s.coef[j] as number,
+      standardError: test?.se ?? null,
+      pValue: test?.pValue ?? null,
+      vif: test?.vif ?? null,
+      iv: b.table.iv,
+      userSet: b.table.userSet === true,
+      bins,
+    };
   });
   return {
     format: 'rongdan-scorecard',

@@ -312,6 +312,12 @@ describe('scorecard export', () => {
     expect(doc.format).toBe('rongdan-scorecard');
     expect(doc.scaling).toMatchObject({ baseScore: 600, baseOdds: 50, pdo: 20 });
     expect(doc.variables.map((v) => v.variable)).toEqual(card.featureNames);
+    expect(doc.variables.map((v) => v.userSet)).toEqual(card.featureNames.map(() => false));
+    // The card's tests are the artifact's: each informative variable is significant.
+    doc.variables.forEach((v, j) => {
+      expect(v.standardError).toBe(card.fitted().tests?.coef[j]?.se);
+      expect(v.pValue).toBeLessThan(0.05);
+    });
     const age = doc.variables[0];
     expect(age?.bins[0]?.condition).toMatchObject({ type: 'range', lower: null });
     expect(age?.bins.at(-1)?.condition).toEqual({ type: 'missing' });

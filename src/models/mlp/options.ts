@@ -9,41 +9,91 @@ export const MLP_ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid'] as con
  * allowed range in words. Names follow Keras where one exists.
  */
 export const MLP_OPTION_SPECS = {
-  /** Units of each hidden layer, input side first. */
   hiddenLayers: {
-    schema: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([64, 32]),
+    schema: z
+      .array(z.number().int().min(1).max(4096))
+      .min(1)
+      .max(8)
+      .default([64, 32])
+      .describe('units of each hidden layer, input side first'),
     allowed: 'an array of 1 to 8 integers in [1, 4096]',
   },
-  /** Activation of the hidden layers; the output layer is a logit. */
   activation: {
-    schema: z.enum(MLP_ACTIVATIONS).default('relu'),
+    schema: z
+      .enum(MLP_ACTIVATIONS)
+      .default('relu')
+      .describe('activation of the hidden layers; the output layer is a logit'),
     allowed: `one of ${MLP_ACTIVATIONS.join(', ')}`,
   },
-  /** Dropout rate after each hidden layer while training. */
-  dropout: { schema: z.number().min(0).max(0.9).default(0.1), allowed: 'a number in [0, 0.9]' },
-  /** L2 penalty on the kernels: l2 · Σ w² is added to the loss (Keras' l2 regulariser). */
-  l2: { schema: z.number().min(0).max(10).default(1e-4), allowed: 'a number in [0, 10]' },
-  /** Adam's step size. */
-  learningRate: { schema: z.number().gt(0).max(1).default(1e-3), allowed: 'a number in (0, 1]' },
-  /** Rows per gradient step. */
-  batchSize: int(1, 65_536, 256),
-  /** Passes over the training rows at most. */
-  maxEpochs: int(1, 10_000, 100),
-  /** Stop when the validation log loss has not improved for this many epochs (0 = never stop early). */
-  patience: int(0, 10_000, 10),
-  /** The least fall in validation log loss that counts as an improvement. */
-  minDelta: { schema: z.number().min(0).max(1).default(1e-4), allowed: 'a number in [0, 1]' },
-  /** Share of the training rows held out (stratified) for early stopping when no validation set is given. */
+  dropout: {
+    schema: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.1)
+      .describe('dropout rate after each hidden layer while training'),
+    allowed: 'a number in [0, 0.9]',
+  },
+  l2: {
+    schema: z
+      .number()
+      .min(0)
+      .max(10)
+      .default(1e-4)
+      .describe("L2 penalty on the kernels: l2 · Σ w² is added to the loss (Keras' l2 regulariser)"),
+    allowed: 'a number in [0, 10]',
+  },
+  learningRate: {
+    schema: z.number().gt(0).max(1).default(1e-3).describe("Adam's step size"),
+    allowed: 'a number in (0, 1]',
+  },
+  batchSize: int(1, 65_536, 256, 'rows per gradient step'),
+  maxEpochs: int(1, 10_000, 100, 'passes over the training rows at most'),
+  patience: int(
+    0,
+    10_000,
+    10,
+    'stop when the validation log loss has not improved for this many epochs (0 = never stop early)',
+  ),
+  minDelta: {
+    schema: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1e-4)
+      .describe('the least fall in validation log loss that counts as an improvement'),
+    allowed: 'a number in [0, 1]',
+  },
   validationFraction: {
-    schema: z.number().min(0).max(0.5).default(0.2),
+    schema: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.2)
+      .describe(
+        'share of the training rows held out (stratified) for early stopping when no validation set is given',
+      ),
     allowed: 'a number in [0, 0.5]',
   },
-  /** Permutation-importance repeats per feature on the held-out rows (0 = skip). */
-  importanceRepeats: int(0, 20, 1),
-  /** Seed of the initial weights, the shuffles, the dropout masks and the validation split. */
-  seed: int(0, 2 ** 32 - 1, 42),
-  /** Accept TF.js's pure-JS cpu backend when wasm will not start (otherwise E_MLP_BACKEND). */
-  allowCpuBackend: { schema: z.boolean().default(false), allowed: 'true or false' },
+  importanceRepeats: int(
+    0,
+    20,
+    1,
+    'permutation-importance repeats per feature on the held-out rows (0 = skip)',
+  ),
+  seed: int(
+    0,
+    2 ** 32 - 1,
+    42,
+    'seed of the initial weights, the shuffles, the dropout masks and the validation split',
+  ),
+  allowCpuBackend: {
+    schema: z
+      .boolean()
+      .default(false)
+      .describe("accept TF.js's pure-JS cpu backend when wasm will not start (otherwise E_MLP_BACKEND)"),
+    allowed: 'true or false',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 /** The validated, defaulted options of an MLP. */
