@@ -19,5 +19,5 @@ export interface BinningTable {
   readonly gini: number;
   readonly ks: number;
   /** True when the cuts or groups were set by the user (`train --bins`), not found by the optimiser. */
-  readonly userSet?: boolean;
+  readonly userSet?: boolean | undefined;
 }
