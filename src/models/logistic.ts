@@ -252,9 +252,9 @@ const logisticStateSchema = z.strictObject({
   iterations: z.int(),
   converged: z.boolean(),
   /**
-   * Per feature, the least and greatest centred contribution to the log-odds over the training rows: the
-   * least is the feature's best value, which reasons measure against. Absent in artifacts saved before
-   * reasons used it (their reasons measure against the average borrower instead).
+   * Per feature, the 1st and 99th percentiles of its centred contribution to the log-odds over the
+   * training rows: the 1st is the feature's best value, which reasons measure against. Absent in artifacts
+   * saved before reasons used it (their reasons measure against the average borrower instead).
    */
   contributionRange: z.array(z.tuple([z.number(), z.number()])).optional(),
   dataFingerprint: z.unknown(),
@@ -393,6 +393,19 @@ function levelsAsNumbers(codes: Int32Array, levels: readonly string[]): Float64A
   return out;
 }
 
+/**
+ * The 1st and 99th percentiles of a feature's training contributions. Percentiles rather than the extremes:
+ * a linear term reaches its extreme at the largest outlier (one repayment of 100× the median), and
+ * measuring every row against that would put hundreds of points on an ordinary value; the scorecard's best
+ * bin likewise holds a share of the rows, not one.
+ */
+function contributionRange(part: Float64Array): [number, number] {
+  if (part.length === 0) return [0, 0];
+  const sorted = part.slice().sort();
+  const at = (q: number): number => sorted[Math.round(q * (sorted.length - 1))] as number;
+  return [at(0.01), at(0.99)];
+}
+
 /** Each feature's centred contribution β·(z − z̄) to the log-odds, per row. */
 function centredParts(cols: readonly Encoded[], coef: readonly number[], x: Frame): Float64Array[] {
   const parts = cols.map(() => new Float64Array(x.nRows));
@@ -482,15 +495,7 @@ export class LogisticRegression implements Estimator, TrainedModel {
       coef,
       iterations: fit.iterations,
       converged: fit.converged,
-      contributionRange: centredParts(columns, coef, x).map((part) => {
-        let lo = Number.POSITIVE_INFINITY;
-        let hi = Number.NEGATIVE_INFINITY;
-        for (const v of part) {
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        return [lo, hi] as [number, number];
-      }),
+      contributionRange: centredParts(columns, coef, x).map(contributionRange),
       dataFingerprint: fingerprintFrame(x, target),
     };
     options.onProgress?.(1, 1);
@@ -527,7 +532,8 @@ export class LogisticRegression implements Estimator, TrainedModel {
 
   /**
    * The top-k reasons per row, like the scorecard's points against the best bin: each feature's
-   * contribution to the log-odds against its best value (the lowest contribution seen in training), in
+   * contribution to the log-odds against its best value (the 1st percentile of its training
+   * contributions), in
    * points on the model's scale (factor · Δ log-odds, factor = PDO / ln 2); features at their best value
    * give no reason. The value is the cell (or `Missing`), the text the catalog's or `column = value`.
    * Artifacts saved without the training range measure against the average borrower instead.
