@@ -280,7 +280,9 @@ export function registerPredictCommands(program: Command): void {
       const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
       const s = await runPredict(opts, io);
       io.stdout.write(
-        opts.json ? `${JSON.stringify({ ...s, out: opts.out }, null, 2)}\n` : formatPredictSummary(s, opts.out),
+        opts.json
+          ? `${JSON.stringify({ ...s, out: opts.out }, null, 2)}\n`
+          : formatPredictSummary(s, opts.out),
       );
     });
 }
