@@ -53,7 +53,7 @@ describe('MLP occlusion reasons', () => {
 
   it('keeps the reference in the artifact, and has a documented default for older ones', () => {
     const a = model.toArtifact();
-    const ref = (a.state as { reference: number[] }).reference;
+    const ref = a.state.reference;
     expect(ref).toHaveLength(model.fitted().preprocessing.width);
     const p = model.fitted().preprocessing;
     expect(defaultReference(p)).toHaveLength(p.width);
