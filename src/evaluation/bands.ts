@@ -1,5 +1,5 @@
 import { RiskError } from '../core/errors.js';
-import { binOf, checkScored, quantileEdges } from './metrics.js';
+import { binOf, checkBins, checkScored, formatEdge, quantileEdges } from './metrics.js';
 
 /**
  * Score-band (cut-off) tables: rows grouped into bands of a score (points, higher = safer) or of a PD
@@ -75,10 +75,6 @@ function checkEdges(edges: readonly number[]): void {
   }
 }
 
-function formatBound(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-}
-
 /**
  * Builds the score-band table of a score against 0/1 labels (1 = bad).
  * Bands are `[edge_k, edge_k+1)`: equal-frequency by default (ties never split, edges rounded), or the
@@ -107,17 +103,7 @@ export function scoreBands(
   const c = checkScored('scoreBands', y, score, options.weight);
   const n = c.y.length;
   const bands = options.bands ?? DEFAULT_BANDS;
-  if (!Number.isInteger(bands) || bands < 1 || bands > 1000) {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `scoreBands: bands must be an integer in [1, 1000], received ${bands}`,
-      {
-        path: ['bands'],
-        expected: 'an integer in [1, 1000]',
-        received: bands,
-      },
-    );
-  }
+  checkBins(bands);
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
@@ -166,7 +152,7 @@ export function scoreBands(
     const lower = b === 0 ? Math.min(min, edges[0] ?? min) : (edges[b - 1] as number);
     const upper = b === k - 1 ? Math.max(max, edges[k - 2] ?? max) : (edges[b] as number);
     rows.push({
-      label: `[${formatBound(lower)}, ${formatBound(upper)}${b === k - 1 ? ']' : ')'}`,
+      label: `[${formatEdge(lower)}, ${formatEdge(upper)}${b === k - 1 ? ']' : ')'}`,
       lower,
       upper,
       count: cnt,

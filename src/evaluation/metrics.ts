@@ -902,4 +902,4 @@ export function evaluateBinary(
 }
 
 // Shared with the score-band table (bands.ts), which cuts and validates exactly as the metrics above do.
-export { binOf, check as checkScored, quantileEdges };
+export { binOf, check as checkScored, checkBins, formatEdge, quantileEdges };

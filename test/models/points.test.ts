@@ -136,28 +136,7 @@ describe('logistic reasons', () => {
   // A tiny model: one numeric and one categorical feature with a clear effect each.
   const x = Frame.fromColumns([
     numeric('debt', [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4]),
-    categorical('region', [
-      'a',
-      'a',
-      'b',
-      'b',
-      'a',
-      'b',
-      'a',
-      'b',
-      'a',
-      'b',
-      'a',
-      'b',
-      'b',
-      'a',
-      'b',
-      'a',
-      'a',
-      'b',
-      'b',
-      'a',
-    ]),
+    categorical('region', [...'aabbababababbabaabba']),
   ]);
   const y = Float64Array.from([0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1]);
   const lr = new LogisticRegression({ l2: 1 }).fit(x, y);
