@@ -1,9 +1,10 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { foldSplits, stratifiedKFold } from '../evaluation/cv.js';
 import { auc, brier, ks, logLoss } from '../evaluation/metrics.js';
 import { datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
-import { modelFamily } from '../models/registry.js';
+import { MODEL_FAMILIES, modelFamily } from '../models/registry.js';
+import { requireDataRows } from './data-checks.js';
 import { type CommandIo, collect, list, parseParams, readWithProgress } from './train.js';
 
 /** Options of `rongdan compare`. */
@@ -49,6 +50,35 @@ export interface CompareResult {
   readonly models: readonly CompareRow[];
 }
 
+/** The families `rongdan compare` trains when --models is not given. */
+export const DEFAULT_COMPARE_MODELS: readonly string[] = ['scorecard', 'gbdt', 'mlp'];
+
+/**
+ * Checks that every --param names one of the compared families (`gbdt.nEstimators=300`): a parameter
+ * without a family prefix, or for a family not compared, would otherwise be silently dropped.
+ * @throws E_CLI_PARAM naming the parameter and the expected `family.key=value`
+ */
+export function checkFamilyParams(specs: readonly string[], models: readonly string[]): void {
+  for (const spec of specs) {
+    const dot = spec.indexOf('.');
+    const eq = spec.indexOf('=');
+    const family = dot > 0 && (eq < 0 || dot < eq) ? spec.slice(0, dot) : undefined;
+    if (family === undefined || !models.includes(family)) {
+      throw new RiskError(
+        'E_CLI_PARAM',
+        family === undefined
+          ? `--param ${JSON.stringify(spec)} names no model family: compare expects family.key=value, e.g. gbdt.nEstimators=300, with family one of ${models.join(', ')}`
+          : `--param ${JSON.stringify(spec)} names family ${family}, which is not compared (--models ${models.join(',')})`,
+        {
+          path: ['param'],
+          expected: `family.key=value with family in ${models.join(' | ')}`,
+          received: spec,
+        },
+      );
+    }
+  }
+}
+
 function paramsFor(model: string, specs: readonly string[]): Record<string, unknown> {
   const prefix = `${model}.`;
   return parseParams(specs.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length)));
@@ -57,7 +87,8 @@ function paramsFor(model: string, specs: readonly string[]): Record<string, unkn
 /**
  * `rongdan compare`: trains each named model family on the same stratified, seeded folds and measures
  * each on the rows it did not see, so the figures are comparable side by side.
- * @throws E_OPTIONS_INVALID for an unknown model or a bad fold count, and the codes of `prepareDataset`
+ * @throws E_OPTIONS_INVALID for an unknown model or a bad fold count; E_CLI_PARAM for a --param without a
+ *   compared family; E_CLI_NO_ROWS for a header-only file; and the codes of `prepareDataset`
  * @example await runCompare({ data: 'f.csv', target: 'bad', models: ['scorecard', 'gbdt'], cv: 5, ... }, io);
  */
 export async function runCompare(opts: CompareCommandOptions, io: CommandIo): Promise<CompareResult> {
@@ -74,7 +105,9 @@ export async function runCompare(opts: CompareCommandOptions, io: CommandIo): Pr
     });
   }
   const families = opts.models.map((m) => modelFamily(m));
+  checkFamilyParams(opts.param ?? [], opts.models);
   const frame = await readWithProgress(opts.data, io, opts.progress, { categorical: opts.categorical ?? [] });
+  requireDataRows(frame, opts.data);
   const ds = prepareDataset(frame, {
     target: opts.target,
     positive: opts.positive,
@@ -168,7 +201,15 @@ export function registerCompareCommands(program: Command): void {
     .description('train several model families on the same CV folds and print them side by side')
     .requiredOption('--data <file>', 'a CSV with a header')
     .requiredOption('--target <column>', 'the 0/1 (or --positive) target column')
-    .option('--models <list>', 'comma-separated model families', list, [])
+    .addOption(
+      new Option(
+        '--models <list>',
+        `comma-separated model families: ${[...MODEL_FAMILIES.keys()].join(', ')}`,
+      )
+        .argParser(list)
+        // An empty default, described as the real one: `list` appends, so a real default would stay in front.
+        .default([], DEFAULT_COMPARE_MODELS.join(',')),
+    )
     .option('--cv <k>', 'number of stratified folds', (v) => Number(v), 5)
     .option('--seed <n>', 'seed of the folds and the models', (v) => Number(v), 42)
     .option('--positive <value>', 'the target value that means bad')
@@ -186,7 +227,7 @@ export function registerCompareCommands(program: Command): void {
     .option('--no-progress', 'no progress bars')
     .action(async (flags: Omit<CompareCommandOptions, 'models'> & { models: string[] }) => {
       const io = { stdout: process.stdout, stderr: process.stderr };
-      const models = flags.models.length > 0 ? flags.models : ['scorecard', 'gbdt', 'mlp'];
+      const models = flags.models.length > 0 ? flags.models : [...DEFAULT_COMPARE_MODELS];
       const result = await runCompare({ ...flags, models }, io);
       io.stdout.write(`${flags.json ? JSON.stringify(result, null, 1) : formatCompareResult(result)}\n`);
     });

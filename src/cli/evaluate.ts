@@ -11,6 +11,7 @@ import {
 } from '../evaluation/model-evaluation.js';
 import type { TrainedModel } from '../models/model.js';
 import { openModel } from '../models/registry.js';
+import { dateColumn, requireDataRows } from './data-checks.js';
 import { readForModel } from './predict.js';
 import type { CommandIo } from './train.js';
 
@@ -121,32 +122,14 @@ export function resolveTarget(
 export async function loadLabelledData(opts: LabelledDataOptions, io: CommandIo): Promise<LabelledData> {
   const { model, artifact } = await openModel(opts.model);
   const frame = await readForModel(opts.data, artifact, io, opts.progress);
+  requireDataRows(frame, opts.data);
   const { column: target, positive } = resolveTarget(frame, artifact, opts);
   const weights = opts.weight === undefined ? undefined : weightColumn(frame, opts.weight);
   const { x, y } = splitTarget(frame, target, positive);
   const baseline =
     opts.baseline === undefined ? undefined : await readForModel(opts.baseline, artifact, io, opts.progress);
+  if (baseline !== undefined && opts.baseline !== undefined) requireDataRows(baseline, opts.baseline);
   return { model, artifact, target, frame, x, y, weights, baseline };
-}
-
-/** The dates of a column as ISO text: text as written, yyyymmdd integers rewritten as yyyy-mm-dd. */
-function isoDates(frame: Frame, name: string): (string | null)[] {
-  if (!frame.has(name)) {
-    throw new RiskError('E_OPTIONS_INVALID', `--date: no column named ${JSON.stringify(name)}`, {
-      path: ['date'],
-      expected: 'a column of the data',
-      received: name,
-    });
-  }
-  const out: (string | null)[] = [];
-  for (let i = 0; i < frame.nRows; i++) {
-    const v = frame.cell(i, name);
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 1000_01_01 && v <= 2999_12_31) {
-      const t = String(v);
-      out.push(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}`);
-    } else out.push(v === null ? null : String(v));
-  }
-  return out;
 }
 
 /** What `rongdan evaluate` measured. */
@@ -169,7 +152,8 @@ export interface EvaluateResult {
 /**
  * `rongdan evaluate`: AUC, Gini, KS, Brier, log loss, the calibration and lift tables of a saved model on a
  * labelled CSV; PSI/CSI against a baseline CSV; and an out-of-time view by date.
- * @throws the codes of `loadLabelledData`, and E_OPTIONS_INVALID when only one of --date/--oot-from is given
+ * @throws the codes of `loadLabelledData`; E_OPTIONS_INVALID when only one of --date/--oot-from is given;
+ *   E_CLI_DATE_COLUMN when --date does not name a date column
  */
 export async function runEvaluate(opts: EvaluateCommandOptions, io: CommandIo): Promise<EvaluateResult> {
   if ((opts.date === undefined) !== (opts.ootFrom === undefined)) {
@@ -186,7 +170,7 @@ export async function runEvaluate(opts: EvaluateCommandOptions, io: CommandIo): 
   });
   const result = { model: opts.model, kind: d.model.kind, data: opts.data, target: d.target, evaluation };
   if (opts.date === undefined || opts.ootFrom === undefined) return result;
-  const { train, test } = outOfTimeSplit(isoDates(d.frame, opts.date), opts.ootFrom);
+  const { train, test } = outOfTimeSplit(dateColumn(d.frame, opts.date), opts.ootFrom);
   const part = (rows: Int32Array): { x: Frame; y: Float64Array; w?: Float64Array } => {
     const y = Float64Array.from(rows, (r) => d.y[r] as number);
     const w = d.weights === undefined ? undefined : Float64Array.from(rows, (r) => d.weights?.[r] as number);
@@ -227,7 +211,7 @@ export function registerEvaluateCommands(program: Command): void {
   program
     .command('evaluate')
     .description(
-      'measure a saved model on a labelled CSV: AUC, Gini, KS, Brier, log loss, calibration, lift, PSI/CSI',
+      'measure a saved model on a labelled CSV: AUC, Gini, KS, Brier, log loss, calibration, lift, score bands, PSI/CSI',
     )
     .requiredOption('--model <dir>', 'model directory (or its model.json)')
     .requiredOption('--data <file>', 'labelled CSV')

@@ -257,6 +257,41 @@ export function quietOnClosedPipe(): void {
   });
 }
 
+/** One line of `features list`: a catalog entry as its listed fields. */
+export interface CatalogRow {
+  readonly name: string;
+  readonly type: string;
+  readonly source: string;
+  readonly aggregation: string;
+  /** `12m`, `all` for a dated aggregation over the full history, or empty where no window applies. */
+  readonly window: string;
+  readonly unit: string;
+  readonly direction: string;
+  readonly zh: string;
+  readonly en: string;
+}
+
+/** The rows `features list` prints, in catalog order. */
+export function catalogRows(catalog: ReturnType<typeof loadCatalog>): CatalogRow[] {
+  return catalog.entries.map((e) => ({
+    name: e.name,
+    type: e.type,
+    source: e.source,
+    aggregation: e.aggregation,
+    // A dated aggregation without a window reads the full history.
+    window:
+      e.window !== undefined
+        ? `${e.window}m`
+        : e.source === 'derived' || e.aggregation === 'value'
+          ? ''
+          : 'all',
+    unit: e.unit,
+    direction: e.direction,
+    zh: e.description.zh,
+    en: e.description.en,
+  }));
+}
+
 /**
  * `rongdan features build --input DIR|FILE.jsonl --out FILE.csv [--rejects FILE] [--catalog DIR]`.
  * @example npx tsx src/cli/main.ts features build --input data-samples --out features.csv
@@ -311,30 +346,17 @@ export function registerFeatureCommands(program: Command): void {
     .command('list')
     .description('print the catalog: name, type, source, aggregation, window, unit, direction, description')
     .option('--catalog <dir>', 'a catalog folder other than the repository features/')
-    .action((flags: { catalog?: string }) => {
+    .option('--json', 'print the catalog as a JSON array instead of tab-separated lines', false)
+    .action((flags: { catalog?: string; json: boolean }) => {
       quietOnClosedPipe();
-      const catalog = loadCatalog(flags.catalog);
-      for (const e of catalog.entries) {
-        // A dated aggregation without a window reads the full history.
-        const window =
-          e.window !== undefined
-            ? `${e.window}m`
-            : e.source === 'derived' || e.aggregation === 'value'
-              ? ''
-              : 'all';
-        console.log(
-          [
-            e.name,
-            e.type,
-            e.source,
-            e.aggregation,
-            window,
-            e.unit,
-            e.direction,
-            e.description.zh,
-            e.description.en,
-          ].join('\t'),
-        );
+      const rows = catalogRows(loadCatalog(flags.catalog));
+      if (flags.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
       }
+      for (const r of rows)
+        console.log(
+          [r.name, r.type, r.source, r.aggregation, r.window, r.unit, r.direction, r.zh, r.en].join('\t'),
+        );
     });
 }

@@ -8,6 +8,7 @@ import type { Frame } from '../core/frame.js';
 import { applyColumnTypes } from '../models/column-types.js';
 import { ID_NAME } from '../models/dataset.js';
 import { openModel } from '../models/registry.js';
+import { requireDataRows } from './data-checks.js';
 import { type CommandIo, progressBar, readWithProgress } from './train.js';
 
 /** Options of `rongdan predict`. */
@@ -21,6 +22,17 @@ export interface PredictCommandOptions {
   /** Input columns copied to the output first; default the id-like columns of the input. */
   readonly id?: readonly string[];
   readonly progress: boolean;
+  /** Print the summary as JSON. */
+  readonly json?: boolean;
+}
+
+/** A categorical feature whose scoring data holds levels the model never saw in training. */
+export interface UnseenCategories {
+  readonly column: string;
+  /** Rows holding an unseen level. */
+  readonly rows: number;
+  /** The unseen levels, most frequent first (at most 20). */
+  readonly levels: readonly string[];
 }
 
 /** What `runPredict` did. */
@@ -28,6 +40,50 @@ export interface PredictSummary {
   readonly rows: number;
   readonly columns: readonly string[];
   readonly seconds: number;
+  /** Per categorical feature with levels unseen in training: how many rows, which levels. */
+  readonly unseen: readonly UnseenCategories[];
+}
+
+/**
+ * The categorical features of a frame with levels outside the model's training levels (the artifact's
+ * `categories`): each model scores such a level as it scores an unknown one (the scorecard's unseen bin,
+ * GBDT's and the MLP's all-zero encoding, logistic's reference level), so a user should know how many.
+ */
+export function unseenCategories(frame: Frame, artifact: Artifact): UnseenCategories[] {
+  const out: UnseenCategories[] = [];
+  for (const [name, levels] of Object.entries(artifact.categories)) {
+    if (!frame.has(name)) continue;
+    const col = frame.column(name);
+    if (col.kind !== 'categorical') continue;
+    const known = new Set(levels);
+    const counts = new Float64Array(col.levels.length);
+    for (const code of col.codes) if (code >= 0) counts[code] = (counts[code] as number) + 1;
+    const unseen = col.levels
+      .map((level, k) => ({ level, n: counts[k] as number }))
+      .filter((l) => l.n > 0 && !known.has(l.level))
+      .sort((a, b) => b.n - a.n || (a.level < b.level ? -1 : 1));
+    if (unseen.length === 0) continue;
+    out.push({
+      column: name,
+      rows: unseen.reduce((s, l) => s + l.n, 0),
+      levels: unseen.slice(0, 20).map((l) => l.level),
+    });
+  }
+  return out;
+}
+
+/**
+ * The summary `rongdan predict` prints: rows, output, time, and the unseen categories per column.
+ * @example io.stdout.write(formatPredictSummary(summary, 'scores.csv'));
+ */
+export function formatPredictSummary(s: PredictSummary, out: string): string {
+  const lines = [`scored ${s.rows} rows in ${s.seconds.toFixed(2)} s → ${out}`];
+  for (const u of s.unseen) {
+    lines.push(
+      `unseen categories in ${u.column}: ${u.rows} rows (${u.levels.map((l) => JSON.stringify(l)).join(', ')}), scored as an unknown level`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -53,15 +109,17 @@ export async function readForModel(
 /**
  * `rongdan predict`: scores a CSV with a saved model and writes one row per input row, in input order:
  * the id columns, the training target when the input has it (so that the output can be evaluated), `pd`,
- * `score` (where the model has one) and the top reasons. The target may be absent; the model's features
+ * `score` (points on the model's scale: every family has them) and the top reasons; the summary counts
+ * the categorical levels unseen in training, per column. The target may be absent; the model's features
  * must be present, read with the kinds they had in training.
  * @throws E_MODEL_ARTIFACT_* for a bad model, E_CSV_COLUMN for a missing feature, E_CSV_VALUE for text in
- *   a numeric feature
+ *   a numeric feature, E_CLI_NO_ROWS for a file with only a header
  */
 export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Promise<PredictSummary> {
   const started = performance.now();
   const { model, artifact } = await openModel(opts.model);
   const frame = await readForModel(opts.data, artifact, io, opts.progress);
+  requireDataRows(frame, opts.data);
   const features = new Set(artifact.featureNames);
   const ids = opts.id ?? frame.names.filter((n) => !features.has(n) && ID_NAME.test(n));
   for (const id of ids) {
@@ -126,7 +184,12 @@ export async function runPredict(opts: PredictCommandOptions, io: CommandIo): Pr
   } finally {
     bar.stop();
   }
-  return { rows: frame.nRows, columns: header, seconds: (performance.now() - started) / 1000 };
+  return {
+    rows: frame.nRows,
+    columns: header,
+    seconds: (performance.now() - started) / 1000,
+    unseen: unseenCategories(frame, artifact),
+  };
 }
 
 /** Writes a header and `rows` lines in large chunks, waiting whenever the stream asks to. */
@@ -211,10 +274,15 @@ export function registerPredictCommands(program: Command): void {
           .map((s) => s.trim())
           .filter((s) => s !== ''),
     )
+    .option('--json', 'print the summary as JSON', false)
     .option('--no-progress', 'no progress bars')
     .action(async (opts: PredictCommandOptions) => {
       const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
       const s = await runPredict(opts, io);
-      io.stdout.write(`scored ${s.rows} rows in ${s.seconds.toFixed(2)} s → ${opts.out}\n`);
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify({ ...s, out: opts.out }, null, 2)}\n`
+          : formatPredictSummary(s, opts.out),
+      );
     });
 }

@@ -31,6 +31,7 @@ interface GenerateFlags {
   dirty: string;
   format: string;
   asOfEnd: string;
+  json?: boolean;
 }
 
 function optionError(flag: string, allowed: string, received: unknown): RiskError {
@@ -98,7 +99,9 @@ async function generate(flags: GenerateFlags): Promise<void> {
       onProgress: (done) => bar.update(done),
     });
     bar.stop();
-    console.log(summaryLine(summary, flags.out));
+    console.log(
+      flags.json ? JSON.stringify({ ...summary, out: flags.out }, null, 2) : summaryLine(summary, flags.out),
+    );
   } catch (err) {
     bar.stop();
     throw err;
@@ -128,6 +131,7 @@ export function registerSampleCommands(program: Command): void {
     .option('--dirty <rate>', 'share of rows carrying a dirty value', String(SAMPLE_DEFAULTS.dirty))
     .option('--format <format>', 'csv | json | both', 'csv')
     .option('--as-of-end <date>', 'the last as-of date (YYYY-MM-DD)', SAMPLE_DEFAULTS.asOfEnd)
+    .option('--json', 'print the summary as JSON', false)
     .action(async (flags: GenerateFlags) => {
       await generate(flags);
     });

@@ -91,6 +91,10 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a bins file (user cuts, category groups, special values) is malformed or does not fit the data',
   },
+  // model CLI: data and options checks shared by evaluate, predict, compare, train, report (issue 11 part 9)
+  E_CLI_NO_ROWS: { status: 400, meaning: 'a data file has a header but no data rows' },
+  E_CLI_DATE_COLUMN: { status: 400, meaning: 'the column named by --date does not hold dates' },
+  E_CLI_PARAM: { status: 400, meaning: 'a --param is not of the form the command expects' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -113,7 +113,7 @@ export function foldSplits(folds: ArrayLike<number>, k: number): Split[] {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Milliseconds since the epoch of an ISO 8601 date or date-time; NaN when the text is not one. */
-function isoTime(text: string): number {
+export function isoTime(text: string): number {
   const m = ISO_DATE.exec(text);
   if (m === null) return Number.NaN;
   // Date.parse rolls 2024-02-30 over to March: a calendar date that does not round-trip is not a date.

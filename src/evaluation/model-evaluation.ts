@@ -9,6 +9,7 @@ import {
   type StabilityResult,
 } from '../evaluation/metrics.js';
 import type { TrainedModel } from '../models/model.js';
+import { type BandTable, scoreBands } from './bands.js';
 
 /**
  * A trained model measured on one labelled sample: the headline metrics and, when a baseline sample is
@@ -19,6 +20,8 @@ export interface ModelEvaluation {
   readonly metrics: BinaryEvaluation;
   /** The score compared by PSI: integer points where the model has them, else the PD. */
   readonly scoreName: 'points' | 'pd';
+  /** Score bands from the safest to the riskiest, of points where the model has them, else of PD. */
+  readonly bands: BandTable;
   readonly psi?: StabilityResult;
   readonly csi?: readonly CsiResult[];
 }
@@ -120,13 +123,19 @@ export function evaluateModel(
     ...(options.bins === undefined ? {} : { bins: options.bins }),
   });
   const scoreName = scored.points === undefined ? 'pd' : 'points';
-  if (options.baseline === undefined) return { kind: model.kind, metrics, scoreName };
+  const bands = scoreBands(scored.points ?? scored.pd, y, {
+    higherIsSafer: scored.points !== undefined,
+    ...(options.bins === undefined ? {} : { bands: options.bins }),
+    ...(options.weights === undefined ? {} : { weight: options.weights }),
+  });
+  if (options.baseline === undefined) return { kind: model.kind, metrics, scoreName, bands };
   const base = scoreSample(model, options.baseline, new Float64Array(options.baseline.nRows));
   const variables = model.featureNames.filter((f) => x.has(f) && options.baseline?.has(f));
   return {
     kind: model.kind,
     metrics,
     scoreName,
+    bands,
     psi: psi(base.points ?? base.pd, scored.points ?? scored.pd),
     csi: csi(options.baseline, x, { variables }),
   };
@@ -143,6 +152,49 @@ function pad(cells: readonly string[], widths: readonly number[]): string {
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return [pad(header, widths), ...rows.map((r) => pad(r, widths))];
+}
+
+function num(v: number, digits: number): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : Number.isNaN(v) ? '—' : '∞';
+}
+
+/**
+ * A score-band table as text: one line per band from the safest, with the cut-off columns (approve this
+ * band and every safer one: approval rate, bad rate of the approved).
+ * @example formatBands(scoreBands(points, y, { higherIsSafer: true })).join('\n')
+ */
+export function formatBands(t: BandTable): string[] {
+  const bound = (v: number): string => (t.scoreName === 'points' ? num(v, 0) : num(v, 4));
+  return [
+    `score bands of ${t.scoreName === 'points' ? 'points (highest first)' : 'pd (lowest first)'}: approve down to a band to read its cut-off`,
+    ...table(
+      ['band', 'rows', 'goods', 'bads', 'bad rate', 'odds', 'cum. approval', 'cum. bad rate', 'KS'],
+      [
+        ...t.rows.map((r) => [
+          `${bound(r.lower)}–${bound(r.upper)}`,
+          num(r.count, Number.isInteger(r.count) ? 0 : 1),
+          num(r.goods, Number.isInteger(r.goods) ? 0 : 1),
+          num(r.bads, Number.isInteger(r.bads) ? 0 : 1),
+          Number.isNaN(r.badRate) ? '—' : pct(r.badRate),
+          num(r.odds, 2),
+          pct(r.cumApprovalRate),
+          Number.isNaN(r.cumBadRateApproved) ? '—' : pct(r.cumBadRateApproved),
+          num(r.ks, 4),
+        ]),
+        [
+          'total',
+          num(t.total.count, Number.isInteger(t.total.count) ? 0 : 1),
+          num(t.total.goods, Number.isInteger(t.total.goods) ? 0 : 1),
+          num(t.total.bads, Number.isInteger(t.total.bads) ? 0 : 1),
+          Number.isNaN(t.total.badRate) ? '—' : pct(t.total.badRate),
+          '',
+          '',
+          '',
+          '',
+        ],
+      ],
+    ),
+  ];
 }
 
 /**
@@ -194,6 +246,7 @@ export function formatEvaluation(e: ModelEvaluation, title: string): string {
       ]),
     ),
   ];
+  lines.push('', ...formatBands(e.bands));
   if (e.csi !== undefined && e.csi.length > 0) {
     lines.push(
       '',

@@ -32,7 +32,10 @@ export interface FitOptions {
 /** One reason a row scored worse than it could have: the variable, what it cost, and its text. */
 export interface Reason {
   readonly feature: string;
-  /** Points lost (scorecard) or contribution to the log-odds of default (trees); larger = worse. */
+  /**
+   * Points lost against the best value (scorecard, logistic) or contribution to the log-odds of default
+   * (GBDT TreeSHAP, MLP occlusion); larger = worse.
+   */
   readonly impact: number;
   /** The bin or value that produced it, as text. */
   readonly value: string;

@@ -14,6 +14,8 @@ import type { Frame } from '../core/frame.js';
 import { silentLogger } from '../core/logger.js';
 import type { Estimator, FitOptions, Reason } from './estimator.js';
 import type { TrainedModel } from './model.js';
+import { pointsFromPd, SCALE_OPTION_SPECS, scalingOf } from './points.js';
+import { cellText, reasonTexts } from './reason-text.js';
 
 /** A dense row-major design matrix (no intercept column: `fitLogistic` adds it). */
 export interface Design {
@@ -228,6 +230,10 @@ export const logisticOptionsSchema = z.strictObject({
     .describe(
       'a categorical column keeps its most frequent levels up to this many; the rest encode as all zeros',
     ),
+  /** The points scale of `score` (base score, base odds, PDO), the scorecard's by default. */
+  baseScore: SCALE_OPTION_SPECS.baseScore.schema,
+  baseOdds: SCALE_OPTION_SPECS.baseOdds.schema,
+  pdo: SCALE_OPTION_SPECS.pdo.schema,
 });
 /** Validated `LogisticRegression` options. */
 export type LogisticOptions = z.infer<typeof logisticOptionsSchema>;
@@ -257,6 +263,12 @@ const logisticStateSchema = z.strictObject({
   coef: z.array(z.number()),
   iterations: z.int(),
   converged: z.boolean(),
+  /**
+   * Per feature, the 1st and 99th percentiles of its centred contribution to the log-odds over the
+   * training rows: the 1st is the feature's best value, which reasons measure against. Absent in artifacts
+   * saved before reasons used it (their reasons measure against the average borrower instead).
+   */
+  contributionRange: z.array(z.tuple([z.number(), z.number()])).optional(),
   dataFingerprint: z.unknown(),
 });
 type LogisticState = z.infer<typeof logisticStateSchema> & { dataFingerprint: DataFingerprint };
@@ -393,6 +405,26 @@ function levelsAsNumbers(codes: Int32Array, levels: readonly string[]): Float64A
   return out;
 }
 
+/**
+ * The 1st and 99th percentiles of a feature's training contributions. Percentiles rather than the extremes:
+ * a linear term reaches its extreme at the largest outlier (one repayment of 100× the median), and
+ * measuring every row against that would put hundreds of points on an ordinary value; the scorecard's best
+ * bin likewise holds a share of the rows, not one.
+ */
+function contributionRange(part: Float64Array): [number, number] {
+  if (part.length === 0) return [0, 0];
+  const sorted = part.slice().sort();
+  const at = (q: number): number => sorted[Math.round(q * (sorted.length - 1))] as number;
+  return [at(0.01), at(0.99)];
+}
+
+/** Each feature's centred contribution β·(z − z̄) to the log-odds, per row. */
+function centredParts(cols: readonly Encoded[], coef: readonly number[], x: Frame): Float64Array[] {
+  const parts = cols.map(() => new Float64Array(x.nRows));
+  contributions(cols, coef, x, new Float64Array(x.nRows), parts);
+  return parts;
+}
+
 /** The row-major standardised design of a frame under an encoding. */
 function buildDesign(cols: readonly Encoded[], x: Frame): Design {
   const p = designWidth(cols);
@@ -468,12 +500,14 @@ export class LogisticRegression implements Estimator, TrainedModel {
       );
     }
     this.params = params;
+    const coef = Array.from(fit.coef);
     this.state = {
       columns,
       intercept: fit.intercept,
-      coef: Array.from(fit.coef),
+      coef,
       iterations: fit.iterations,
       converged: fit.converged,
+      contributionRange: centredParts(columns, coef, x).map(contributionRange),
       dataFingerprint: fingerprintFrame(x, target),
     };
     options.onProgress?.(1, 1);
@@ -502,19 +536,35 @@ export class LogisticRegression implements Estimator, TrainedModel {
     return eta;
   }
 
-  /** The top-k features pushing each row's log-odds of default above the average borrower's. */
+  /** Integer points per row on the scorecard's scale (the baseScore, baseOdds and pdo options); higher = safer. */
+  score(x: Frame): Float64Array {
+    this.fitted();
+    return pointsFromPd(this.predictProba(x), scalingOf(this.params as LogisticOptions));
+  }
+
+  /**
+   * The top-k reasons per row, like the scorecard's points against the best bin: each feature's
+   * contribution to the log-odds against its best value (the 1st percentile of its training
+   * contributions), in
+   * points on the model's scale (factor · Δ log-odds, factor = PDO / ln 2); features at their best value
+   * give no reason. The value is the cell (or `Missing`), the text the catalog's or `column = value`.
+   * Artifacts saved without the training range measure against the average borrower instead.
+   */
   reasons(x: Frame, k: number): Reason[][] {
     const s = this.fitted();
-    const parts = s.columns.map(() => new Float64Array(x.nRows));
-    contributions(s.columns, s.coef, x, new Float64Array(x.nRows), parts);
+    const parts = centredParts(s.columns, s.coef, x);
+    const best = s.columns.map((_, f) => s.contributionRange?.[f]?.[0] ?? 0);
+    const factor = scalingOf(this.params as LogisticOptions).factor;
     const out: Reason[][] = [];
     for (let i = 0; i < x.nRows; i++) {
       const row: Reason[] = [];
       s.columns.forEach((c, f) => {
-        const impact = (parts[f] as Float64Array)[i] as number;
-        if (impact > 0) row.push({ feature: c.name, impact, value: String(x.cell(i, c.name) ?? 'missing') });
+        const impact = factor * (((parts[f] as Float64Array)[i] as number) - (best[f] as number));
+        if (!(impact > 1e-9)) return;
+        const value = cellText(x.cell(i, c.name));
+        row.push({ feature: c.name, impact, value, ...reasonTexts(c.name, value) });
       });
-      row.sort((a, b) => b.impact - a.impact);
+      row.sort((a, b) => b.impact - a.impact || (a.feature < b.feature ? -1 : 1));
       out.push(row.slice(0, k));
     }
     return out;

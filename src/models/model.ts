@@ -11,7 +11,10 @@ export interface TrainedModel {
   readonly featureNames: readonly string[];
   /** Probability of default (bad = 1) per row. */
   predictProba(x: Frame): Float64Array;
-  /** Integer points score per row, where the family has one (scorecard); higher = safer. */
+  /**
+   * Integer points per row on the scorecard's scale (base score, odds, PDO); higher = safer. The scorecard
+   * sums its bin points; GBDT, MLP and logistic map their PD with `pointsFromPd` (points.ts).
+   */
   score?(x: Frame): Float64Array;
   /** The top-k reasons per row. */
   reasons?(x: Frame, k: number): Reason[][];

@@ -16,11 +16,13 @@ import {
 import { RiskError } from '../core/errors.js';
 import { Frame } from '../core/frame.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import { describeFeature, getDefaultCatalog } from '../features/catalog.js';
+import { getDefaultCatalog } from '../features/catalog.js';
 import type { Estimator, Explainer, FitOptions, Reason } from './estimator.js';
 import { type CoefficientTest, designOf, logisticTests, varianceInflation } from './inference.js';
 import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic.js';
 import type { TrainedModel } from './model.js';
+import { pdFromScore, scaling } from './points.js';
+import { reasonTexts } from './reason-text.js';
 import {
   type StepwiseResult,
   stepText,
@@ -89,30 +91,8 @@ export type ScorecardOptions = z.infer<typeof scorecardOptionsSchema>;
 /** Scorecard options as a caller may give them (every field optional). */
 export type ScorecardOptionsInput = z.input<typeof scorecardOptionsSchema>;
 
-/** Points scaling: score = offset + factor · ln(good:bad odds). */
-export interface Scaling {
-  readonly factor: number;
-  readonly offset: number;
-}
-
-/**
- * factor = PDO / ln 2 and offset = baseScore − factor · ln(baseOdds), so that the score is baseScore at
- * baseOdds and every PDO points double the odds.
- * @example scaling(600, 50, 20) // { factor: 28.85…, offset: 487.1… }
- */
-export function scaling(baseScore: number, baseOdds: number, pdo: number): Scaling {
-  const factor = pdo / Math.LN2;
-  return { factor, offset: baseScore - factor * Math.log(baseOdds) };
-}
-
-/**
- * The probability of default a score stands for: odds(good:bad) = exp((score − offset) / factor),
- * pd = 1 / (1 + odds).
- * @example pdFromScore(600, scaling(600, 50, 20)) // 1/51
- */
-export function pdFromScore(score: number, s: Scaling): number {
-  return 1 / (1 + Math.exp((score - s.offset) / s.factor));
-}
+// The scale lives in points.ts, shared with every family; re-exported for the scorecard's callers.
+export { pdFromScore, type Scaling, scaling } from './points.js';
 
 const binningSchema = z.strictObject({
   variable: z.string(),
@@ -425,7 +405,6 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
       });
       return m;
     });
-    const texts = lookups.map((l) => featureText(l.binning.variable));
     const out: Reason[][] = [];
     const lost = new Float64Array(lookups.length);
     for (let i = 0; i < x.nRows; i++) {
@@ -441,11 +420,12 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
         if (top < 0) break;
         const l = lookups[top] as Lookup;
         const bin = (bins[top] as Int32Array)[i] as number;
+        const value = l.binning.table.rows[bin]?.label ?? String(bin);
         row.push({
           feature: l.binning.variable,
           impact: lost[top] as number,
-          value: l.binning.table.rows[bin]?.label ?? String(bin),
-          ...(texts[top] ?? {}),
+          value,
+          ...reasonTexts(l.binning.variable, value),
         });
         lost[top] = 0;
       }
@@ -755,14 +735,4 @@ function pick(o: FitOptions): Pick<FitOptions, 'onProgress'> {
 
 function fmt4(v: number): string {
   return v.toFixed(4);
-}
-
-/** The catalog's zh/en text of a variable, when the catalog describes it (reason text is best effort). */
-function featureText(name: string): { zh: string; en: string } | undefined {
-  try {
-    const d = describeFeature(name);
-    return d === undefined ? undefined : { zh: d.zh, en: d.en };
-  } catch {
-    return undefined;
-  }
 }

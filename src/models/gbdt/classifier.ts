@@ -7,9 +7,10 @@ import {
 } from '../../core/artifact.js';
 import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
-import { describeFeature } from '../../features/catalog.js';
 import type { Estimator, Explainer, FitOptions, Reason } from '../estimator.js';
 import type { TrainedModel } from '../model.js';
+import { pointsFromPd, scalingOf } from '../points.js';
+import { cellText, type FeatureDescriber, reasonTexts } from '../reason-text.js';
 import { gbdtStateSchema } from './artifact-schema.js';
 import { applyBins, fitBins } from './binning.js';
 import { dumpGbdt, type GbdtDump } from './dump.js';
@@ -37,8 +38,7 @@ export interface ShapValues {
   readonly featureNames: readonly string[];
 }
 
-/** Looks up the zh/en texts of a feature (the catalog's describeFeature by default). */
-export type FeatureDescriber = (name: string) => { readonly zh: string; readonly en: string } | undefined;
+export type { FeatureDescriber } from '../reason-text.js';
 
 const BLOCK = 4096;
 /** The artifact kind (and `kind`) of GradientBoostingClassifier. */
@@ -148,6 +148,14 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
   }
 
   /**
+   * Integer points per row on the scorecard's scale (the baseScore, baseOdds and pdo options) from the PD;
+   * higher = safer.
+   */
+  score(x: Frame): Float64Array {
+    return pointsFromPd(this.predictProba(x), scalingOf(this.fitted().params));
+  }
+
+  /**
    * Exact path-dependent TreeSHAP contributions to the margin.
    * @example const { base, values } = gbdt.shapValues(frame); // base + Σ_j values[i·p + j] = margin_i
    */
@@ -171,10 +179,10 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
   /**
    * The k largest risk-raising contributions per row (positive SHAP values on the log-odds of default),
    * largest first, with the value that produced each and the catalog's zh/en description where the
-   * feature is in the catalog.
+   * feature is in the catalog (`column = value` where it is not).
    * @param describe where the zh/en texts come from; defaults to the repository's feature catalog
    */
-  reasons(x: Frame, k: number, describe: FeatureDescriber = describeFeature): Reason[][] {
+  reasons(x: Frame, k: number, describe?: FeatureDescriber): Reason[][] {
     if (!Number.isInteger(k) || k < 1) {
       throw new RiskError('E_OPTIONS_INVALID', `reasons k must be an integer >= 1, received ${k}`, {
         path: ['k'],
@@ -183,7 +191,6 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
     }
     const { values, featureNames } = this.shapValues(x);
     const p = featureNames.length;
-    const texts = featureNames.map((name) => describe(name));
     const order = Array.from({ length: p }, (_, j) => j);
     const out: Reason[][] = [];
     for (let i = 0; i < x.nRows; i++) {
@@ -194,14 +201,8 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
         const impact = row[j] as number;
         if (reasons.length >= k || !(impact > 0)) break;
         const name = featureNames[j] as string;
-        const cell = x.cell(i, name);
-        const t = texts[j];
-        reasons.push({
-          feature: name,
-          impact,
-          value: cell === null ? 'missing' : String(cell),
-          ...(t === undefined ? {} : { zh: t.zh, en: t.en }),
-        });
+        const value = cellText(x.cell(i, name));
+        reasons.push({ feature: name, impact, value, ...reasonTexts(name, value, describe) });
       }
       out.push(reasons);
     }

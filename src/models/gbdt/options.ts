@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { intOption as int, type OptionSpec, parseSpecOptions, specsSchema } from '../option-specs.js';
+import { SCALE_OPTION_SPECS } from '../points.js';
 
 const nonNeg = (def: number, meaning: string): OptionSpec => ({
   schema: z.number().min(0).max(Number.MAX_VALUE).default(def).describe(meaning),
@@ -65,6 +66,8 @@ export const GBDT_OPTION_SPECS = {
     'stop when the validation log loss has not improved for this many rounds (0 = never)',
   ),
   seed: int(0, 2 ** 32 - 1, 42, 'seed of bagging, column sampling and bin sampling'),
+  /** The points scale of `score` (base score, base odds, PDO), the scorecard's by default. */
+  ...SCALE_OPTION_SPECS,
 } as const satisfies Record<string, OptionSpec>;
 
 type Specs = typeof GBDT_OPTION_SPECS;

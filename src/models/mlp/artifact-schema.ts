@@ -27,6 +27,8 @@ export interface MlpArtifactState {
   readonly weights: MlpWeightsRef;
   readonly history: TrainHistory;
   readonly importance: readonly FeatureImportance[];
+  /** Training means of the network inputs, which reasons occlude against (absent in older artifacts). */
+  readonly reference?: readonly number[];
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
@@ -69,6 +71,7 @@ export const mlpStateSchema = z.strictObject({
     validationLoss: z.array(z.number().nullable()),
   }),
   importance: z.array(z.strictObject({ feature: z.string(), value: z.number().nullable() })),
+  reference: z.array(finite).optional(),
 });
 
 /**

@@ -17,9 +17,11 @@ import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { silentLogger } from '../../core/logger.js';
 import { Rng } from '../../core/rng.js';
-import type { Estimator, FitOptions } from '../estimator.js';
+import type { Estimator, FitOptions, Reason } from '../estimator.js';
 import type { TrainedModel } from '../model.js';
+import { pointsFromPd, scalingOf } from '../points.js';
 import type { MlpArtifactState } from './artifact-schema.js';
+import { defaultReference, inputMeans, occlusionReasons } from './attribution.js';
 import { initMlpBackend, type MlpBackend, requireMlpBackend } from './backend.js';
 import { checkLabels, checkWeights, design, pick, stratifiedSplit } from './data.js';
 import {
@@ -70,6 +72,8 @@ export interface MlpFitted {
   readonly topologySha256: string;
   readonly history: TrainHistory;
   readonly importance: readonly FeatureImportance[];
+  /** Training means of the network inputs, which reasons occlude against. */
+  readonly reference: readonly number[];
   readonly fingerprint: DataFingerprint | null;
 }
 
@@ -198,6 +202,7 @@ export class Mlp implements Estimator, TrainedModel {
       topologySha256: sha256(canonicalJson(topologyOf(network))),
       history,
       importance,
+      reference: inputMeans(train.x, train.rows, train.width),
       fingerprint: fingerprintFrame(x, y),
     };
     logger.info(
@@ -224,6 +229,32 @@ export class Mlp implements Estimator, TrainedModel {
         s.preprocessing.width,
       );
       for (let i = 0; i < z.length; i++) out[start + i] = 1 / (1 + Math.exp(-(z[i] as number)));
+    }
+    return out;
+  }
+
+  /** Integer points per row on the scorecard's scale (the baseScore, baseOdds and pdo options); higher = safer. */
+  score(x: Frame): Float64Array {
+    return pointsFromPd(this.predictProba(x), scalingOf(this.fitted().params));
+  }
+
+  /**
+   * The top-k reasons per row by occlusion against the average training borrower (see attribution.ts):
+   * each feature's push on the log-odds of default above an average value of it, largest first.
+   * @throws E_NOT_FITTED; E_MLP_BACKEND; E_FRAME_SHAPE when a training column is absent
+   */
+  reasons(x: Frame, k: number): Reason[][] {
+    const s = this.fitted();
+    requireMlpBackend(s.params.allowCpuBackend);
+    const width = s.preprocessing.width;
+    const out: Reason[][] = [];
+    // Smaller blocks than predictProba's: each block is copied and scored once per feature.
+    const block = Math.max(1, Math.floor(BLOCK / 4));
+    for (let start = 0; start < x.nRows; start += block) {
+      const end = Math.min(x.nRows, start + block);
+      const rows = transformRows(s.preprocessing, x, start, end);
+      const logits = (m: Float32Array, n: number): Float32Array => predictLogits(s.network, m, n, width);
+      out.push(...occlusionReasons(s.preprocessing, s.reference, x, start, rows, logits, k));
     }
     return out;
   }
@@ -276,6 +307,7 @@ export class Mlp implements Estimator, TrainedModel {
         },
         history: s.history,
         importance: s.importance,
+        reference: s.reference,
       },
     });
   }
@@ -379,6 +411,7 @@ export class Mlp implements Estimator, TrainedModel {
       topologySha256: state.topologySha256,
       history: state.history,
       importance: state.importance,
+      reference: state.reference ?? defaultReference(state.preprocessing),
       fingerprint: a.dataFingerprint,
     };
     return mlp;

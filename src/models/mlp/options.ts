@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { intOption as int, type OptionSpec, parseSpecOptions, specsSchema } from '../option-specs.js';
+import { SCALE_OPTION_SPECS, type ScaleSettings } from '../points.js';
 
 /** The activations a hidden layer may use (TF.js names). */
 export const MLP_ACTIVATIONS = ['relu', 'elu', 'selu', 'tanh', 'sigmoid'] as const;
@@ -94,10 +95,12 @@ export const MLP_OPTION_SPECS = {
       .describe("accept TF.js's pure-JS cpu backend when wasm will not start (otherwise E_MLP_BACKEND)"),
     allowed: 'true or false',
   },
+  /** The points scale of `score` (base score, base odds, PDO), the scorecard's by default. */
+  ...SCALE_OPTION_SPECS,
 } as const satisfies Record<string, OptionSpec>;
 
 /** The validated, defaulted options of an MLP. */
-export interface MlpParams {
+export interface MlpParams extends ScaleSettings {
   readonly hiddenLayers: readonly number[];
   readonly activation: (typeof MLP_ACTIVATIONS)[number];
   readonly dropout: number;

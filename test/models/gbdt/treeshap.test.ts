@@ -241,9 +241,10 @@ describe('reasons', () => {
         expect(r.impact).toBe(values[i * 5 + j]);
         expect(r.impact).toBeGreaterThan(0);
         const cell = x.cell(i, r.feature);
-        expect(r.value).toBe(cell === null ? 'missing' : String(cell));
+        const text = typeof cell === 'number' ? String(Number(cell.toPrecision(6))) : cell;
+        expect(r.value).toBe(cell === null ? 'Missing' : text);
         if (r.feature === 'overdue') expect([r.zh, r.en]).toEqual(['逾期天数', 'Days overdue']);
-        else expect(r.zh).toBeUndefined();
+        else expect(r.zh).toBe(`${r.feature} = ${r.value}`);
       }
     });
     expect(reasons.flat().length).toBeGreaterThan(0);
@@ -259,6 +260,7 @@ describe('reasons', () => {
     const described = rows.filter((r) => r.feature === 'ent_years_in_business');
     expect(described.length).toBeGreaterThan(0);
     for (const r of described) expect(r.zh?.length ?? 0).toBeGreaterThan(0);
-    for (const r of rows.filter((q) => q.feature === 'income')) expect(r.en).toBeUndefined();
+    // Not in the catalog: the text falls back to `column = value`.
+    for (const r of rows.filter((q) => q.feature === 'income')) expect(r.en).toBe(`income = ${r.value}`);
   });
 });

@@ -50,6 +50,9 @@ describe('Mlp estimator contract', () => {
       importanceRepeats: 1,
       seed: 42,
       allowCpuBackend: false,
+      baseScore: 600,
+      baseOdds: 50,
+      pdo: 20,
     });
     expect(model.toArtifact().params).toEqual({ ...params, ...FAST });
   });
