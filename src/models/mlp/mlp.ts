@@ -36,6 +36,7 @@ import {
   buildNetwork,
   predictLogits,
   readWeights,
+  splitNetwork,
   topologyOf,
   type WeightSpec,
   writeWeights,
@@ -178,7 +179,7 @@ export class Mlp implements Estimator, TrainedModel {
       feature: (preprocessing.inputs[i] as { name: string }).name,
     }));
     const importance = permutationImportance(
-      (m, rows) => predictLogits(network, m, rows, preprocessing.width),
+      splitNetwork(network),
       held ?? train,
       groups,
       params.importanceRepeats,
