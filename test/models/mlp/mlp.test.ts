@@ -24,10 +24,11 @@ const train = syntheticCredit(600, 1);
 const test = syntheticCredit(400, 2);
 let model: Mlp;
 
+// A fit, not a quick setup: the default 10 s hook limit failed on the loaded 2-core machine.
 beforeAll(async () => {
   await initMlpBackend();
   model = new Mlp(FAST).fit(train.x, train.y);
-});
+}, 60_000);
 
 describe('Mlp estimator contract', () => {
   it('stores options untouched and fills documented defaults on fit', () => {
