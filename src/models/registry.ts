@@ -152,6 +152,12 @@ const mlpFamily: ModelFamily = {
   },
   paramHelp: () => describeOptions(mlpOptionsSchema, allowedOf(MLP_OPTION_SPECS)),
   create: (params, ctx) => new Mlp({ seed: ctx.seed, ...params } as ConstructorParameters<typeof Mlp>[0]),
+  // The refit on every in-time row runs the epochs early stopping chose, with nothing held out again.
+  refitParams: (model) => ({
+    maxEpochs: Math.max(1, (model as unknown as Mlp).history().bestEpoch),
+    patience: 0,
+    validationFraction: 0,
+  }),
   fromArtifact: (a, dir) => {
     const weightsFile = (a.state as { weights?: { file?: unknown } }).weights?.file;
     if (typeof weightsFile === 'string' && dir !== undefined) {

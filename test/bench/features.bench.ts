@@ -4,7 +4,8 @@
 // same run: a plain JS loop that only sums invoice amounts per borrower (the floor of touching the data), a
 // plain JS pass over invoices.csv, and pandas reading invoices.csv and summing by borrower.
 // Run: npx tsx test/bench/features.bench.ts [--n 100000] [--million 1000000 | --no-million]
-// Each measured case runs in a child process of its own so that its peak RSS is its own.
+// Each measured case runs in a child process of its own so that its peak RSS is its own, RUNS times
+// (spread.ts), interleaved, and prints median (min–max).
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import type { Application } from '../../src/ingest/schemas.js';
 import { parseApplication } from '../../src/ingest/validate.js';
 import { generateApplications } from '../../src/samples/generate.js';
 import { writeSampleDir } from '../../src/samples/write.js';
+import { fmtSpread, int, interleave, loadNote, RUNS, spreadOf } from './spread.js';
 
 const SEED = 20250615;
 const MONTHS = 24;
@@ -256,18 +258,24 @@ async function main(): Promise<void> {
     `features bench: ${n.toLocaleString('en-US')} borrowers, ${MONTHS} months of every source, seed ${SEED}, Node ${process.version}, one core`,
   );
 
-  const parsed = child('parsed', String(n));
+  // Every case RUNS times, interleaved, each in its own child; figures are median (min–max over runs).
+  const parsedRuns = await interleave({ parsed: () => child('parsed', String(n)) });
+  const parsedAll = parsedRuns.parsed;
+  const parsed = parsedAll[0] as Result;
+  const rate = (key: string): string =>
+    fmtSpread(
+      spreadOf(parsedAll, (r) => r[key] as number),
+      int,
+    );
   console.log(
     `\nfrom parsed applications (${f0(parsed.features)} features; ${f1(parsed.invoicesPerBorrower)} invoices and ${f1(parsed.recordsPerBorrower)} dated records a borrower):`,
   );
+  console.log(`  engine            ${rate('enginePerSecond')} borrowers/s`);
   console.log(
-    `  engine            ${f0(parsed.enginePerSecond)} borrowers/s (${f1(parsed.engineSeconds)} s)`,
+    `  floor (peer)      ${rate('floorPerSecond')} borrowers/s: a plain loop summing each borrower's invoice amounts`,
   );
   console.log(
-    `  floor (peer)      ${f0(parsed.floorPerSecond)} borrowers/s: a plain loop summing each borrower's invoice amounts`,
-  );
-  console.log(
-    `  touch-all (peer)  ${f0(parsed.touchPerSecond)} borrowers/s: a plain loop reading every record of every source once`,
+    `  touch-all (peer)  ${rate('touchPerSecond')} borrowers/s: a plain loop reading every record of every source once`,
   );
   console.log(
     `  peak RSS          ${f0(parsed.peakMiB)} MiB (generator and parser included; ${f1(parsed.wallSeconds)} s wall)`,
@@ -277,35 +285,49 @@ async function main(): Promise<void> {
   try {
     const t = process.hrtime.bigint();
     await writeSampleDir({ n, seed: SEED, months: MONTHS, dirty: 0, out: join(dir, 'sample') });
-    console.log(`\nfrom CSV (sample written in ${seconds(t).toFixed(1)} s, not timed below):`);
-    const read = child('csv-read', join(dir, 'sample'));
-    console.log(
-      `  read + validate   ${f0(read.readPerSecond)} borrowers/s (peak RSS ${f0(read.peakMiB)} MiB)`,
-    );
-    const csv = child('csv', join(dir, 'sample'), join(dir, 'features.csv'));
-    console.log(
-      `  + features + CSV  ${f0(csv.fullPerSecond)} borrowers/s (${f1(csv.fullSeconds)} s, ${f0(csv.borrowers)} rows)`,
-    );
-    console.log(`  peak RSS          ${f0(csv.peakMiB)} MiB`);
     const unsortedDir = join(dir, 'unsorted');
     await exportOrderCopy(join(dir, 'sample'), unsortedDir);
-    const unsorted = child('csv', unsortedDir, join(dir, 'features-unsorted.csv'));
+    console.log(`\nfrom CSV (sample written in ${seconds(t).toFixed(1)} s, not timed below):`);
+    const runs = await interleave({
+      read: () => child('csv-read', join(dir, 'sample')),
+      csv: () => child('csv', join(dir, 'sample'), join(dir, 'features.csv')),
+      unsorted: () => child('csv', unsortedDir, join(dir, 'features-unsorted.csv')),
+      floor: () => child('csv-floor', join(dir, 'sample')),
+      pandas: () => pandasCase(join(dir, 'sample')),
+    });
+    const of = (rs: Result[], key: string, f: (x: number) => string): string =>
+      fmtSpread(
+        spreadOf(rs, (r) => r[key] as number),
+        f,
+      );
+    const read = runs.read as Result[];
+    const csv = runs.csv as Result[];
+    const unsorted = runs.unsorted as Result[];
+    const floor = runs.floor as Result[];
     console.log(
-      `  unsorted input    ${f0(unsorted.fullPerSecond)} borrowers/s (${f1(unsorted.fullSeconds)} s, ${f0(unsorted.borrowers)} rows; rows in export order, grouped by a sorted copy first; peak RSS ${f0(unsorted.peakMiB)} MiB)`,
+      `  read + validate   ${of(read, 'readPerSecond', int)} borrowers/s (peak RSS ${of(read, 'peakMiB', int)} MiB)`,
     );
-    const floor = child('csv-floor', join(dir, 'sample'));
     console.log(
-      `  JS floor (peer)   invoices.csv only, sum by borrower: ${f1(floor.seconds)} s for ${f0(floor.rows)} rows (${f0(floor.peakMiB)} MiB)`,
+      `  + features + CSV  ${of(csv, 'fullPerSecond', int)} borrowers/s (${of(csv, 'fullSeconds', f1)} s, ${f0(csv[0]?.borrowers)} rows)`,
     );
-    const pandas = pandasCase(join(dir, 'sample'));
-    if (typeof pandas === 'string') console.log(`  pandas (peer)     not run: ${pandas}`);
+    console.log(`  peak RSS          ${of(csv, 'peakMiB', int)} MiB`);
+    console.log(
+      `  unsorted input    ${of(unsorted, 'fullPerSecond', int)} borrowers/s (${of(unsorted, 'fullSeconds', f1)} s, ${f0(unsorted[0]?.borrowers)} rows; rows in export order, grouped by a sorted copy first; peak RSS ${of(unsorted, 'peakMiB', int)} MiB)`,
+    );
+    console.log(
+      `  JS floor (peer)   invoices.csv only, sum by borrower: ${of(floor, 'seconds', f1)} s for ${f0(floor[0]?.rows)} rows (${of(floor, 'peakMiB', int)} MiB)`,
+    );
+    const pandas = runs.pandas.filter((r): r is Result => typeof r !== 'string');
+    if (pandas.length < runs.pandas.length)
+      console.log(`  pandas (peer)     not run: ${runs.pandas.find((r) => typeof r === 'string')}`);
     else
       console.log(
-        `  pandas (peer)     invoices.csv only, read_csv + groupby sum: ${f1(pandas.seconds)} s for ${f0(pandas.rows)} rows (${f0(pandas.peakMiB)} MiB)`,
+        `  pandas (peer)     invoices.csv only, read_csv + groupby sum: ${of(pandas, 'seconds', f1)} s for ${f0(pandas[0]?.rows)} rows (${of(pandas, 'peakMiB', int)} MiB)`,
       );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  console.log(`\n${RUNS} interleaved runs per figure; ${loadNote()}`);
 
   if (million > 0) {
     const big = child('parsed', String(million));

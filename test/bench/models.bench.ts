@@ -2,7 +2,8 @@
 // model family (scorecard, GBDT, MLP, plain logistic regression) on the fixed splits of
 // ../shared/bench/make_splits.py, printed next to the Python peers (../shared/bench/peers.py: scikit-learn
 // logistic regression and HistGradientBoosting, XGBoost) measured in the same run.
-// Run: npx tsx test/bench/models.bench.ts [dataset ...]   (or npm run bench -- models)
+// Run: npx tsx test/bench/models.bench.ts [dataset ... | loans]   (or npm run bench -- models)
+// `loans` is the MLP on a generated 40k-row loan file with its peers (mlp-loans.ts, issue 12 part 3).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { auc } from '../../src/evaluation/metrics.js';
 import { datasetPart, prepareDataset } from '../../src/models/dataset.js';
 import type { TrainedModel } from '../../src/models/model.js';
 import { modelFamily } from '../../src/models/registry.js';
+import { mlpChild, mlpLoanBench } from './mlp-loans.js';
 import { makeSplits, type PeerResult, peersUnavailable, runPeers, type SplitMeta } from './peers.js';
 
 const OUR_MODELS = ['scorecard', 'gbdt', 'mlp', 'logistic'] as const;
@@ -133,6 +135,23 @@ function mean(v: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
+  const child = process.argv.indexOf('--mlp-child');
+  if (child >= 0) {
+    const [train, test, params] = process.argv.slice(child + 1) as [string, string, string];
+    console.log(JSON.stringify(await mlpChild(train, test, params)));
+    return;
+  }
+  // `loans`: the MLP on the 40k-row loan file (mlp-loans.ts); run with the datasets unless others are named.
+  const only = process.argv.slice(2);
+  if (only.length === 0 || only.includes('loans')) {
+    const dir = mkdtempSync(join(tmpdir(), 'rongdan-loans-'));
+    try {
+      await mlpLoanBench(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (only.length > 0 && only.every((w) => w === 'loans')) return;
+  }
   const why = peersUnavailable();
   if (why !== undefined) {
     console.log(`SKIPPED model benchmark: ${why}`);

@@ -117,13 +117,23 @@ export function pick(values: Float64Array, rows: Int32Array): Float64Array {
   return out;
 }
 
-/** The network's view of a frame: its preprocessed rows as float32, with labels and weights. */
-export function design(p: PreprocessorState, x: Frame, y: Float64Array, w: Float64Array): DesignMatrix {
+/**
+ * The network's view of a frame (or of the frame rows listed in `rows`): its preprocessed rows as float32,
+ * with labels and weights (`y` and `w` hold one value per frame row).
+ */
+export function design(
+  p: PreprocessorState,
+  x: Frame,
+  y: Float64Array,
+  w: Float64Array,
+  rows?: Int32Array,
+): DesignMatrix {
+  const n = rows === undefined ? x.nRows : rows.length;
   return {
-    x: transformRows(p, x, 0, x.nRows),
-    y: Float32Array.from(y),
-    w: Float32Array.from(w),
-    rows: x.nRows,
+    x: transformRows(p, x, 0, n, rows),
+    y: Float32Array.from(rows === undefined ? y : pick(y, rows)),
+    w: Float32Array.from(rows === undefined ? w : pick(w, rows)),
+    rows: n,
     width: p.width,
   };
 }

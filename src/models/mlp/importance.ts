@@ -1,4 +1,5 @@
 import type { Rng } from '../../core/rng.js';
+import type { SplitNetwork } from './network.js';
 import { type DesignMatrix, weightedLogLoss } from './train.js';
 
 /** The network-input columns [start, end) that one frame column feeds. */
@@ -18,13 +19,14 @@ export interface FeatureImportance {
  * Permutation importance (Breiman; scikit-learn's `permutation_importance` with log loss): for each frame
  * column, shuffle its network inputs across rows together (a one-hot group or a value with its missing flag
  * moves as one), and measure how much the weighted log loss rises, averaged over `repeats` shuffles.
- * Largest first; ties by name, so the order is stable.
- * @param logits scores a row-major matrix of `rows` rows
+ * Largest first; ties by name, so the order is stable. The first layer's pre-activations are computed once
+ * and patched per shuffle (see `SplitNetwork`): that layer holds most of the network's weights, and running
+ * it whole once per feature made importance cost more than training.
  * @param maxRows rows used at most (a seeded sample beyond that), to bound the cost on large held-out sets
- * @example permutationImportance((x, n) => predictLogits(net, x, n, width), valid, groups, 1, rng)
+ * @example permutationImportance(splitNetwork(net), valid, groups, 1, rng)
  */
 export function permutationImportance(
-  logits: (x: Float32Array, rows: number) => Float32Array,
+  net: SplitNetwork,
   data: DesignMatrix,
   groups: readonly InputGroup[],
   repeats: number,
@@ -33,9 +35,11 @@ export function permutationImportance(
 ): FeatureImportance[] {
   if (repeats === 0 || data.rows === 0) return [];
   const sample = data.rows > maxRows ? sampleRows(data, maxRows, rng) : data;
-  const { rows, width } = sample;
-  const work = sample.x.slice();
-  const base = weightedLogLoss(logits(work, rows), sample);
+  const { rows, width, x } = sample;
+  const { units, kernel } = net;
+  const base = net.preActivations(x, rows, width);
+  const baseLoss = weightedLogLoss(net.logitsFrom(base, rows), sample);
+  const work = new Float32Array(base.length);
   const order = new Int32Array(rows);
   const out: FeatureImportance[] = [];
   for (const g of groups) {
@@ -48,14 +52,20 @@ export function permutationImportance(
         order[i] = order[j] as number;
         order[j] = t;
       }
+      work.set(base);
       for (let i = 0; i < rows; i++) {
         const from = (order[i] as number) * width;
-        for (let c = g.start; c < g.end; c++) work[i * width + c] = sample.x[from + c] as number;
+        const to = i * width;
+        const at = i * units;
+        for (let c = g.start; c < g.end; c++) {
+          const d = (x[from + c] as number) - (x[to + c] as number);
+          if (d === 0) continue;
+          const k = c * units;
+          for (let u = 0; u < units; u++)
+            work[at + u] = (work[at + u] as number) + d * (kernel[k + u] as number);
+        }
       }
-      rise += weightedLogLoss(logits(work, rows), sample) - base;
-    }
-    for (let i = 0; i < rows; i++) {
-      for (let c = g.start; c < g.end; c++) work[i * width + c] = sample.x[i * width + c] as number;
+      rise += weightedLogLoss(net.logitsFrom(work, rows), sample) - baseLoss;
     }
     out.push({ feature: g.feature, value: rise / repeats });
   }

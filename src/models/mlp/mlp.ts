@@ -23,7 +23,7 @@ import { pointsFromPd, scalingOf } from '../points.js';
 import type { MlpArtifactState } from './artifact-schema.js';
 import { defaultReference, inputMeans, occlusionReasons } from './attribution.js';
 import { initMlpBackend, type MlpBackend, requireMlpBackend } from './backend.js';
-import { checkLabels, checkWeights, design, pick, stratifiedSplit } from './data.js';
+import { checkLabels, checkWeights, design, stratifiedSplit } from './data.js';
 import {
   checkTopology,
   checkWeightsDigest,
@@ -38,13 +38,14 @@ import {
   buildNetwork,
   predictLogits,
   readWeights,
+  splitNetwork,
   topologyOf,
   type WeightSpec,
   writeWeights,
 } from './network.js';
 import { type MlpOptions, type MlpParams, parseMlpOptions } from './options.js';
 import { fitPreprocessor, inputGroups, type PreprocessorState, transformRows } from './preprocess.js';
-import { type TrainHistory, trainNetwork } from './train.js';
+import { type DesignMatrix, type TrainHistory, trainNetwork } from './train.js';
 
 export { MLP_KIND } from './envelope.js';
 
@@ -147,25 +148,23 @@ export class Mlp implements Estimator, TrainedModel {
     const backend = requireMlpBackend(params.allowCpuBackend);
     const logger = options.logger ?? silentLogger;
 
-    let trainRows: Int32Array | null = null;
-    let valid: { x: Frame; y: Float64Array; w: Float64Array } | null = null;
-    if (options.validation !== undefined) {
-      const vy = checkLabels('validation.y', options.validation.y, options.validation.x.nRows);
-      valid = { x: options.validation.x, y: vy, w: new Float64Array(vy.length).fill(1) };
-    } else if (params.validationFraction > 0) {
+    // Row subsets are index lists into `x`, never copies of the frame (a 40k × 200 frame is 64 MB).
+    let trainRows: Int32Array | undefined;
+    let held: DesignMatrix | null = null;
+    let validRows: Int32Array | undefined;
+    if (options.validation === undefined && params.validationFraction > 0) {
       const split = stratifiedSplit(labels, params.validationFraction, new Rng(params.seed ^ SPLIT_STREAM));
       if (split.valid.length > 0) {
         trainRows = split.train;
-        valid = { x: x.take(split.valid), y: pick(labels, split.valid), w: pick(weights, split.valid) };
+        validRows = split.valid;
       }
     }
-    const trainX = trainRows === null ? x : x.take(trainRows);
-    const trainY = trainRows === null ? labels : pick(labels, trainRows);
-    const trainW = trainRows === null ? weights : pick(weights, trainRows);
-
-    const preprocessing = fitPreprocessor(trainX);
-    const train = design(preprocessing, trainX, trainY, trainW);
-    const held = valid === null ? null : design(preprocessing, valid.x, valid.y, valid.w);
+    const preprocessing = fitPreprocessor(x, trainRows);
+    const train = design(preprocessing, x, labels, weights, trainRows);
+    if (options.validation !== undefined) {
+      const vy = checkLabels('validation.y', options.validation.y, options.validation.x.nRows);
+      held = design(preprocessing, options.validation.x, vy, new Float64Array(vy.length).fill(1));
+    } else if (validRows !== undefined) held = design(preprocessing, x, labels, weights, validRows);
     const network = buildNetwork(params, preprocessing.width);
     let history: TrainHistory;
     try {
@@ -182,7 +181,7 @@ export class Mlp implements Estimator, TrainedModel {
       feature: (preprocessing.inputs[i] as { name: string }).name,
     }));
     const importance = permutationImportance(
-      (m, rows) => predictLogits(network, m, rows, preprocessing.width),
+      splitNetwork(network),
       held ?? train,
       groups,
       params.importanceRepeats,

@@ -32,7 +32,7 @@ export interface PreprocessorState {
  * @throws E_DATA_INVALID when the frame has no columns
  * @example const p = fitPreprocessor(train); const x = transformRows(p, test, 0, test.nRows);
  */
-export function fitPreprocessor(frame: Frame): PreprocessorState {
+export function fitPreprocessor(frame: Frame, rows?: Int32Array): PreprocessorState {
   if (frame.columns.length === 0) {
     throw new RiskError('E_DATA_INVALID', 'x must have at least one column, received none', {
       expected: 'at least one column',
@@ -40,17 +40,20 @@ export function fitPreprocessor(frame: Frame): PreprocessorState {
     });
   }
   const inputs = frame.columns.map((c) =>
-    c.kind === 'numeric' ? numericInput(c.name, c.values) : catInput(c),
+    c.kind === 'numeric' ? numericInput(c.name, c.values, rows) : catInput(c, rows),
   );
   let width = 0;
   for (const input of inputs) width += inputWidth(input);
   return { inputs, width };
 }
 
-function numericInput(name: string, values: Float64Array): NumericInput {
+function numericInput(name: string, all: Float64Array, rows: Int32Array | undefined): NumericInput {
+  const count = rows === undefined ? all.length : rows.length;
+  const at = (i: number): number => all[rows === undefined ? i : (rows[i] as number)] as number;
   let n = 0;
   let sum = 0;
-  for (const v of values) {
+  for (let i = 0; i < count; i++) {
+    const v = at(i);
     if (Number.isFinite(v)) {
       n++;
       sum += v;
@@ -58,20 +61,30 @@ function numericInput(name: string, values: Float64Array): NumericInput {
   }
   const mean = n === 0 ? 0 : sum / n;
   let ss = 0;
-  for (const v of values) if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
+  for (let i = 0; i < count; i++) {
+    const v = at(i);
+    if (Number.isFinite(v)) ss += (v - mean) * (v - mean);
+  }
   const sd = n < 2 ? 1 : Math.sqrt(ss / n);
   return {
     kind: 'numeric',
     name,
     mean,
     sd: sd > 0 && Number.isFinite(sd) ? sd : 1,
-    missingIndicator: n < values.length,
+    missingIndicator: n < count,
   };
 }
 
-function catInput(c: Extract<Column, { kind: 'categorical' }>): CategoricalInput {
+function catInput(
+  c: Extract<Column, { kind: 'categorical' }>,
+  rows: Int32Array | undefined,
+): CategoricalInput {
   const used = new Uint8Array(c.levels.length);
-  for (const code of c.codes) if (code >= 0) used[code] = 1;
+  const count = rows === undefined ? c.codes.length : rows.length;
+  for (let i = 0; i < count; i++) {
+    const code = c.codes[rows === undefined ? i : (rows[i] as number)] as number;
+    if (code >= 0) used[code] = 1;
+  }
   return { kind: 'categorical', name: c.name, levels: c.levels.filter((_, i) => used[i] === 1) };
 }
 
@@ -103,7 +116,8 @@ export function inputGroups(state: PreprocessorState): { readonly start: number;
 }
 
 /**
- * Turns rows [start, end) of a frame into the row-major float32 matrix the network reads. Missing numeric
+ * Turns rows [start, end) of a frame (or, with `index`, the frame rows index[start..end)) into the
+ * row-major float32 matrix the network reads; the index spares a copy of the frame for a subset of rows. Missing numeric
  * values (NaN, and ±Infinity) become 0 (the training mean after scaling) with their flag set; a level unseen in training, or a
  * missing one, becomes all zeros.
  * @throws E_FRAME_SHAPE when a training column is absent; E_DATA_INVALID when a column changed kind
@@ -113,8 +127,11 @@ export function transformRows(
   frame: Frame,
   start: number,
   end: number,
+  index?: Int32Array,
 ): Float32Array {
   const rows = end - start;
+  // Frame row of output row r: a range is the identity, an index a lookup (the row loops stay one shape).
+  const frameRows = index ?? identity(end);
   const width = state.width;
   const out = new Float32Array(rows * width);
   let offset = 0;
@@ -131,7 +148,7 @@ export function transformRows(
       const v = column.values;
       const inv = 1 / input.sd;
       for (let r = 0; r < rows; r++) {
-        const x = v[start + r] as number;
+        const x = v[frameRows[start + r] as number] as number;
         const at = r * width + offset;
         // ±Infinity cannot be scaled: it is read as missing, like NaN.
         if (!Number.isFinite(x)) {
@@ -142,7 +159,7 @@ export function transformRows(
       const map = levelMap(input.levels, column.levels);
       const codes = column.codes;
       for (let r = 0; r < rows; r++) {
-        const code = codes[start + r] as number;
+        const code = codes[frameRows[start + r] as number] as number;
         const slot = code < 0 ? -1 : (map[code] as number);
         if (slot >= 0) out[r * width + offset + slot] = 1;
       }
@@ -150,6 +167,17 @@ export function transformRows(
     offset += inputWidth(input);
   }
   return out;
+}
+
+let identityRows = new Int32Array(0);
+
+/** 0, 1, …, n − 1 (at least), shared between calls. */
+function identity(n: number): Int32Array {
+  if (identityRows.length < n) {
+    identityRows = new Int32Array(Math.max(n, 2 * identityRows.length));
+    for (let i = 0; i < identityRows.length; i++) identityRows[i] = i;
+  }
+  return identityRows;
 }
 
 /** For each level of the scoring column, its slot among the training levels, or −1 when unseen. */

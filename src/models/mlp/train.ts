@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Logger } from '../../core/logger.js';
 import type { Rng } from '../../core/rng.js';
 import { denseLayers, predictLogits, readWeights, writeWeights } from './network.js';
-import type { MlpParams } from './options.js';
+import { autoBatchSize, type MlpParams } from './options.js';
 
 /** Preprocessed rows: a row-major float32 matrix, 0/1 labels and weights (mean 1 over the rows). */
 export interface DesignMatrix {
@@ -64,7 +64,7 @@ export function trainNetwork(
   let stale = 0;
   let stoppedEarly = false;
   const { width } = train;
-  const bs = Math.min(params.batchSize, train.rows);
+  const bs = Math.min(params.batchSize === 0 ? autoBatchSize(train.rows) : params.batchSize, train.rows);
   const xb = new Float32Array(bs * width);
   const yb = new Float32Array(bs);
   const wb = new Float32Array(bs);
@@ -99,11 +99,18 @@ export function trainNetwork(
         bestEpoch = epoch;
         hooks.logger.debug({ epoch, trainLoss: trainLoss[epoch - 1] }, 'mlp epoch');
       }
-      hooks.onProgress?.(epoch, params.maxEpochs);
-      if (validation !== null && params.patience > 0 && stale >= params.patience) {
-        stoppedEarly = epoch < params.maxEpochs;
+      if (
+        validation !== null &&
+        params.patience > 0 &&
+        stale >= params.patience &&
+        epoch < params.maxEpochs
+      ) {
+        stoppedEarly = true;
+        // The bar ends where training ends: its total becomes the epoch reached.
+        hooks.onProgress?.(epoch, epoch);
         break;
       }
+      hooks.onProgress?.(epoch, params.maxEpochs);
     }
     if (bestWeights !== null) writeWeights(net, specs, bestWeights);
   } finally {

@@ -24,10 +24,11 @@ const train = syntheticCredit(600, 1);
 const test = syntheticCredit(400, 2);
 let model: Mlp;
 
+// A fit, not a quick setup: the default 10 s hook limit failed on the loaded 2-core machine.
 beforeAll(async () => {
   await initMlpBackend();
   model = new Mlp(FAST).fit(train.x, train.y);
-});
+}, 60_000);
 
 describe('Mlp estimator contract', () => {
   it('stores options untouched and fills documented defaults on fit', () => {
@@ -41,10 +42,10 @@ describe('Mlp estimator contract', () => {
       activation: 'relu',
       dropout: 0.1,
       l2: 1e-4,
-      learningRate: 1e-3,
-      batchSize: 256,
+      learningRate: 3e-3,
+      batchSize: 0,
       maxEpochs: 100,
-      patience: 10,
+      patience: 3,
       minDelta: 1e-4,
       validationFraction: 0.2,
       importanceRepeats: 1,
@@ -99,7 +100,7 @@ describe('Mlp estimator contract', () => {
       /hiddenLayers\[1\] must be an array of 1 to 8 integers in \[1, 4096\], received 0/,
     ],
     [{ dropout: 0.95 }, /dropout must be a number in \[0, 0.9\], received 0.95/],
-    [{ batchSize: 0 }, /batchSize must be an integer in \[1, 65536\], received 0/],
+    [{ batchSize: -1 }, /batchSize must be an integer in \[0, 65536\], received -1/],
     [{ activation: 'swish' }, /activation must be one of relu, elu, selu, tanh, sigmoid, received "swish"/],
     [{ learningRate: 0 }, /learningRate must be a number in \(0, 1\], received 0/],
     [{ epochs: 5 }, /mlp option epochs is not known/],
@@ -173,8 +174,12 @@ describe('Mlp behaviour', () => {
       batchSize: 32,
       seed: 3,
     });
-    m.fit(noisy.x, noisy.y, { validation: valid, logger });
+    const progress: [number, number][] = [];
+    m.fit(noisy.x, noisy.y, { validation: valid, logger, onProgress: (d, t) => progress.push([d, t]) });
     const h = m.history();
+    // The progress bar ends where training ended: its last update is the epoch reached, of that many.
+    expect(progress.at(-1)).toEqual([h.epochs, h.epochs]);
+    expect(progress.slice(0, -1).every(([, t]) => t === 200)).toBe(true);
     expect(h.stoppedEarly).toBe(true);
     expect(h.epochs).toBeLessThan(200);
     expect(h.epochs).toBe(h.bestEpoch + 3);

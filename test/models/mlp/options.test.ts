@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RiskError } from '../../../src/core/errors.js';
-import { MLP_OPTION_SPECS, parseMlpOptions } from '../../../src/models/mlp/options.js';
+import { autoBatchSize, MLP_OPTION_SPECS, parseMlpOptions } from '../../../src/models/mlp/options.js';
 
 function errorOf(options: unknown): RiskError {
   try {
@@ -17,8 +17,16 @@ describe('parseMlpOptions', () => {
     expect(p.hiddenLayers).toEqual([16, 8, 4]);
     expect(p.activation).toBe('tanh');
     expect(p.validationFraction).toBe(0);
-    expect(p.patience).toBe(10);
+    expect(p.patience).toBe(3);
     expect(Object.keys(p).sort()).toEqual(Object.keys(MLP_OPTION_SPECS).sort());
+  });
+
+  it('picks about 32 steps an epoch when batchSize is 0, within [32, 1024]', () => {
+    expect(autoBatchSize(32_000)).toBe(1024);
+    expect(autoBatchSize(1_000_000)).toBe(1024);
+    expect(autoBatchSize(4_000)).toBe(128);
+    expect(autoBatchSize(800)).toBe(32);
+    expect(autoBatchSize(10)).toBe(32);
   });
 
   it('names the option, the allowed range and the value received', () => {
