@@ -663,7 +663,14 @@ export class KyselyStore implements Store {
           );
         return { ok: true, loan: toLoan(seen), programme, replayed: true };
       }
-      const refusal = g.admit(programme);
+      const { fen } = await tx
+        .selectFrom('loans')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_fen'), eb.lit(0)).as('fen'))
+        .where('agreement_id', '=', g.agreementId)
+        .where('bank_id', '=', g.bankId)
+        .where('status', '=', 'active')
+        .executeTakeFirstOrThrow();
+      const refusal = g.admit(programme, toYuan(Number(fen)));
       if (refusal !== null) return { ok: false, refusal, programme };
       const loan: LoanTable = {
         id,

@@ -164,9 +164,11 @@ export interface DirectGuarantee {
   readonly payload?: unknown;
   /**
    * Runs inside the transaction, on the programme's totals locked for update, so two guarantees cannot both
-   * take the last room under a cap. Returns null to admit, or the reason to refuse (stored nowhere).
+   * take the last room under a cap. `bankInForce` is this bank's principal in force under this programme
+   * (yuan, read under the same lock), so a quota check compares like with like. Returns null to admit, or the
+   * reason to refuse (stored nowhere).
    */
-  readonly admit: (programme: ProgrammeTotals) => Refusal | null;
+  readonly admit: (programme: ProgrammeTotals, bankInForce: number) => Refusal | null;
 }
 
 /** Why a direct guarantee was refused (bilingual, with a stable code). */

@@ -385,6 +385,36 @@ export function storeContract(h: StoreHarness): void {
       expect(again).toMatchObject({ ok: true, replayed: true });
       expect(await store.listLoans({ agreementId: 'fund-batch-sc' })).toHaveLength(2);
     });
+
+    it("direct guarantees see the bank's own principal in force under the programme, not the programme's", async () => {
+      const seen: Array<[number, number]> = [];
+      const admitAll = (p: { quotaUsed: number }, bank: number) => {
+        seen.push([p.quotaUsed, bank]);
+        return null;
+      };
+      const g = (bankId: string, loanRef: string, agreementId = 'fund-batch-sc') =>
+        store.guaranteeLoan({
+          agreementId,
+          bankId,
+          loanRef,
+          borrowerId: loanRef,
+          amount: 1_000_000,
+          admit: admitAll,
+        });
+      await g('bank-a', 'own-1');
+      await g('bank-a', 'own-2');
+      await g('bank-b', 'own-3');
+      await g('bank-a', 'own-4', 'psbc-jsd');
+      await g('bank-a', 'own-5', 'psbc-jsd');
+      // Programme totals grow with every loan; the bank's own use only with its loans under that programme.
+      expect(seen).toEqual([
+        [0, 0],
+        [1_000_000, 1_000_000],
+        [2_000_000, 0],
+        [0, 0],
+        [1_000_000, 1_000_000],
+      ]);
+    });
   });
 
   describe(`${h.name}: API keys`, () => {
