@@ -5,7 +5,9 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { RiskError } from '../core/errors.js';
+import { parsePortfolioPolicy } from '../decisions/portfolio.js';
 import { maybeCaller } from './auth.js';
+import { LiveBook } from './book.js';
 import type { AppDeps, RouteDeps } from './deps.js';
 import { docsHandlers } from './docs.js';
 import { errorHandler, notFound } from './errors.js';
@@ -54,6 +56,12 @@ export function createApp(deps: AppDeps): Express {
   const d: RouteDeps = {
     ...deps,
     metrics,
+    // The release's portfolio limits when it carries them, else the module's defaults (domain.md §3).
+    book: new LiveBook(
+      deps.store,
+      parsePortfolioPolicy(deps.release.release.policy.portfolio ?? {}),
+      deps.agreements,
+    ),
     options: {
       rateLimit: deps.options?.rateLimit ?? { windowMs: 60_000, limit: 6_000 },
       bodyLimit: deps.options?.bodyLimit ?? '1mb',

@@ -120,6 +120,8 @@ function toAssessment(r: Selectable<AssessmentTable>): StoredAssessment {
     input: JSON.parse(r.input_json),
     output: JSON.parse(r.output_json),
     createdAt: r.created_at,
+    book: r.book_json === null ? null : JSON.parse(r.book_json),
+    outputJson: r.output_json,
   };
 }
 
@@ -140,7 +142,7 @@ function toReferral(r: Selectable<ReferralTable>): StoredReferral {
   };
 }
 
-function toLoan(r: Selectable<LoanTable>): StoredLoan {
+function toLoan(r: Omit<Selectable<LoanTable>, 'in_version' | 'out_version'>): StoredLoan {
   return {
     id: r.id,
     referralId: r.referral_id,
@@ -264,7 +266,7 @@ export class KyselyStore implements Store {
   ): Promise<SavedAssessments> {
     const createdAt = this.now();
     const ids = items.map((i) => i.assessment.id);
-    const rows: AssessmentTable[] = items.map(({ input, assessment: a }) => ({
+    const rows: AssessmentTable[] = items.map(({ input, assessment: a, book }) => ({
       id: a.id,
       application_id: a.applicationId,
       release_id: a.releaseId,
@@ -273,6 +275,7 @@ export class KyselyStore implements Store {
       input_json: JSON.stringify(input),
       output_json: JSON.stringify(a),
       created_at: createdAt,
+      book_json: book === undefined ? null : JSON.stringify(book),
     }));
     const key = options.idempotencyKey;
     if (key !== undefined && (key.length === 0 || key.length > 200))
@@ -313,7 +316,7 @@ export class KyselyStore implements Store {
       // only when some were already there is it worth reading the stored rows back.
       if (Number(ins.numInsertedOrUpdatedRows ?? 0) === rows.length)
         return {
-          rows: items.map((i) => ({
+          rows: items.map((i, k) => ({
             id: i.assessment.id,
             applicationId: i.assessment.applicationId,
             releaseId: i.assessment.releaseId,
@@ -322,6 +325,8 @@ export class KyselyStore implements Store {
             input: i.input,
             output: i.assessment,
             createdAt,
+            book: i.book ?? null,
+            outputJson: (rows[k] as AssessmentTable).output_json,
           })),
           replayed: false,
         };
@@ -585,8 +590,25 @@ export class KyselyStore implements Store {
       .executeTakeFirstOrThrow();
   }
 
-  private async addLoan(tx: Tx, loan: LoanTable): Promise<ProgrammeTotals> {
-    await tx.insertInto('loans').values(loan).execute();
+  /** Moves the book version (row-locked on PostgreSQL, so book changes are numbered one by one). */
+  private async bumpBook(tx: Tx): Promise<number> {
+    const r = await tx
+      .updateTable('book_state')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', 1)
+      .returning('version')
+      .executeTakeFirstOrThrow();
+    return Number(r.version);
+  }
+
+  private async addLoan(
+    tx: Tx,
+    loan: Omit<LoanTable, 'in_version' | 'out_version'>,
+  ): Promise<ProgrammeTotals> {
+    await tx
+      .insertInto('loans')
+      .values({ ...loan, in_version: await this.bumpBook(tx), out_version: null })
+      .execute();
     const p = await tx
       .updateTable('programmes')
       .set((eb) => ({
@@ -614,7 +636,7 @@ export class KyselyStore implements Store {
         );
       await this.lockProgramme(tx, before.agreement_id);
       const referral = await this.move(tx, f.id, 'funded', {});
-      const loan: LoanTable = {
+      const loan: Omit<LoanTable, 'in_version' | 'out_version'> = {
         id: `loan_${referral.id.slice(4)}`,
         referral_id: referral.id,
         bank_id: referral.bankId,
@@ -672,7 +694,7 @@ export class KyselyStore implements Store {
         .executeTakeFirstOrThrow();
       const refusal = g.admit(programme, toYuan(Number(fen)));
       if (refusal !== null) return { ok: false, refusal, programme };
-      const loan: LoanTable = {
+      const loan: Omit<LoanTable, 'in_version' | 'out_version'> = {
         id,
         referral_id: null,
         bank_id: g.bankId,
@@ -695,6 +717,25 @@ export class KyselyStore implements Store {
       ]);
       return { ok: true, loan: stored, programme: after, replayed: false };
     });
+  }
+
+  async bookVersion(): Promise<number> {
+    const r = await this.db.selectFrom('book_state').select('version').where('id', '=', 1).executeTakeFirst();
+    return Number(r?.version ?? 0);
+  }
+
+  async loansInBook(version: number): Promise<StoredLoan[]> {
+    if (!(Number.isSafeInteger(version) && version >= 0))
+      throw badInput('version', 'a book version (a whole number ≥ 0)', version);
+    const rows = await this.db
+      .selectFrom('loans')
+      .selectAll()
+      .where('in_version', '<=', version)
+      .where((eb) => eb.or([eb('out_version', 'is', null), eb('out_version', '>', version)]))
+      .orderBy('in_version')
+      .orderBy('id')
+      .execute();
+    return rows.map(toLoan);
   }
 
   async getLoan(id: string): Promise<StoredLoan | null> {
@@ -723,9 +764,10 @@ export class KyselyStore implements Store {
     loan: Selectable<LoanTable>,
     to: 'defaulted' | 'repaid',
   ): Promise<StoredLoan> {
+    const out = await this.bumpBook(tx); // rolled back with the rest when the update below finds no active loan
     const moved = await tx
       .updateTable('loans')
-      .set((eb) => ({ status: to, version: eb('version', '+', 1) }))
+      .set((eb) => ({ status: to, version: eb('version', '+', 1), out_version: out }))
       .where('id', '=', loan.id)
       .where('status', '=', 'active')
       .returningAll()

@@ -45,6 +45,8 @@ export function storeContract(h: StoreHarness): void {
         input: item.input,
         output: item.assessment,
         createdAt: '2026-06-30T08:00:00.000Z',
+        book: null,
+        outputJson: JSON.stringify(item.assessment),
       });
       expect(JSON.stringify(got?.output)).toBe(JSON.stringify(item.assessment));
       expect(saved.rows[0]).toEqual(got);
@@ -384,6 +386,39 @@ export function storeContract(h: StoreHarness): void {
       });
       expect(again).toMatchObject({ ok: true, replayed: true });
       expect(await store.listLoans({ agreementId: 'fund-batch-sc' })).toHaveLength(2);
+    });
+
+    it('every change to the loans in force moves the book version; the book at any version reads back', async () => {
+      expect(await store.bookVersion()).toBe(0);
+      const g = (loanRef: string) =>
+        store.guaranteeLoan({
+          agreementId: 'fund-batch-sc',
+          bankId: 'bank-a',
+          loanRef,
+          borrowerId: loanRef,
+          amount: 1_000,
+          admit: () => null,
+        });
+      const a = await g('V-1');
+      const b = await g('V-2');
+      await store.guaranteeLoan({
+        agreementId: 'fund-batch-sc',
+        bankId: 'bank-a',
+        loanRef: 'V-3',
+        borrowerId: 'x',
+        amount: 1_000,
+        admit: () => ({ code: 'no', zh: '', en: '' }),
+      });
+      expect(await store.bookVersion()).toBe(2); // a refusal changes nothing
+      if (!a.ok || !b.ok) throw new Error('not admitted');
+      await store.repayLoan({ loanId: a.loan.id });
+      expect(await store.bookVersion()).toBe(3);
+      const ids = async (v: number) => (await store.loansInBook(v)).map((l) => l.id);
+      expect(await ids(0)).toEqual([]);
+      expect(await ids(1)).toEqual([a.loan.id]);
+      expect(await ids(2)).toEqual([a.loan.id, b.loan.id]);
+      expect(await ids(3)).toEqual([b.loan.id]);
+      await expect(store.loansInBook(-1)).rejects.toMatchObject({ code: 'E_STORE_INPUT' });
     });
 
     it("direct guarantees see the bank's own principal in force under the programme, not the programme's", async () => {
