@@ -57,6 +57,11 @@ type Tx = Transaction<Database>;
 
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
+/** How long an authenticated key is trusted without a read (revocation elsewhere takes effect within it). */
+export const KEY_CACHE_MS = 5_000;
+/** Keys kept in that cache at most (it is emptied when full). */
+const KEY_CACHE_MAX = 10_000;
+
 /** Deterministic referral id: storing the same match twice finds the same row. */
 export function referralId(r: Pick<Referral, 'assessmentId' | 'bankId' | 'agreementId'>): string {
   return `ref_${sha256(`${r.assessmentId}|${r.bankId}|${r.agreementId}`).slice(0, 24)}`;
@@ -222,11 +227,23 @@ export class KyselyStore implements Store {
   private readonly clock: Clock;
   private readonly onClose: () => Promise<void>;
 
-  constructor(db: Db, dialect: StoreDialect, clock: Clock, onClose: () => Promise<void>) {
+  /** Keys that authenticated recently, by the sha256 of the presented key (never the key itself). */
+  private readonly keyCache = new Map<string, { record: ApiKeyRecord; until: number }>();
+  private readonly keyCacheMs: number;
+
+  constructor(
+    db: Db,
+    dialect: StoreDialect,
+    clock: Clock,
+    onClose: () => Promise<void>,
+    /** How long a key that authenticated is trusted without reading it again (0: every time). */
+    keyCacheMs = KEY_CACHE_MS,
+  ) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
     this.onClose = onClose;
+    this.keyCacheMs = keyCacheMs;
   }
 
   private now(): string {
@@ -946,6 +963,7 @@ export class KyselyStore implements Store {
   }
 
   async revokeApiKey(id: string): Promise<ApiKeyRecord> {
+    for (const [k, v] of this.keyCache) if (v.record.id === id) this.keyCache.delete(k);
     await this.db
       .updateTable('api_keys')
       .set({ revoked_at: this.now() })
@@ -960,9 +978,23 @@ export class KyselyStore implements Store {
   async authenticate(presented: string): Promise<ApiKeyRecord | null> {
     const parsed = parseApiKey(presented);
     if (parsed === null) return null;
+    // A key that authenticated within keyCacheMs is trusted without a read: a revocation through this store
+    // drops it at once; one by another process (the CLI, another API process) takes effect within keyCacheMs.
+    const now = this.clock.now().getTime();
+    const cacheKey = this.keyCacheMs > 0 ? sha256(presented) : '';
+    const hit = this.keyCacheMs > 0 ? this.keyCache.get(cacheKey) : undefined;
+    if (hit !== undefined && now < hit.until) return hit.record;
     const r = await this.db.selectFrom('api_keys').selectAll().where('id', '=', parsed.id).executeTakeFirst();
-    if (r === undefined || !secretMatches(parsed.secret, r.secret_hash) || r.revoked_at !== null) return null;
-    return toKey(r);
+    if (r === undefined || !secretMatches(parsed.secret, r.secret_hash) || r.revoked_at !== null) {
+      this.keyCache.delete(cacheKey);
+      return null;
+    }
+    const record = toKey(r);
+    if (this.keyCacheMs > 0) {
+      if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+      this.keyCache.set(cacheKey, { record, until: now + this.keyCacheMs });
+    }
+    return record;
   }
 
   async createFirstAdminKey(): Promise<CreatedApiKey | null> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RiskError } from '../../src/core/errors.js';
-import { referralId } from '../../src/store/kysely-store.js';
+import { KEY_CACHE_MS, referralId } from '../../src/store/kysely-store.js';
 import { MAX_BATCH, type Store } from '../../src/store/store.js';
 import { agreement, newAssessment, referral } from './fixtures.js';
 import { type FreshDatabase, type StoreHarness, steppingClock } from './harness.js';
@@ -468,6 +468,25 @@ export function storeContract(h: StoreHarness): void {
       const listed = await store.listApiKeys();
       expect(listed).toHaveLength(2);
       expect(JSON.stringify(listed).includes(admin.key.slice(17))).toBe(false);
+    });
+
+    it('a key is trusted for KEY_CACHE_MS once read; a revocation elsewhere takes effect within it', async () => {
+      const [other] = await db.peers(1, clock);
+      if (other === undefined) throw new Error('no peer');
+      const k = await store.createApiKey({ role: 'risk' });
+      expect(await other.authenticate(k.key)).toMatchObject({ id: k.record.id });
+      await store.revokeApiKey(k.record.id);
+      expect(await store.authenticate(k.key)).toBeNull(); // through the store that revoked it: at once
+      clock.advance(KEY_CACHE_MS - 1);
+      expect(await other.authenticate(k.key)).toMatchObject({ id: k.record.id }); // another process: cached …
+      clock.advance(1);
+      expect(await other.authenticate(k.key)).toBeNull(); // … until KEY_CACHE_MS has passed
+      // A wrong secret with a cached key's id is never a hit.
+      const live = await store.createApiKey({ role: 'risk' });
+      expect(await store.authenticate(live.key)).not.toBeNull();
+      expect(
+        await store.authenticate(`${live.key.slice(0, -1)}${live.key.endsWith('A') ? 'B' : 'A'}`),
+      ).toBeNull();
     });
 
     it('rejects tampered, malformed and revoked keys; validates roles', async () => {
