@@ -57,6 +57,33 @@ type Tx = Transaction<Database>;
 
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
+/** A single save waiting for its group commit. */
+interface GroupedSave {
+  readonly item: NewAssessment;
+  readonly row: AssessmentTable;
+  readonly resolve: (saved: SavedAssessments) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Rows per group commit at most (one statement; under both dialects' parameter caps). */
+const GROUP_MAX = 200;
+
+/** A stored assessment as just written (no read back). */
+function asWritten(i: NewAssessment, row: AssessmentTable): StoredAssessment {
+  return {
+    id: row.id,
+    applicationId: row.application_id,
+    releaseId: row.release_id,
+    inputDigest: row.input_digest,
+    decision: i.assessment.decision,
+    input: i.input,
+    output: i.assessment,
+    createdAt: row.created_at,
+    book: i.book ?? null,
+    outputJson: row.output_json,
+  };
+}
+
 /** How long an authenticated key is trusted without a read (revocation elsewhere takes effect within it). */
 export const KEY_CACHE_MS = 5_000;
 /** Keys kept in that cache at most (it is emptied when full). */
@@ -297,6 +324,8 @@ export class KyselyStore implements Store {
     const key = options.idempotencyKey;
     if (key !== undefined && (key.length === 0 || key.length > 200))
       throw badInput('idempotencyKey', 'a string of 1 to 200 characters', key);
+    if (key === undefined && rows.length === 1)
+      return this.grouped(items[0] as NewAssessment, rows[0] as AssessmentTable);
     return this.db.transaction().execute(async (tx) => {
       if (key !== undefined) {
         const claimed = await tx
@@ -332,22 +361,76 @@ export class KyselyStore implements Store {
       // The assessment id is a digest of release and input: an id already stored holds the same answer, so
       // only when some were already there is it worth reading the stored rows back.
       if (Number(ins.numInsertedOrUpdatedRows ?? 0) === rows.length)
-        return {
-          rows: items.map((i, k) => ({
-            id: i.assessment.id,
-            applicationId: i.assessment.applicationId,
-            releaseId: i.assessment.releaseId,
-            inputDigest: i.assessment.inputDigest,
-            decision: i.assessment.decision,
-            input: i.input,
-            output: i.assessment,
-            createdAt,
-            book: i.book ?? null,
-            outputJson: (rows[k] as AssessmentTable).output_json,
-          })),
-          replayed: false,
-        };
+        return { rows: items.map((i, k) => asWritten(i, rows[k] as AssessmentTable)), replayed: false };
       return { rows: await this.assessmentsIn(tx, ids), replayed: false };
+    });
+  }
+
+  /** Single saves waiting for the next group commit. */
+  private waiting: GroupedSave[] = [];
+  private committing = false;
+
+  /**
+   * Group commit: single saves without an idempotency key that arrive while a commit runs are written together
+   * in the next transaction (one statement, one commit); each is answered only once its row is committed.
+   * A group that fails is retried one save at a time, so one bad row fails only its own request.
+   */
+  private grouped(item: NewAssessment, row: AssessmentTable): Promise<SavedAssessments> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, row, resolve, reject });
+      if (!this.committing) {
+        this.committing = true;
+        setImmediate(() => void this.commitGroups());
+      }
+    });
+  }
+
+  private async commitGroups(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0, GROUP_MAX);
+      try {
+        await this.commitGroup(group);
+      } catch {
+        for (const g of group) await this.commitGroup([g]).catch(g.reject);
+      }
+    }
+    this.committing = false;
+  }
+
+  private async commitGroup(group: readonly GroupedSave[]): Promise<void> {
+    // The same id twice in a group (the same input sent twice at once) is one row.
+    const first = new Map<string, GroupedSave>();
+    for (const g of group) if (!first.has(g.row.id)) first.set(g.row.id, g);
+    const rows = [...first.values()].map((g) => g.row);
+    const answers = await this.db.transaction().execute(async (tx) => {
+      const inserted = new Set(
+        (
+          await tx
+            .insertInto('assessments')
+            .values(rows)
+            .onConflict((oc) => oc.column('id').doNothing())
+            .returning('id')
+            .execute()
+        ).map((r) => r.id),
+      );
+      // An id already stored holds the same answer; it is read back (as a single save always did).
+      const stored = new Map(
+        (
+          await this.assessmentsIn(
+            tx,
+            group.filter((g) => !inserted.has(g.row.id)).map((g) => g.row.id),
+          )
+        ).map((a) => [a.id, a]),
+      );
+      return group.map((g) => {
+        const w = first.get(g.row.id) as GroupedSave;
+        return inserted.has(g.row.id) ? asWritten(w.item, w.row) : stored.get(g.row.id);
+      });
+    });
+    group.forEach((g, k) => {
+      const a = answers[k];
+      if (a === undefined) g.reject(new Error(`assessment ${g.row.id} was neither written nor found`));
+      else g.resolve({ rows: [a], replayed: false });
     });
   }
 

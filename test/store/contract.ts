@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RiskError } from '../../src/core/errors.js';
 import { KEY_CACHE_MS, referralId } from '../../src/store/kysely-store.js';
-import { MAX_BATCH, type Store } from '../../src/store/store.js';
+import { MAX_BATCH, type NewAssessment, type Store } from '../../src/store/store.js';
 import { agreement, newAssessment, referral } from './fixtures.js';
 import { type FreshDatabase, type StoreHarness, steppingClock } from './harness.js';
 
@@ -51,6 +51,23 @@ export function storeContract(h: StoreHarness): void {
       expect(JSON.stringify(got?.output)).toBe(JSON.stringify(item.assessment));
       expect(saved.rows[0]).toEqual(got);
       expect(await store.getAssessment('nope')).toBeNull();
+    });
+
+    it('concurrent single saves commit in groups; each is answered with its row, a bad one fails alone', async () => {
+      const items = Array.from({ length: 40 }, (_, i) => newAssessment(100 + i));
+      const twice = newAssessment(100); // the same assessment sent twice at once is one row
+      const bad = newAssessment(999, { applicationId: null as never }); // the database refuses it (NOT NULL)
+      const answers = await Promise.allSettled([...items, twice, bad].map((i) => store.saveAssessment(i)));
+      const ok = answers.slice(0, 41).map((a) => (a.status === 'fulfilled' ? a.value.rows[0]?.id : a.reason));
+      expect(ok).toEqual([...items, twice].map((i) => i.assessment.id));
+      expect(answers[41]?.status).toBe('rejected');
+      const stored = await store.getAssessments(items.map((i) => i.assessment.id));
+      expect(stored.map((a) => a.output)).toEqual(items.map((i) => i.assessment));
+      expect(await store.getAssessment(bad.assessment.id)).toBeNull();
+      // Saved again later: the stored row is answered, not a new one.
+      clock.advance(1000);
+      const again = await store.saveAssessment(items[0] as NewAssessment);
+      expect(again.rows[0]?.createdAt).toBe(stored[0]?.createdAt);
     });
 
     it('a retry with the same key returns the stored row; another body under the key is a conflict', async () => {
