@@ -12,6 +12,7 @@ import type { AppDeps, RouteDeps } from './deps.js';
 import { docsHandlers } from './docs.js';
 import { errorHandler, notFound } from './errors.js';
 import { createMetrics } from './metrics.js';
+import { DatabaseRateLimitStore } from './rate-limit.js';
 import { mountRoutes, type RouteSpec, registerRoutes } from './route.js';
 import { assessmentRoutes } from './routes/assessments.js';
 import { bankingRoutes } from './routes/banking.js';
@@ -114,6 +115,8 @@ export function createApp(deps: AppDeps): Express {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req: Request) => `key:${maybeCaller(req)?.id ?? 'none'}`,
+    // Several processes share one PostgreSQL: the count lives there (SQLite serves one process: in memory).
+    ...(deps.store.dialect === 'postgres' ? { store: new DatabaseRateLimitStore(deps.store) } : {}),
     handler: (req, res, next) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = Math.max(

@@ -838,6 +838,46 @@ export class KyselyStore implements Store {
     return rows.map(toLoan);
   }
 
+  async hitRateLimit(key: string, windowMs: number): Promise<{ hits: number; resetAt: Date }> {
+    if (!(Number.isSafeInteger(windowMs) && windowMs > 0))
+      throw badInput('windowMs', 'a whole number of milliseconds > 0', windowMs);
+    const now = this.clock.now().getTime();
+    // One upsert: a new key or an expired window starts at 1 from now; a live one adds 1.
+    const r = await this.db
+      .insertInto('rate_limits')
+      .values({ key, window_start: now, hits: 1 })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => {
+          const expired = eb(eb('rate_limits.window_start', '+', windowMs), '<=', now);
+          return {
+            hits: eb
+              .case()
+              .when(expired)
+              .then(1)
+              .else(eb('rate_limits.hits', '+', 1))
+              .end(),
+            window_start: eb.case().when(expired).then(now).else(eb.ref('rate_limits.window_start')).end(),
+          };
+        }),
+      )
+      .returning(['hits', 'window_start'])
+      .executeTakeFirstOrThrow();
+    return { hits: Number(r.hits), resetAt: new Date(Number(r.window_start) + windowMs) };
+  }
+
+  async unhitRateLimit(key: string): Promise<void> {
+    await this.db
+      .updateTable('rate_limits')
+      .set((eb) => ({ hits: eb('hits', '-', 1) }))
+      .where('key', '=', key)
+      .where('hits', '>', 0)
+      .execute();
+  }
+
+  async resetRateLimit(key: string): Promise<void> {
+    await this.db.deleteFrom('rate_limits').where('key', '=', key).execute();
+  }
+
   async getLoan(id: string): Promise<StoredLoan | null> {
     const r = await this.db.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
     return r === undefined ? null : toLoan(r);

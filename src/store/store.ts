@@ -381,6 +381,16 @@ export interface Store {
   /** The loans in force at a book version (in force from their version in, until their version out). */
   loansInBook(version: number): Promise<StoredLoan[]>;
 
+  /**
+   * Counts one request of `key` in its fixed window of `windowMs` (a window starts at its first request, on
+   * the store's clock), in one statement, so every API process on the database shares the count.
+   */
+  hitRateLimit(key: string, windowMs: number): Promise<{ hits: number; resetAt: Date }>;
+  /** Takes one request back from the key's current window (express-rate-limit's skipped requests). */
+  unhitRateLimit(key: string): Promise<void>;
+  /** Forgets the key's window. */
+  resetRateLimit(key: string): Promise<void>;
+
   /** Makes a key; the clear key is returned once and never stored. */
   createApiKey(k: NewApiKey): Promise<CreatedApiKey>;
   listApiKeys(): Promise<ApiKeyRecord[]>;

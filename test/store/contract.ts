@@ -487,6 +487,28 @@ export function storeContract(h: StoreHarness): void {
       expect(JSON.stringify(listed).includes(admin.key.slice(17))).toBe(false);
     });
 
+    it('rate-limit windows are counted in the database, shared by every store on it', async () => {
+      const [other] = await db.peers(1, clock);
+      if (other === undefined) throw new Error('no peer');
+      const hits: number[] = [];
+      for (let i = 0; i < 4; i++) hits.push((await (i % 2 ? other : store).hitRateLimit('k', 1000)).hits);
+      expect(hits).toEqual([1, 2, 3, 4]);
+      const concurrent = await Promise.all(Array.from({ length: 6 }, () => other.hitRateLimit('k', 1000)));
+      expect(concurrent.map((r) => r.hits).sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 9, 10]);
+      expect(concurrent[0]?.resetAt.toISOString()).toBe('2026-06-30T08:00:01.000Z');
+      await store.unhitRateLimit('k');
+      clock.advance(999);
+      expect((await store.hitRateLimit('k', 1000)).hits).toBe(10);
+      clock.advance(1); // the window is over: a new one starts now
+      expect(await store.hitRateLimit('k', 1000)).toEqual({
+        hits: 1,
+        resetAt: new Date('2026-06-30T08:00:02.000Z'),
+      });
+      await store.resetRateLimit('k');
+      expect((await other.hitRateLimit('k', 1000)).hits).toBe(1);
+      expect(await codeOf(store.hitRateLimit('k', 0))).toBe('E_STORE_INPUT');
+    });
+
     it('a key is trusted for KEY_CACHE_MS once read; a revocation elsewhere takes effect within it', async () => {
       const [other] = await db.peers(1, clock);
       if (other === undefined) throw new Error('no peer');
