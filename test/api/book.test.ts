@@ -59,29 +59,28 @@ async function guarantee(ref: string, amount: number): Promise<void> {
   expect(r.body.results[0]).toMatchObject({ ok: true });
 }
 
+/** Assesses the sample application now: the answer, its status, and the book stored with it. */
+async function assessNow() {
+  const r = await api.call('POST', '/v1/assessments', { key: api.keys.risk, body: app });
+  const stored = await api.call('GET', `/v1/assessments/${r.body.id}`, { key: api.keys.risk });
+  return { status: r.status, body: r.body, book: stored.body.book };
+}
+
 describe('the live portfolio book', () => {
   it("a loan in force changes the next assessment's concentration figure; replay after more loans is identical", async () => {
     const policy = (await shippedRelease()).release.policy.portfolio;
     const base = policy?.netAssets as number; // the concentration base (no stakes netted, domain.md §3.1)
-    const first = await api.call('POST', '/v1/assessments', { key: api.keys.risk, body: app });
-    const stored1 = await api.call('GET', `/v1/assessments/${first.body.id}`, { key: api.keys.risk });
-    expect(stored1.body.book).toEqual({
-      version: 0,
-      loans: 0,
-      grossBalance: 0,
-      weightedLiability: 0,
-      clientBalance: 0,
-      groupBalance: 0,
-    });
+    const first = await assessNow();
+    const empty = { loans: 0, grossBalance: 0, weightedLiability: 0, clientBalance: 0, groupBalance: 0 };
+    expect(first.book).toEqual({ version: 0, ...empty });
     const limit1 = first.body.limit.amount as number;
     expect(rule(first.body, 'portfolio_single_client').value).toBeCloseTo(limit1 / base, 12);
 
     await guarantee('BOOK-1', 5_000_000);
-    const second = await api.call('POST', '/v1/assessments', { key: api.keys.risk, body: app });
+    const second = await assessNow();
     expect(second.status).toBe(201); // the same input against another book is another assessment
     expect(second.body.id).not.toBe(first.body.id);
-    const stored2 = await api.call('GET', `/v1/assessments/${second.body.id}`, { key: api.keys.risk });
-    expect(stored2.body.book).toMatchObject({
+    expect(second.book).toMatchObject({
       version: 1,
       loans: 1,
       grossBalance: 5_000_000,
@@ -90,7 +89,7 @@ describe('the live portfolio book', () => {
     // The borrower's 5M in force now counts in its concentration (and in the weighted liability, at 75%).
     const limit2 = (second.body.limit?.amount ?? 0) as number;
     expect(rule(second.body, 'portfolio_single_client').value).toBeCloseTo((5_000_000 + limit2) / base, 12);
-    expect(stored2.body.book.weightedLiability).toBe(3_750_000);
+    expect(second.book.weightedLiability).toBe(3_750_000);
 
     // /v1/portfolio shows the same book.
     const p = await api.call('GET', '/v1/portfolio', { key: api.keys.risk });
@@ -113,9 +112,8 @@ describe('the live portfolio book', () => {
       const r = await api.call('POST', `/v1/assessments/${a.id}/replay`, { key: api.keys.risk });
       expect([r.body.identical, r.body.differences]).toEqual([true, []]);
     }
-    const third3 = await api.call('POST', '/v1/assessments', { key: api.keys.risk, body: app });
-    const stored3 = await api.call('GET', `/v1/assessments/${third3.body.id}`, { key: api.keys.risk });
-    expect(stored3.body.book).toMatchObject({ version: 4, loans: 2, clientBalance: 8_000_000 });
+    const third3 = await assessNow();
+    expect(third3.book).toMatchObject({ version: 4, loans: 2, clientBalance: 8_000_000 });
   });
 
   it('another process sees the loans at its next check (one version read), and rebuilds any earlier version', async () => {
