@@ -5,11 +5,14 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { RiskError } from '../core/errors.js';
+import { parsePortfolioPolicy } from '../decisions/portfolio.js';
 import { maybeCaller } from './auth.js';
+import { LiveBook } from './book.js';
 import type { AppDeps, RouteDeps } from './deps.js';
 import { docsHandlers } from './docs.js';
 import { errorHandler, notFound } from './errors.js';
 import { createMetrics } from './metrics.js';
+import { DatabaseRateLimitStore } from './rate-limit.js';
 import { mountRoutes, type RouteSpec, registerRoutes } from './route.js';
 import { assessmentRoutes } from './routes/assessments.js';
 import { bankingRoutes } from './routes/banking.js';
@@ -54,6 +57,12 @@ export function createApp(deps: AppDeps): Express {
   const d: RouteDeps = {
     ...deps,
     metrics,
+    // The release's portfolio limits when it carries them, else the module's defaults (domain.md §3).
+    book: new LiveBook(
+      deps.store,
+      parsePortfolioPolicy(deps.release.release.policy.portfolio ?? {}),
+      deps.agreements,
+    ),
     options: {
       rateLimit: deps.options?.rateLimit ?? { windowMs: 60_000, limit: 6_000 },
       bodyLimit: deps.options?.bodyLimit ?? '1mb',
@@ -106,6 +115,8 @@ export function createApp(deps: AppDeps): Express {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req: Request) => `key:${maybeCaller(req)?.id ?? 'none'}`,
+    // Several processes share one PostgreSQL: the count lives there (SQLite serves one process: in memory).
+    ...(deps.store.dialect === 'postgres' ? { store: new DatabaseRateLimitStore(deps.store) } : {}),
     handler: (req, res, next) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = Math.max(

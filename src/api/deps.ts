@@ -5,6 +5,7 @@ import type { WarningPolicy } from '../decisions/warning-policy.js';
 import type { Agreement, Bank } from '../ingest/partners.js';
 import type { TrainedModel } from '../models/model.js';
 import type { Store } from '../store/store.js';
+import type { LiveBook } from './book.js';
 import type { ApiMetrics } from './metrics.js';
 
 /** Settings of the app (all have defaults). */
@@ -44,5 +45,7 @@ export interface AppDeps {
 /** The deps as routes see them: metrics and options resolved. */
 export interface RouteDeps extends Omit<AppDeps, 'metrics' | 'options'> {
   readonly metrics: ApiMetrics;
+  /** The live portfolio book over the store's loans in force (assessments and /v1/portfolio share it). */
+  readonly book: LiveBook;
   readonly options: Required<Omit<AppOptions, 'docsScriptUrl'>> & Pick<AppOptions, 'docsScriptUrl'>;
 }

@@ -138,35 +138,79 @@ export function standardsRefusals(ag: Agreement, loan: z.infer<typeof guaranteeL
   return out;
 }
 
+/** The quota lines a batch guarantee is checked against, yuan (from the bank file, before the service). */
+export interface QuotaLines {
+  /** This bank's quota under this programme, and what it had used of it before the service. */
+  readonly bank: { readonly amount: number; readonly usedBefore: number };
+  /** The programme's line (its banks' quotas under it, summed) and what they had used of it before. */
+  readonly programme: { readonly amount: number; readonly usedBefore: number };
+}
+
+/** A programme's line: the quotas its signed banks hold under it, and their use before the service. */
+export function programmeLines(ag: Agreement, banks: readonly Bank[], bankId: string): QuotaLines {
+  const mine = quotaUnder(
+    banks.find((b) => b.id === bankId),
+    ag.id,
+  );
+  let amount = 0;
+  let usedBefore = 0;
+  for (const id of ag.bankIds) {
+    const q = quotaUnder(
+      banks.find((b) => b.id === id),
+      ag.id,
+    );
+    amount += q?.amount ?? 0;
+    usedBefore += q?.used ?? 0;
+  }
+  return {
+    bank: { amount: mine?.amount ?? 0, usedBefore: mine?.used ?? 0 },
+    programme: { amount: roundFen(amount), usedBefore: roundFen(usedBefore) },
+  };
+}
+
+const pct = (x: number) => (x * 100).toFixed(2);
+
 /**
  * The room check run inside the store's transaction on the programme's locked totals: no new business once
- * the rate has reached a line whose action pauses it, and the bank's quota must hold the amount.
+ * the rate has reached a line whose action pauses it; this bank's use under this programme (before the
+ * service, plus its loans in force there) must leave room for the amount within its quota there; and the
+ * programme's total use (all its banks) must stay within the programme's line. Like is compared with like,
+ * and the refusal says which line is full.
  */
 export function roomRefusal(
   ag: Agreement,
   t: ProgrammeTotals,
+  bankInForce: number,
   amount: number,
-  bankQuota: number,
+  lines: QuotaLines,
 ): Refusal | null {
   const rate = t.guaranteedToDate > 0 ? t.compensatedToDate / t.guaranteedToDate : 0;
   const { cap, warningLine, onWarning } = ag.compensation;
   if (t.compensatedToDate > 0 && rate >= cap)
     return {
       code: 'cap_reached',
-      zh: `代偿率 ${(rate * 100).toFixed(2)}% 已达上限 ${(cap * 100).toFixed(2)}%`,
-      en: `compensation rate ${(rate * 100).toFixed(2)}% has reached the cap ${(cap * 100).toFixed(2)}%`,
+      zh: `代偿率 ${pct(rate)}% 已达上限 ${pct(cap)}%`,
+      en: `compensation rate ${pct(rate)}% has reached the cap ${pct(cap)}%`,
     };
   if (t.compensatedToDate > 0 && rate >= warningLine && onWarning === 'pause_new_business')
     return {
       code: 'warning_pause',
-      zh: `代偿率 ${(rate * 100).toFixed(2)}% 达预警线，暂停新增业务`,
-      en: `compensation rate ${(rate * 100).toFixed(2)}% at the warning line: new business paused`,
+      zh: `代偿率 ${pct(rate)}% 达预警线，暂停新增业务`,
+      en: `compensation rate ${pct(rate)}% at the warning line: new business paused`,
     };
-  if (t.quotaUsed + amount > bankQuota + 1e-6)
+  const bankUsed = roundFen(lines.bank.usedBefore + bankInForce);
+  if (bankUsed + amount > lines.bank.amount + 1e-6)
     return {
-      code: 'quota',
-      zh: `银行额度不足（已用 ${t.quotaUsed}，额度 ${bankQuota}）`,
-      en: `no room in the bank's quota (used ${t.quotaUsed} of ${bankQuota})`,
+      code: 'bank_quota',
+      zh: `本行在该项目下额度不足（已用 ${bankUsed}，额度 ${lines.bank.amount}）`,
+      en: `no room in this bank's quota under the programme (used ${bankUsed} of ${lines.bank.amount})`,
+    };
+  const programmeUsed = roundFen(lines.programme.usedBefore + t.quotaUsed);
+  if (programmeUsed + amount > lines.programme.amount + 1e-6)
+    return {
+      code: 'programme_quota',
+      zh: `项目总额度不足（已用 ${programmeUsed}，总额度 ${lines.programme.amount}）`,
+      en: `no room in the programme's line (used ${programmeUsed} of ${lines.programme.amount})`,
     };
   return null;
 }

@@ -23,12 +23,11 @@ export interface RouteContext<P, Q, B> {
   readonly res: Response;
 }
 
-/** A handler's answer: a status (default 200), a JSON body, extra headers. */
-export interface Reply {
+/** A handler's answer: a status (default 200), a JSON body (or its text, sent as is), extra headers. */
+export type Reply = {
   readonly status?: number;
-  readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
-}
+} & ({ readonly body: unknown } | { readonly json: string });
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -136,7 +135,9 @@ export function mountRoutes(
       const reply = await spec.handler({ params, query, body, caller, req, res } as never);
       if (reply.headers !== undefined)
         for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
-      res.status(reply.status ?? 200).json(reply.body);
+      res.status(reply.status ?? 200);
+      if ('json' in reply) res.type('application/json').send(reply.json);
+      else res.json(reply.body);
     });
     router[spec.method](expressPath(spec.path), ...chain);
   }

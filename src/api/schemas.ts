@@ -65,6 +65,22 @@ export const batchAnswer = z
   })
   .strict();
 
+/** The portfolio book an assessment was checked against (see the store's `BookFigures`). */
+export const bookFigures = z
+  .object({
+    version: z
+      .number()
+      .int()
+      .describe("The store's book version (every change to the loans in force moves it)"),
+    loans: z.number().int().describe('Loans in force on the book'),
+    grossBalance: z.number().describe('Their guaranteed balance, yuan'),
+    weightedLiability: z.number().describe('Weighted guarantee liability (domain.md §3.2), yuan'),
+    clientBalance: z.number().describe("The borrower's own counted balance on the book, yuan"),
+    groupBalance: z.number().describe("Its related group's counted balance, yuan"),
+  })
+  .strict()
+  .meta({ id: 'BookFigures' });
+
 export const storedAssessment = z
   .object({
     id: z.string(),
@@ -75,6 +91,7 @@ export const storedAssessment = z
     input: application,
     output: assessment,
     createdAt: z.string(),
+    book: bookFigures.nullable().describe('The portfolio book it was checked against (null: none)'),
   })
   .strict()
   .meta({ id: 'StoredAssessment' });
@@ -84,6 +101,9 @@ export const replayAnswer = z
     id: z.string(),
     releaseId: z.string(),
     identical: z.boolean(),
+    book: bookFigures
+      .nullable()
+      .describe('The book it was checked against, rebuilt at its version for the replay (null: none)'),
     differences: z.array(
       z.object({ path: z.string(), stored: z.unknown(), recomputed: z.unknown() }).strict(),
     ),
@@ -350,6 +370,8 @@ const balanceLine = z.object({ id: z.string(), balance: z.number(), share: z.num
 export const portfolioAnswer = z
   .object({
     asOf: z.string(),
+    /** The store's book version the figures are of (the same book new assessments are checked against). */
+    bookVersion: z.number().int(),
     /** The decisions module's PortfolioStatus: leverage, concentration, ratios, breaches. */
     status: z.record(z.string(), z.unknown()),
     byBank: z.array(balanceLine),

@@ -264,8 +264,7 @@ export function assignBins(b: VariableBinning, column: Column): Int32Array {
   const m = regularBins(b);
   const missing = missingBin(b);
   if (b.kind === 'numeric') {
-    const cuts = cutSearch(b.cuts);
-    const special = specialLookup(b.special as readonly (readonly number[])[]);
+    const { cuts, special } = numericSearch(b);
     if (column.kind === 'numeric') return numericBins(column.values, cuts, special, m, missing);
     const byLevel = column.levels.map((level) => {
       const v = Number(level.trim());
@@ -311,6 +310,31 @@ export function assignBins(b: VariableBinning, column: Column): Int32Array {
 interface SpecialLookup {
   readonly values: Float64Array;
   readonly group: Int32Array;
+}
+
+interface NumericSearch {
+  readonly cutsOf: VariableBinning['cuts'];
+  readonly specialOf: VariableBinning['special'];
+  readonly cuts: CutSearch;
+  readonly special: SpecialLookup;
+}
+
+// A model scores one row at a time on the API path: building the search tables per call cost more than the
+// binning itself, so they are kept per binning (rebuilt if its cuts or special values are replaced).
+const numericSearches = new WeakMap<VariableBinning, NumericSearch>();
+
+function numericSearch(b: VariableBinning): NumericSearch {
+  let s = numericSearches.get(b);
+  if (s === undefined || s.cutsOf !== b.cuts || s.specialOf !== b.special) {
+    s = {
+      cutsOf: b.cuts,
+      specialOf: b.special,
+      cuts: cutSearch(b.cuts),
+      special: specialLookup(b.special as readonly (readonly number[])[]),
+    };
+    numericSearches.set(b, s);
+  }
+  return s;
 }
 
 function specialLookup(groups: readonly (readonly number[])[]): SpecialLookup {

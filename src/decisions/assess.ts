@@ -85,6 +85,11 @@ export interface AssessOptions {
   readonly portfolio?: PortfolioLike;
   /** Run the release's challenger in shadow (default true when the release has one). */
   readonly shadow?: boolean;
+  /**
+   * Names the state of `portfolio` (e.g. the service's book version). It is part of the assessment id, so the
+   * same input checked against another book is another assessment; absent, the id is release and input only.
+   */
+  readonly bookId?: string;
 }
 
 /** What a release compiles to once: the feature plan, the rules and the models' column maps. */
@@ -411,7 +416,9 @@ function finish(
       score: challenger.score === undefined ? null : (challenger.score[r] as number),
     });
   return {
-    id: sha256(`${releaseId}\n${digest}`).slice(0, 32),
+    id: sha256(
+      options.bookId === undefined ? `${releaseId}\n${digest}` : `${releaseId}\n${digest}\n${options.bookId}`,
+    ).slice(0, 32),
     applicationId: app.id,
     asOf: app.asOf,
     releaseId,

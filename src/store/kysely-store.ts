@@ -57,6 +57,38 @@ type Tx = Transaction<Database>;
 
 const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
+/** A single save waiting for its group commit. */
+interface GroupedSave {
+  readonly item: NewAssessment;
+  readonly row: AssessmentTable;
+  readonly resolve: (saved: SavedAssessments) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Rows per group commit at most (one statement; under both dialects' parameter caps). */
+const GROUP_MAX = 200;
+
+/** A stored assessment as just written (no read back). */
+function asWritten(i: NewAssessment, row: AssessmentTable): StoredAssessment {
+  return {
+    id: row.id,
+    applicationId: row.application_id,
+    releaseId: row.release_id,
+    inputDigest: row.input_digest,
+    decision: i.assessment.decision,
+    input: i.input,
+    output: i.assessment,
+    createdAt: row.created_at,
+    book: i.book ?? null,
+    outputJson: row.output_json,
+  };
+}
+
+/** How long an authenticated key is trusted without a read (revocation elsewhere takes effect within it). */
+export const KEY_CACHE_MS = 5_000;
+/** Keys kept in that cache at most (it is emptied when full). */
+const KEY_CACHE_MAX = 10_000;
+
 /** Deterministic referral id: storing the same match twice finds the same row. */
 export function referralId(r: Pick<Referral, 'assessmentId' | 'bankId' | 'agreementId'>): string {
   return `ref_${sha256(`${r.assessmentId}|${r.bankId}|${r.agreementId}`).slice(0, 24)}`;
@@ -120,6 +152,8 @@ function toAssessment(r: Selectable<AssessmentTable>): StoredAssessment {
     input: JSON.parse(r.input_json),
     output: JSON.parse(r.output_json),
     createdAt: r.created_at,
+    book: r.book_json === null ? null : JSON.parse(r.book_json),
+    outputJson: r.output_json,
   };
 }
 
@@ -140,7 +174,7 @@ function toReferral(r: Selectable<ReferralTable>): StoredReferral {
   };
 }
 
-function toLoan(r: Selectable<LoanTable>): StoredLoan {
+function toLoan(r: Omit<Selectable<LoanTable>, 'in_version' | 'out_version'>): StoredLoan {
   return {
     id: r.id,
     referralId: r.referral_id,
@@ -220,11 +254,23 @@ export class KyselyStore implements Store {
   private readonly clock: Clock;
   private readonly onClose: () => Promise<void>;
 
-  constructor(db: Db, dialect: StoreDialect, clock: Clock, onClose: () => Promise<void>) {
+  /** Keys that authenticated recently, by the sha256 of the presented key (never the key itself). */
+  private readonly keyCache = new Map<string, { record: ApiKeyRecord; until: number }>();
+  private readonly keyCacheMs: number;
+
+  constructor(
+    db: Db,
+    dialect: StoreDialect,
+    clock: Clock,
+    onClose: () => Promise<void>,
+    /** How long a key that authenticated is trusted without reading it again (0: every time). */
+    keyCacheMs = KEY_CACHE_MS,
+  ) {
     this.db = db;
     this.dialect = dialect;
     this.clock = clock;
     this.onClose = onClose;
+    this.keyCacheMs = keyCacheMs;
   }
 
   private now(): string {
@@ -264,7 +310,7 @@ export class KyselyStore implements Store {
   ): Promise<SavedAssessments> {
     const createdAt = this.now();
     const ids = items.map((i) => i.assessment.id);
-    const rows: AssessmentTable[] = items.map(({ input, assessment: a }) => ({
+    const rows: AssessmentTable[] = items.map(({ input, assessment: a, book }) => ({
       id: a.id,
       application_id: a.applicationId,
       release_id: a.releaseId,
@@ -273,10 +319,13 @@ export class KyselyStore implements Store {
       input_json: JSON.stringify(input),
       output_json: JSON.stringify(a),
       created_at: createdAt,
+      book_json: book === undefined ? null : JSON.stringify(book),
     }));
     const key = options.idempotencyKey;
     if (key !== undefined && (key.length === 0 || key.length > 200))
       throw badInput('idempotencyKey', 'a string of 1 to 200 characters', key);
+    if (key === undefined && rows.length === 1)
+      return this.grouped(items[0] as NewAssessment, rows[0] as AssessmentTable);
     return this.db.transaction().execute(async (tx) => {
       if (key !== undefined) {
         const claimed = await tx
@@ -312,20 +361,76 @@ export class KyselyStore implements Store {
       // The assessment id is a digest of release and input: an id already stored holds the same answer, so
       // only when some were already there is it worth reading the stored rows back.
       if (Number(ins.numInsertedOrUpdatedRows ?? 0) === rows.length)
-        return {
-          rows: items.map((i) => ({
-            id: i.assessment.id,
-            applicationId: i.assessment.applicationId,
-            releaseId: i.assessment.releaseId,
-            inputDigest: i.assessment.inputDigest,
-            decision: i.assessment.decision,
-            input: i.input,
-            output: i.assessment,
-            createdAt,
-          })),
-          replayed: false,
-        };
+        return { rows: items.map((i, k) => asWritten(i, rows[k] as AssessmentTable)), replayed: false };
       return { rows: await this.assessmentsIn(tx, ids), replayed: false };
+    });
+  }
+
+  /** Single saves waiting for the next group commit. */
+  private waiting: GroupedSave[] = [];
+  private committing = false;
+
+  /**
+   * Group commit: single saves without an idempotency key that arrive while a commit runs are written together
+   * in the next transaction (one statement, one commit); each is answered only once its row is committed.
+   * A group that fails is retried one save at a time, so one bad row fails only its own request.
+   */
+  private grouped(item: NewAssessment, row: AssessmentTable): Promise<SavedAssessments> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, row, resolve, reject });
+      if (!this.committing) {
+        this.committing = true;
+        setImmediate(() => void this.commitGroups());
+      }
+    });
+  }
+
+  private async commitGroups(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0, GROUP_MAX);
+      try {
+        await this.commitGroup(group);
+      } catch {
+        for (const g of group) await this.commitGroup([g]).catch(g.reject);
+      }
+    }
+    this.committing = false;
+  }
+
+  private async commitGroup(group: readonly GroupedSave[]): Promise<void> {
+    // The same id twice in a group (the same input sent twice at once) is one row.
+    const first = new Map<string, GroupedSave>();
+    for (const g of group) if (!first.has(g.row.id)) first.set(g.row.id, g);
+    const rows = [...first.values()].map((g) => g.row);
+    const answers = await this.db.transaction().execute(async (tx) => {
+      const inserted = new Set(
+        (
+          await tx
+            .insertInto('assessments')
+            .values(rows)
+            .onConflict((oc) => oc.column('id').doNothing())
+            .returning('id')
+            .execute()
+        ).map((r) => r.id),
+      );
+      // An id already stored holds the same answer; it is read back (as a single save always did).
+      const stored = new Map(
+        (
+          await this.assessmentsIn(
+            tx,
+            group.filter((g) => !inserted.has(g.row.id)).map((g) => g.row.id),
+          )
+        ).map((a) => [a.id, a]),
+      );
+      return group.map((g) => {
+        const w = first.get(g.row.id) as GroupedSave;
+        return inserted.has(g.row.id) ? asWritten(w.item, w.row) : stored.get(g.row.id);
+      });
+    });
+    group.forEach((g, k) => {
+      const a = answers[k];
+      if (a === undefined) g.reject(new Error(`assessment ${g.row.id} was neither written nor found`));
+      else g.resolve({ rows: [a], replayed: false });
     });
   }
 
@@ -585,8 +690,25 @@ export class KyselyStore implements Store {
       .executeTakeFirstOrThrow();
   }
 
-  private async addLoan(tx: Tx, loan: LoanTable): Promise<ProgrammeTotals> {
-    await tx.insertInto('loans').values(loan).execute();
+  /** Moves the book version (row-locked on PostgreSQL, so book changes are numbered one by one). */
+  private async bumpBook(tx: Tx): Promise<number> {
+    const r = await tx
+      .updateTable('book_state')
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', 1)
+      .returning('version')
+      .executeTakeFirstOrThrow();
+    return Number(r.version);
+  }
+
+  private async addLoan(
+    tx: Tx,
+    loan: Omit<LoanTable, 'in_version' | 'out_version'>,
+  ): Promise<ProgrammeTotals> {
+    await tx
+      .insertInto('loans')
+      .values({ ...loan, in_version: await this.bumpBook(tx), out_version: null })
+      .execute();
     const p = await tx
       .updateTable('programmes')
       .set((eb) => ({
@@ -614,7 +736,7 @@ export class KyselyStore implements Store {
         );
       await this.lockProgramme(tx, before.agreement_id);
       const referral = await this.move(tx, f.id, 'funded', {});
-      const loan: LoanTable = {
+      const loan: Omit<LoanTable, 'in_version' | 'out_version'> = {
         id: `loan_${referral.id.slice(4)}`,
         referral_id: referral.id,
         bank_id: referral.bankId,
@@ -663,9 +785,16 @@ export class KyselyStore implements Store {
           );
         return { ok: true, loan: toLoan(seen), programme, replayed: true };
       }
-      const refusal = g.admit(programme);
+      const { fen } = await tx
+        .selectFrom('loans')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_fen'), eb.lit(0)).as('fen'))
+        .where('agreement_id', '=', g.agreementId)
+        .where('bank_id', '=', g.bankId)
+        .where('status', '=', 'active')
+        .executeTakeFirstOrThrow();
+      const refusal = g.admit(programme, toYuan(Number(fen)));
       if (refusal !== null) return { ok: false, refusal, programme };
-      const loan: LoanTable = {
+      const loan: Omit<LoanTable, 'in_version' | 'out_version'> = {
         id,
         referral_id: null,
         bank_id: g.bankId,
@@ -688,6 +817,65 @@ export class KyselyStore implements Store {
       ]);
       return { ok: true, loan: stored, programme: after, replayed: false };
     });
+  }
+
+  async bookVersion(): Promise<number> {
+    const r = await this.db.selectFrom('book_state').select('version').where('id', '=', 1).executeTakeFirst();
+    return Number(r?.version ?? 0);
+  }
+
+  async loansInBook(version: number): Promise<StoredLoan[]> {
+    if (!(Number.isSafeInteger(version) && version >= 0))
+      throw badInput('version', 'a book version (a whole number ≥ 0)', version);
+    const rows = await this.db
+      .selectFrom('loans')
+      .selectAll()
+      .where('in_version', '<=', version)
+      .where((eb) => eb.or([eb('out_version', 'is', null), eb('out_version', '>', version)]))
+      .orderBy('in_version')
+      .orderBy('id')
+      .execute();
+    return rows.map(toLoan);
+  }
+
+  async hitRateLimit(key: string, windowMs: number): Promise<{ hits: number; resetAt: Date }> {
+    if (!(Number.isSafeInteger(windowMs) && windowMs > 0))
+      throw badInput('windowMs', 'a whole number of milliseconds > 0', windowMs);
+    const now = this.clock.now().getTime();
+    // One upsert: a new key or an expired window starts at 1 from now; a live one adds 1.
+    const r = await this.db
+      .insertInto('rate_limits')
+      .values({ key, window_start: now, hits: 1 })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => {
+          const expired = eb(eb('rate_limits.window_start', '+', windowMs), '<=', now);
+          return {
+            hits: eb
+              .case()
+              .when(expired)
+              .then(1)
+              .else(eb('rate_limits.hits', '+', 1))
+              .end(),
+            window_start: eb.case().when(expired).then(now).else(eb.ref('rate_limits.window_start')).end(),
+          };
+        }),
+      )
+      .returning(['hits', 'window_start'])
+      .executeTakeFirstOrThrow();
+    return { hits: Number(r.hits), resetAt: new Date(Number(r.window_start) + windowMs) };
+  }
+
+  async unhitRateLimit(key: string): Promise<void> {
+    await this.db
+      .updateTable('rate_limits')
+      .set((eb) => ({ hits: eb('hits', '-', 1) }))
+      .where('key', '=', key)
+      .where('hits', '>', 0)
+      .execute();
+  }
+
+  async resetRateLimit(key: string): Promise<void> {
+    await this.db.deleteFrom('rate_limits').where('key', '=', key).execute();
   }
 
   async getLoan(id: string): Promise<StoredLoan | null> {
@@ -716,9 +904,10 @@ export class KyselyStore implements Store {
     loan: Selectable<LoanTable>,
     to: 'defaulted' | 'repaid',
   ): Promise<StoredLoan> {
+    const out = await this.bumpBook(tx); // rolled back with the rest when the update below finds no active loan
     const moved = await tx
       .updateTable('loans')
-      .set((eb) => ({ status: to, version: eb('version', '+', 1) }))
+      .set((eb) => ({ status: to, version: eb('version', '+', 1), out_version: out }))
       .where('id', '=', loan.id)
       .where('status', '=', 'active')
       .returningAll()
@@ -897,6 +1086,7 @@ export class KyselyStore implements Store {
   }
 
   async revokeApiKey(id: string): Promise<ApiKeyRecord> {
+    for (const [k, v] of this.keyCache) if (v.record.id === id) this.keyCache.delete(k);
     await this.db
       .updateTable('api_keys')
       .set({ revoked_at: this.now() })
@@ -911,9 +1101,23 @@ export class KyselyStore implements Store {
   async authenticate(presented: string): Promise<ApiKeyRecord | null> {
     const parsed = parseApiKey(presented);
     if (parsed === null) return null;
+    // A key that authenticated within keyCacheMs is trusted without a read: a revocation through this store
+    // drops it at once; one by another process (the CLI, another API process) takes effect within keyCacheMs.
+    const now = this.clock.now().getTime();
+    const cacheKey = this.keyCacheMs > 0 ? sha256(presented) : '';
+    const hit = this.keyCacheMs > 0 ? this.keyCache.get(cacheKey) : undefined;
+    if (hit !== undefined && now < hit.until) return hit.record;
     const r = await this.db.selectFrom('api_keys').selectAll().where('id', '=', parsed.id).executeTakeFirst();
-    if (r === undefined || !secretMatches(parsed.secret, r.secret_hash) || r.revoked_at !== null) return null;
-    return toKey(r);
+    if (r === undefined || !secretMatches(parsed.secret, r.secret_hash) || r.revoked_at !== null) {
+      this.keyCache.delete(cacheKey);
+      return null;
+    }
+    const record = toKey(r);
+    if (this.keyCacheMs > 0) {
+      if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+      this.keyCache.set(cacheKey, { record, until: now + this.keyCacheMs });
+    }
+    return record;
   }
 
   async createFirstAdminKey(): Promise<CreatedApiKey | null> {

@@ -159,8 +159,42 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The live portfolio book: a version that every change to the loans in force moves (in the same transaction),
+ * each loan's versions in and out of the book (so the book at any version can be rebuilt for replay), and the
+ * book an assessment was checked against. Plus the rate-limit counters shared by API processes.
+ */
+const liveBook: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('book_state')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('version', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.insertInto('book_state').values({ id: 1, version: 0 }).execute();
+    // Loans already stored entered the book at version 0; those already closed left it at version 0 too.
+    await db.schema
+      .alterTable('loans')
+      .addColumn('in_version', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('loans').addColumn('out_version', 'bigint').execute();
+    await db.updateTable('loans').set({ out_version: 0 }).where('status', '!=', 'active').execute();
+    await db.schema.createIndex('loans_book').on('loans').columns(['in_version', 'out_version']).execute();
+    await db.schema.alterTable('assessments').addColumn('book_json', 'text').execute();
+    await db.schema
+      .createTable('rate_limits')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('window_start', 'bigint', (c) => c.notNull())
+      .addColumn('hits', 'integer', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by name (names sort in the order they run). */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = { '0001_initial': initial };
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+  '0002_live_book': liveBook,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
 

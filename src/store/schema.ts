@@ -17,6 +17,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   outbox: OutboxTable;
   store_meta: StoreMetaTable;
+  book_state: BookStateTable;
+  rate_limits: RateLimitTable;
 }
 
 export interface AssessmentTable {
@@ -28,6 +30,8 @@ export interface AssessmentTable {
   input_json: string;
   output_json: string;
   created_at: string;
+  /** The portfolio book the assessment was checked against (`BookFigures` as JSON), or null. */
+  book_json: string | null;
 }
 
 /** One idempotency key: the scope it was used in, the digest of the body, and the ids it produced. */
@@ -67,6 +71,10 @@ export interface LoanTable {
   funded_at: string;
   payload_json: string;
   version: number;
+  /** The book version at which the loan entered the book (it is in force from then on). */
+  in_version: number;
+  /** The book version at which it left the book (defaulted or repaid), null while in force. */
+  out_version: number | null;
 }
 
 export interface DefaultTable {
@@ -136,4 +144,18 @@ export interface OutboxTable {
 export interface StoreMetaTable {
   key: string;
   value: string;
+}
+
+/** One row: the version of the book of loans in force, moved by every change to it. */
+export interface BookStateTable {
+  id: number;
+  version: number;
+}
+
+/** A fixed-window request counter per key, shared by every API process on the database. */
+export interface RateLimitTable {
+  key: string;
+  /** Start of the current window, ms since the epoch. */
+  window_start: number;
+  hits: number;
 }

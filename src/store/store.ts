@@ -20,11 +20,28 @@ export type StoreDialect = 'sqlite' | 'postgres';
 // ---------------------------------------------------------------------------------------------------------
 // Assessments (audit and replay)
 
+/**
+ * The portfolio book an assessment was checked against: the store's book version (the loans in force at it
+ * can be read back with `loansInBook`) and the figures the checks saw, yuan.
+ */
+export interface BookFigures {
+  readonly version: number;
+  /** Loans in force on the book. */
+  readonly loans: number;
+  readonly grossBalance: number;
+  readonly weightedLiability: number;
+  /** The borrower's own counted balance on the book, and its related group's. */
+  readonly clientBalance: number;
+  readonly groupBalance: number;
+}
+
 /** What the API hands over to store one assessment: the validated input and the engine's answer. */
 export interface NewAssessment {
   /** The validated application as assessed (stored verbatim as JSON, for replay). */
   readonly input: unknown;
   readonly assessment: Assessment;
+  /** The book it was checked against, when it was (stored with it, so a replay can rebuild that book). */
+  readonly book?: BookFigures;
 }
 
 /** One stored assessment: the audit record (release, input digest, input, output) and when it was stored. */
@@ -38,6 +55,10 @@ export interface StoredAssessment {
   readonly output: Assessment;
   /** ISO 8601, from the store's clock. */
   readonly createdAt: string;
+  /** The book it was checked against, or null (stored before the live book, or checked against none). */
+  readonly book: BookFigures | null;
+  /** The output exactly as stored (JSON text), so an answer can send the same bytes. */
+  readonly outputJson: string;
 }
 
 /** The answer of a save: the stored rows, in the order given, and whether an idempotent retry returned them. */
@@ -164,9 +185,11 @@ export interface DirectGuarantee {
   readonly payload?: unknown;
   /**
    * Runs inside the transaction, on the programme's totals locked for update, so two guarantees cannot both
-   * take the last room under a cap. Returns null to admit, or the reason to refuse (stored nowhere).
+   * take the last room under a cap. `bankInForce` is this bank's principal in force under this programme
+   * (yuan, read under the same lock), so a quota check compares like with like. Returns null to admit, or the
+   * reason to refuse (stored nowhere).
    */
-  readonly admit: (programme: ProgrammeTotals) => Refusal | null;
+  readonly admit: (programme: ProgrammeTotals, bankInForce: number) => Refusal | null;
 }
 
 /** Why a direct guarantee was refused (bilingual, with a stable code). */
@@ -352,6 +375,21 @@ export interface Store {
   getDefault(loanId: string): Promise<RecordedDefault | null>;
   getProgramme(agreementId: string): Promise<ProgrammeTotals>;
   listProgrammes(): Promise<ProgrammeTotals[]>;
+
+  /** The version of the book of loans in force: every funding, direct guarantee, repayment and default moves it. */
+  bookVersion(): Promise<number>;
+  /** The loans in force at a book version (in force from their version in, until their version out). */
+  loansInBook(version: number): Promise<StoredLoan[]>;
+
+  /**
+   * Counts one request of `key` in its fixed window of `windowMs` (a window starts at its first request, on
+   * the store's clock), in one statement, so every API process on the database shares the count.
+   */
+  hitRateLimit(key: string, windowMs: number): Promise<{ hits: number; resetAt: Date }>;
+  /** Takes one request back from the key's current window (express-rate-limit's skipped requests). */
+  unhitRateLimit(key: string): Promise<void>;
+  /** Forgets the key's window. */
+  resetRateLimit(key: string): Promise<void>;
 
   /** Makes a key; the clear key is returned once and never stored. */
   createApiKey(k: NewApiKey): Promise<CreatedApiKey>;

@@ -235,6 +235,36 @@ describe('batch guarantees (见贷即保)', () => {
     expect(p.body.status.singleClient.top[0].amount).toBe(1_000_000);
   });
 
+  it("checks this bank's use against its own quota there, and the programme's total against its line", async () => {
+    // fund-batch-sc in the bank file: icbc-sc 650M quota (585M used before), psbc-gy 150M (127.5M used):
+    // psbc-gy has 22.5M of room. icbc-sc guarantees 25M more; psbc-gy's own room is untouched by that.
+    const icbc = await api.keyFor('icbc-sc');
+    const psbc = await api.keyFor('psbc-gy');
+    const five = (ref: string) => loan(ref, { amount: 5_000_000 });
+    const big = await api.call('POST', '/v1/programmes/fund-batch-sc/guarantees', {
+      key: icbc,
+      body: { loans: ['I1', 'I2', 'I3', 'I4', 'I5'].map(five) },
+    });
+    expect(big.body.guaranteed).toBe(5);
+    // The old check compared the programme's live total (≥ 25M) with psbc-gy's room (22.5M) and refused.
+    const small = await api.call('POST', '/v1/programmes/fund-batch-sc/guarantees', {
+      key: psbc,
+      body: { loans: [loan('P1')] },
+    });
+    expect(small.body.results[0]).toMatchObject({ ok: true });
+    // psbc-gy's own quota: 1M in force + 4 × 5M = 21M of its 22.5M room; the next 5M does not fit.
+    const fill = await api.call('POST', '/v1/programmes/fund-batch-sc/guarantees', {
+      key: psbc,
+      body: { loans: ['P2', 'P3', 'P4', 'P5', 'P6'].map(five) },
+    });
+    expect(fill.body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, true, true, true, false]);
+    const refusal = fill.body.results[4].refusals[0];
+    expect(refusal.code).toBe('bank_quota');
+    expect(refusal.en).toBe("no room in this bank's quota under the programme (used 148500000 of 150000000)");
+    const line = fill.body.programme.quota.banks.find((b: { bankId: string }) => b.bankId === 'psbc-gy');
+    expect(line).toMatchObject({ used: 148_500_000, available: 1_500_000 });
+  });
+
   it('403 for a bank that has not signed, 403 for non-bank keys, 409 for a joint-review programme', async () => {
     const body = { loans: [loan('X1')] };
     expect(

@@ -60,6 +60,47 @@ describe.skipIf(!enabled)('two API instances over one PostgreSQL', () => {
     const inbox = await a.call('GET', `/v1/banks/${r.bankId}/referrals?status=accepted`, { key });
     expect(inbox.body.items.map((x: { id: string }) => x.id)).toEqual([r.id]);
   }, 120_000);
+
+  it("a key's rate limit holds across processes (the count is in the database), and so does the book", async () => {
+    const db = await createTestDatabase();
+    const rateLimit = { windowMs: 60_000, limit: 5 };
+    const p = await startTestApi({ rateLimit }, undefined, db.url);
+    const q = await startTestApi({ rateLimit }, undefined, db.url);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++)
+        statuses.push(
+          (await (i % 2 === 0 ? p : q).call('GET', '/v1/releases/active', { key: p.keys.risk })).status,
+        );
+      // Five in the window across both processes, not five on each.
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      // A loan guaranteed through one process is on the other's book at its next check.
+      const bank = await p.keyFor('icbc-sc');
+      const g = await p.call('POST', '/v1/programmes/fund-batch-sc/guarantees', {
+        key: bank,
+        body: {
+          loans: [
+            {
+              loanRef: 'PG-1',
+              borrowerId: 'B-PG',
+              amount: 1_000_000,
+              tenorMonths: 12,
+              region: '510104',
+              industry: 'C1711',
+              entityType: 'company',
+            },
+          ],
+        },
+      });
+      expect(g.body.guaranteed).toBe(1);
+      const book = await q.call('GET', '/v1/portfolio', { key: q.keys.admin });
+      expect([book.body.bookVersion, book.body.status.grossBalance]).toEqual([1, 1_000_000]);
+    } finally {
+      await p.close();
+      await q.close();
+      await db.drop();
+    }
+  }, 120_000);
 });
 
 // Registered only when it applies, so a run with a server shows no skipped test.

@@ -8,7 +8,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -52,7 +52,11 @@ async function child(kind: string): Promise<void> {
     });
     server = app.listen(0, '127.0.0.1');
   } else {
-    const store = await openStore({ path: join(process.argv[4] as string, 'bench.sqlite') });
+    // DATABASE_URL set: the figure on PostgreSQL (as several API processes would share it).
+    const url = process.env.DATABASE_URL;
+    const store = await openStore(
+      url !== undefined && url !== '' ? { url } : { path: join(process.argv[4] as string, 'bench.sqlite') },
+    );
     key = (await store.createApiKey({ role: 'risk', name: 'bench' })).key;
     const { banks, agreements } = readPartners(SERVER_DEFAULTS.banks, SERVER_DEFAULTS.agreements);
     const app = createApp({
@@ -71,7 +75,26 @@ async function child(kind: string): Promise<void> {
     server = app.listen(0, '127.0.0.1');
   }
   await new Promise((r) => server.once('listening', r));
+  const cpu0 = process.cpuUsage();
   process.send?.({ port: (server.address() as AddressInfo).port, key });
+  // Asked after the load: the server's CPU time since it listened (a figure a loaded machine distorts less).
+  process.on('message', () => {
+    const c = process.cpuUsage(cpu0);
+    process.send?.({ cpuMs: (c.user + c.system) / 1000 });
+  });
+}
+
+/** The server's CPU time since it listened, ms, then stops it. */
+async function stop(proc: ChildProcess): Promise<number> {
+  const cpu = new Promise<number>((resolve) =>
+    proc.on('message', (m: { cpuMs?: number }) => {
+      if (m.cpuMs !== undefined) resolve(m.cpuMs);
+    }),
+  );
+  proc.send('cpu');
+  const ms = await cpu;
+  proc.kill();
+  return ms;
 }
 
 function start(kind: string): Promise<{ proc: ChildProcess; port: number; key: string }> {
@@ -86,6 +109,8 @@ function start(kind: string): Promise<{ proc: ChildProcess; port: number; key: s
 }
 
 interface Figures {
+  /** Server CPU per request, µs (filled in after the server stops). */
+  cpuUs?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -125,20 +150,25 @@ async function main(): Promise<void> {
   const bodies = apps.map((a) => JSON.stringify({ ...a, id: '__ID__' }));
   const line = (name: string, f: Figures) =>
     console.log(
-      `${name.padEnd(34)}${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   errors ${f.errors} of ${f.total}`,
+      `${name.padEnd(34)}${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   errors ${f.errors} of ${f.total}   server CPU ${(f.cpuUs ?? 0).toFixed(0)} µs/request`,
     );
   console.log(
     `autocannon, ${CONNECTIONS} connections, ${DURATION} s each, loopback; servers in child processes`,
   );
 
+  console.log(
+    `load average at start: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
+  );
   const bare = await start('bare');
   const bareFig = await load(bare.port, '', bodies);
-  bare.proc.kill();
+  bareFig.cpuUs = ((await stop(bare.proc)) * 1000) / Math.max(1, bareFig.total);
   line('bare express (constant)', bareFig);
 
   const api = await start('app');
   const apiFig = await load(api.port, api.key, bodies);
-  api.proc.kill();
+  apiFig.cpuUs = ((await stop(api.proc)) * 1000) / Math.max(1, apiFig.total);
   line('POST /v1/assessments (stored)', apiFig);
 
   const release = await loadActiveRelease();
@@ -157,6 +187,11 @@ async function main(): Promise<void> {
   );
   console.log(
     `ratio API / bare express: ${(apiFig.rps / bareFig.rps).toFixed(2)} (aim ≥ 0.4); API / in-process assess: ${(apiFig.rps / perSec).toFixed(2)}`,
+  );
+  console.log(
+    `load average at end: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
   );
   console.log(
     `aims: ≥ 2,000 assessments/s ${apiFig.rps >= 2000 ? 'met' : 'NOT met'}; p99 ≤ 50 ms ${apiFig.p99 <= 50 ? 'met' : 'NOT met'}; zero errors ${apiFig.errors === 0 ? 'met' : 'NOT met'}`,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RiskError } from '../../src/core/errors.js';
-import { referralId } from '../../src/store/kysely-store.js';
-import { MAX_BATCH, type Store } from '../../src/store/store.js';
+import { KEY_CACHE_MS, referralId } from '../../src/store/kysely-store.js';
+import { MAX_BATCH, type NewAssessment, type Store } from '../../src/store/store.js';
 import { agreement, newAssessment, referral } from './fixtures.js';
 import { type FreshDatabase, type StoreHarness, steppingClock } from './harness.js';
 
@@ -45,10 +45,29 @@ export function storeContract(h: StoreHarness): void {
         input: item.input,
         output: item.assessment,
         createdAt: '2026-06-30T08:00:00.000Z',
+        book: null,
+        outputJson: JSON.stringify(item.assessment),
       });
       expect(JSON.stringify(got?.output)).toBe(JSON.stringify(item.assessment));
       expect(saved.rows[0]).toEqual(got);
       expect(await store.getAssessment('nope')).toBeNull();
+    });
+
+    it('concurrent single saves commit in groups; each is answered with its row, a bad one fails alone', async () => {
+      const items = Array.from({ length: 40 }, (_, i) => newAssessment(100 + i));
+      const twice = newAssessment(100); // the same assessment sent twice at once is one row
+      const bad = newAssessment(999, { applicationId: null as never }); // the database refuses it (NOT NULL)
+      const answers = await Promise.allSettled([...items, twice, bad].map((i) => store.saveAssessment(i)));
+      const ok = answers.slice(0, 41).map((a) => (a.status === 'fulfilled' ? a.value.rows[0]?.id : a.reason));
+      expect(ok).toEqual([...items, twice].map((i) => i.assessment.id));
+      expect(answers[41]?.status).toBe('rejected');
+      const stored = await store.getAssessments(items.map((i) => i.assessment.id));
+      expect(stored.map((a) => a.output)).toEqual(items.map((i) => i.assessment));
+      expect(await store.getAssessment(bad.assessment.id)).toBeNull();
+      // Saved again later: the stored row is answered, not a new one.
+      clock.advance(1000);
+      const again = await store.saveAssessment(items[0] as NewAssessment);
+      expect(again.rows[0]?.createdAt).toBe(stored[0]?.createdAt);
     });
 
     it('a retry with the same key returns the stored row; another body under the key is a conflict', async () => {
@@ -385,6 +404,69 @@ export function storeContract(h: StoreHarness): void {
       expect(again).toMatchObject({ ok: true, replayed: true });
       expect(await store.listLoans({ agreementId: 'fund-batch-sc' })).toHaveLength(2);
     });
+
+    it('every change to the loans in force moves the book version; the book at any version reads back', async () => {
+      expect(await store.bookVersion()).toBe(0);
+      const g = (loanRef: string) =>
+        store.guaranteeLoan({
+          agreementId: 'fund-batch-sc',
+          bankId: 'bank-a',
+          loanRef,
+          borrowerId: loanRef,
+          amount: 1_000,
+          admit: () => null,
+        });
+      const a = await g('V-1');
+      const b = await g('V-2');
+      await store.guaranteeLoan({
+        agreementId: 'fund-batch-sc',
+        bankId: 'bank-a',
+        loanRef: 'V-3',
+        borrowerId: 'x',
+        amount: 1_000,
+        admit: () => ({ code: 'no', zh: '', en: '' }),
+      });
+      expect(await store.bookVersion()).toBe(2); // a refusal changes nothing
+      if (!a.ok || !b.ok) throw new Error('not admitted');
+      await store.repayLoan({ loanId: a.loan.id });
+      expect(await store.bookVersion()).toBe(3);
+      const ids = async (v: number) => (await store.loansInBook(v)).map((l) => l.id);
+      expect(await ids(0)).toEqual([]);
+      expect(await ids(1)).toEqual([a.loan.id]);
+      expect(await ids(2)).toEqual([a.loan.id, b.loan.id]);
+      expect(await ids(3)).toEqual([b.loan.id]);
+      await expect(store.loansInBook(-1)).rejects.toMatchObject({ code: 'E_STORE_INPUT' });
+    });
+
+    it("direct guarantees see the bank's own principal in force under the programme, not the programme's", async () => {
+      const seen: Array<[number, number]> = [];
+      const admitAll = (p: { quotaUsed: number }, bank: number) => {
+        seen.push([p.quotaUsed, bank]);
+        return null;
+      };
+      const g = (bankId: string, loanRef: string, agreementId = 'fund-batch-sc') =>
+        store.guaranteeLoan({
+          agreementId,
+          bankId,
+          loanRef,
+          borrowerId: loanRef,
+          amount: 1_000_000,
+          admit: admitAll,
+        });
+      await g('bank-a', 'own-1');
+      await g('bank-a', 'own-2');
+      await g('bank-b', 'own-3');
+      await g('bank-a', 'own-4', 'psbc-jsd');
+      await g('bank-a', 'own-5', 'psbc-jsd');
+      // Programme totals grow with every loan; the bank's own use only with its loans under that programme.
+      expect(seen).toEqual([
+        [0, 0],
+        [1_000_000, 1_000_000],
+        [2_000_000, 0],
+        [0, 0],
+        [1_000_000, 1_000_000],
+      ]);
+    });
   });
 
   describe(`${h.name}: API keys`, () => {
@@ -403,6 +485,47 @@ export function storeContract(h: StoreHarness): void {
       const listed = await store.listApiKeys();
       expect(listed).toHaveLength(2);
       expect(JSON.stringify(listed).includes(admin.key.slice(17))).toBe(false);
+    });
+
+    it('rate-limit windows are counted in the database, shared by every store on it', async () => {
+      const [other] = await db.peers(1, clock);
+      if (other === undefined) throw new Error('no peer');
+      const hits: number[] = [];
+      for (let i = 0; i < 4; i++) hits.push((await (i % 2 ? other : store).hitRateLimit('k', 1000)).hits);
+      expect(hits).toEqual([1, 2, 3, 4]);
+      const concurrent = await Promise.all(Array.from({ length: 6 }, () => other.hitRateLimit('k', 1000)));
+      expect(concurrent.map((r) => r.hits).sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 9, 10]);
+      expect(concurrent[0]?.resetAt.toISOString()).toBe('2026-06-30T08:00:01.000Z');
+      await store.unhitRateLimit('k');
+      clock.advance(999);
+      expect((await store.hitRateLimit('k', 1000)).hits).toBe(10);
+      clock.advance(1); // the window is over: a new one starts now
+      expect(await store.hitRateLimit('k', 1000)).toEqual({
+        hits: 1,
+        resetAt: new Date('2026-06-30T08:00:02.000Z'),
+      });
+      await store.resetRateLimit('k');
+      expect((await other.hitRateLimit('k', 1000)).hits).toBe(1);
+      expect(await codeOf(store.hitRateLimit('k', 0))).toBe('E_STORE_INPUT');
+    });
+
+    it('a key is trusted for KEY_CACHE_MS once read; a revocation elsewhere takes effect within it', async () => {
+      const [other] = await db.peers(1, clock);
+      if (other === undefined) throw new Error('no peer');
+      const k = await store.createApiKey({ role: 'risk' });
+      expect(await other.authenticate(k.key)).toMatchObject({ id: k.record.id });
+      await store.revokeApiKey(k.record.id);
+      expect(await store.authenticate(k.key)).toBeNull(); // through the store that revoked it: at once
+      clock.advance(KEY_CACHE_MS - 1);
+      expect(await other.authenticate(k.key)).toMatchObject({ id: k.record.id }); // another process: cached …
+      clock.advance(1);
+      expect(await other.authenticate(k.key)).toBeNull(); // … until KEY_CACHE_MS has passed
+      // A wrong secret with a cached key's id is never a hit.
+      const live = await store.createApiKey({ role: 'risk' });
+      expect(await store.authenticate(live.key)).not.toBeNull();
+      expect(
+        await store.authenticate(`${live.key.slice(0, -1)}${live.key.endsWith('A') ? 'B' : 'A'}`),
+      ).toBeNull();
     });
 
     it('rejects tampered, malformed and revoked keys; validates roles', async () => {

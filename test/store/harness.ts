@@ -51,6 +51,7 @@ const TABLES: readonly (keyof Database)[] = [
   'default_parties',
   'programmes',
   'api_keys',
+  'rate_limits',
   'webhook_endpoints',
   'outbox',
   'store_meta',
@@ -142,7 +143,9 @@ export const postgresHarness: StoreHarness = {
       return s;
     };
     const first = await open(steppingClock());
-    await sql`truncate ${sql.join(TABLES.map((t) => sql.table(t)))}`.execute((first as KyselyStore).db);
+    const db = (first as KyselyStore).db;
+    await sql`truncate ${sql.join(TABLES.map((t) => sql.table(t)))}`.execute(db);
+    await db.updateTable('book_state').set({ version: 0 }).execute(); // its one row stays; the book is empty
     return {
       open,
       async peers(n, clock) {

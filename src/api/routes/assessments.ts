@@ -1,10 +1,11 @@
 import { RiskError } from '../../core/errors.js';
-import { assess, assessMany, type PortfolioLike, replay } from '../../decisions/assess.js';
+import { assess, assessMany, replay } from '../../decisions/assess.js';
 import type { Assessment } from '../../decisions/assessment.js';
-import { Portfolio } from '../../decisions/portfolio.js';
 import type { LoadedRelease } from '../../decisions/release.js';
 import { normaliseApplication } from '../../ingest/schemas.js';
 import { fastApplicationSchema } from '../../ingest/validate.js';
+import type { BookFigures } from '../../store/store.js';
+import type { BookView } from '../book.js';
 import type { RouteDeps } from '../deps.js';
 import { issuesOf, validationError } from '../errors.js';
 import { type RouteSpec, route } from '../route.js';
@@ -46,20 +47,13 @@ function countDecisions(list: readonly Assessment[]): Record<string, number> {
 
 /** The assessment routes. */
 export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
-  // A batch item is checked against the same book as a single call (the release's empty book), and nothing
-  // is booked between items: every stored assessment then replays alone, identically. (assessMany would
-  // book each approval for the next item, which a later single replay could not reproduce.)
-  const policy = d.release.release.policy.portfolio;
-  const empty = policy === undefined ? null : new Portfolio(policy);
-  const unbooked: PortfolioLike | undefined =
-    empty === null
-      ? undefined
-      : {
-          check: (e) => empty.check(e),
-          add: () => {},
-          clientExposure: (id) => empty.clientExposure(id),
-          groupExposure: (id) => empty.groupExposure(id),
-        };
+  // Every assessment is checked against the live book of loans in force (when the release has portfolio
+  // limits), and stored with the book's version and figures: a batch's items all against the same book, with
+  // nothing booked between them (loans enter the book when funded), so each stored one replays alone.
+  const checked = d.release.release.policy.portfolio !== undefined;
+  const bookNow = async () => (checked ? d.book.current() : null);
+  const againstBook = (view: BookView | null) =>
+    view === null ? {} : { portfolio: view.unbooked, bookId: `book:${view.version}` };
   const releases = new Map<string, LoadedRelease>([[d.release.release.id, d.release]]);
   const releaseOf = async (id: string): Promise<LoadedRelease> => {
     const hit = releases.get(id);
@@ -93,16 +87,18 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       },
       handler: async ({ body, req }) => {
         const key = keyOf(req.headers);
-        const made = assess(d.release, body);
+        const view = await bookNow();
+        const made = assess(d.release, body, againstBook(view));
         const saved = await d.store.saveAssessment(
-          { input: body, assessment: made },
+          { input: body, assessment: made, ...(view === null ? {} : { book: view.figures(body.id) }) },
           key !== undefined ? { idempotencyKey: key } : {},
         );
         const row = saved.rows[0] as (typeof saved.rows)[number];
         if (!saved.replayed) d.metrics.decisions.inc({ decision: row.output.decision });
         return {
           status: saved.replayed ? 200 : 201,
-          body: row.output,
+          // The text the store wrote, sent as is (serialised once).
+          json: row.outputJson,
           headers: { location: `/v1/assessments/${row.id}`, 'idempotent-replayed': String(saved.replayed) },
         };
       },
@@ -127,15 +123,15 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       },
       handler: async ({ body, req }) => {
         const key = keyOf(req.headers);
+        const view = await bookNow();
         const made: Assessment[] = [];
-        for await (const a of assessMany(
-          d.release,
-          body.applications,
-          unbooked ? { portfolio: unbooked } : {},
-        ))
-          made.push(a);
+        for await (const a of assessMany(d.release, body.applications, againstBook(view))) made.push(a);
         const saved = await d.store.saveAssessments(
-          made.map((a, i) => ({ input: body.applications[i], assessment: a })),
+          made.map((a, i) => ({
+            input: body.applications[i],
+            assessment: a,
+            ...(view === null ? {} : { book: view.figures(a.applicationId) }),
+          })),
           key !== undefined ? { idempotencyKey: key } : {},
         );
         const out = saved.rows.map((r) => r.output);
@@ -166,7 +162,8 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       handler: async ({ params }) => {
         const row = await d.store.getAssessment(params.id);
         if (row === null) throw new RiskError('E_STORE_NOT_FOUND', `no assessment has id ${params.id}`);
-        return { body: row };
+        const { outputJson: _text, ...shown } = row;
+        return { body: shown };
       },
     }),
     route({
@@ -183,8 +180,28 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       handler: async ({ params }) => {
         const row = await d.store.getAssessment(params.id);
         if (row === null) throw new RiskError('E_STORE_NOT_FOUND', `no assessment has id ${params.id}`);
-        const r = replay(await releaseOf(row.releaseId), row.input, row.output);
-        return { body: { id: row.id, releaseId: row.releaseId, ...r } };
+        // Against the book it was checked against, rebuilt at its version; the book's figures are compared too.
+        const view = row.book === null ? null : await d.book.at(row.book.version);
+        const r = replay(await releaseOf(row.releaseId), row.input, row.output, againstBook(view));
+        const figures = view === null ? null : view.figures(row.output.borrower.id);
+        const bookDiffs = Object.entries(figures ?? {})
+          .filter(([k, v]) => row.book?.[k as keyof BookFigures] !== v)
+          .map(([k, v]) => ({
+            path: `book.${k}`,
+            stored: row.book?.[k as keyof BookFigures],
+            recomputed: v,
+          }));
+        const differences = [...bookDiffs, ...r.differences];
+        return {
+          body: {
+            id: row.id,
+            releaseId: row.releaseId,
+            identical: differences.length === 0,
+            book: row.book,
+            differences,
+            recomputed: r.recomputed,
+          },
+        };
       },
     }),
   ];

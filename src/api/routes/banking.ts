@@ -8,9 +8,9 @@ import { bankScope, type Caller, requireBank } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import {
   liveQuotaUse,
+  programmeLines,
   programmeStatusOf,
   quotaKey,
-  quotaUnder,
   roomRefusal,
   standardsRefusals,
 } from '../programmes.js';
@@ -299,9 +299,8 @@ export function bankingRoutes(d: RouteDeps): RouteSpec[] {
             'E_API_PROGRAMME_MODE',
             `programme ${ag.id} is ${ag.businessMode}, not a batch (见贷即保) programme`,
           );
-        // Room under this bank's quota for this programme, less what the bank file says was used before.
-        const q = quotaUnder(p.bank(bankId), ag.id);
-        const quota = q === null ? 0 : q.amount - q.used;
+        p.bank(bankId);
+        const lines = programmeLines(ag, d.banks, bankId);
         const results = [];
         for (const loan of body.loans) {
           const refusals = standardsRefusals(ag, loan);
@@ -327,7 +326,7 @@ export function bankingRoutes(d: RouteDeps): RouteSpec[] {
             amount,
             ...(assessmentId !== undefined ? { assessmentId } : {}),
             payload,
-            admit: (t) => roomRefusal(ag, t, amount, quota),
+            admit: (t, bankInForce) => roomRefusal(ag, t, bankInForce, amount, lines),
           });
           results.push(
             g.ok

@@ -1,8 +1,7 @@
 import { RiskError } from '../../core/errors.js';
-import { Portfolio, parsePortfolioPolicy } from '../../decisions/portfolio.js';
-import { retainedShareOf } from '../../decisions/portfolio-book.js';
 import { evaluateLoan } from '../../decisions/warning.js';
 import { roundFen } from '../../matching/money.js';
+import { loanField } from '../book.js';
 import type { RouteDeps } from '../deps.js';
 import { programmeStatusOf } from '../programmes.js';
 import { type RouteSpec, route } from '../route.js';
@@ -16,8 +15,6 @@ import {
 
 /** Monitoring, portfolio, the active release, health and readiness. */
 export function serviceRoutes(d: RouteDeps): RouteSpec[] {
-  // The release's portfolio limits when it carries them, else the module's defaults (domain.md §3).
-  const portfolioPolicy = parsePortfolioPolicy(d.release.release.policy.portfolio ?? {});
   return [
     route({
       method: 'post',
@@ -45,41 +42,20 @@ export function serviceRoutes(d: RouteDeps): RouteSpec[] {
       summary:
         'The guarantee book: regulatory leverage, single-client and group concentration, by bank and industry',
       description:
-        "The decisions module's Portfolio over the loans in force in the store (weighted liability against " +
+        "The live book new assessments are checked against: the decisions module's Portfolio over the loans in force in the store at `bookVersion` (weighted liability against " +
         '10× / 15× net assets, single client ≤ 10%, related group ≤ 15%, policy ratios; domain.md §3), plus ' +
         'the balance by bank and industry section and every programme status.',
       roles: ['admin', 'risk'],
       responses: { 200: { description: 'The portfolio', schema: portfolioAnswer } },
       handler: async () => {
-        const loans = await d.store.listLoans({ status: 'active' });
-        const assessed = await d.store.getAssessments(
-          loans.map((l) => l.assessmentId).filter((x): x is string => x !== null),
-        );
-        const borrowerOf = new Map(assessed.map((a) => [a.id, a.output.borrower]));
-        const fromPayload = (p: unknown, k: string) => {
-          const v = (p as Record<string, unknown> | null)?.[k];
-          return typeof v === 'string' ? v : null;
-        };
-        const portfolio = new Portfolio(
-          portfolioPolicy,
-          loans.map((l) => {
-            const b = l.assessmentId !== null ? borrowerOf.get(l.assessmentId) : undefined;
-            return {
-              id: l.id,
-              borrowerId: l.borrowerId,
-              amount: l.amount,
-              entityType: b?.entityType ?? fromPayload(l.payload, 'entityType'),
-              programme: l.agreementId,
-            };
-          }),
-          { retainedShares: new Map(d.agreements.map((ag) => [ag.id, retainedShareOf(ag)] as const)) },
-        );
+        // The same book new assessments are checked against (one store version).
+        const view = await d.book.current();
+        const loans = view.loans;
         const byBank = new Map<string, number>();
         const byIndustry = new Map<string, number>();
         let gross = 0;
         for (const l of loans) {
-          const b = l.assessmentId !== null ? borrowerOf.get(l.assessmentId) : undefined;
-          const section = (b?.industry ?? fromPayload(l.payload, 'industry') ?? '?').slice(0, 1);
+          const section = (loanField(view.borrowers, l, 'industry') ?? '?').slice(0, 1);
           byBank.set(l.bankId, (byBank.get(l.bankId) ?? 0) + l.amount);
           byIndustry.set(section, (byIndustry.get(section) ?? 0) + l.amount);
           gross += l.amount;
@@ -96,7 +72,8 @@ export function serviceRoutes(d: RouteDeps): RouteSpec[] {
         return {
           body: {
             asOf: d.clock.now().toISOString(),
-            status: portfolio.status(),
+            bookVersion: view.version,
+            status: view.portfolio.status(),
             byBank: lines(byBank),
             byIndustry: lines(byIndustry),
             programmes,
