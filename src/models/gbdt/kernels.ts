@@ -51,6 +51,42 @@ export interface TrainArrays {
    * word (sequence << 16 | next chunk), [2] chunks done, [3] 1 when the helper failed, [4] 1 to stop it.
    */
   readonly ctrl: Int32Array;
+  /**
+   * The WebAssembly memory every array above lives in, and the histogram module compiled for it (wasm.ts);
+   * both null where the arrays are plain buffers. `wasm` is the module's instance on this thread, set by
+   * attachWasm on each thread (an instance cannot be sent to another thread).
+   */
+  readonly memory: WebAssembly.Memory | null;
+  readonly wasmModule: WebAssembly.Module | null;
+  wasm: HistogramWasm | null;
+}
+
+/** The exports of the histogram module (see wasm.ts): rows added one or two at a time; pointers in bytes. */
+export interface HistogramWasm {
+  rows1: WasmRows;
+  rows2: WasmRows;
+}
+type WasmRows = (
+  hist: number,
+  idx: number,
+  start: number,
+  end: number,
+  gh: number,
+  bins: number,
+  p: number,
+  features: number,
+  qa: number,
+  qb: number,
+  offsets: number,
+) => void;
+
+/** Instantiates the histogram module on this thread's view of the arrays (a.wasm), where there is one. */
+export function attachWasm(a: TrainArrays): void {
+  const { memory, wasmModule } = a;
+  a.wasm =
+    memory === null || wasmModule === null
+      ? null
+      : (new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as HistogramWasm);
 }
 
 /** A task's kernel: runs chunk c of the task whose parameters are in a.ip (ip[0] is its id, ip[1] its
@@ -158,7 +194,22 @@ export function histogramChunk(
     const f = features[q]!;
     hist.fill(0, hOff + 3 * offsets[f]!, hOff + 3 * (offsets[f]! + nBins[f]!));
   }
-  if (nf === p) accumulateRange(a, hOff, start, end, fa, fb);
+  const x = a.wasm;
+  // The pool may have been replaced by a larger one outside the WebAssembly memory (TreeGrower.take).
+  if (x !== null && hist.buffer === a.idx.buffer) {
+    const { idx, gh, rowBins } = a;
+    const h = hist.byteOffset + 8 * hOff;
+    const pairs = start + ((end - start) & ~1);
+    const [ib, gb, bb, fe, of] = [
+      idx.byteOffset,
+      gh.byteOffset,
+      rowBins.byteOffset,
+      features.byteOffset,
+      offsets.byteOffset,
+    ];
+    x.rows2(h, ib, start, pairs, gb, bb, p, fe, fa, fb, of);
+    x.rows1(h, ib, pairs, end, gb, bb, p, fe, fa, fb, of);
+  } else if (nf === p) accumulateRange(a, hOff, start, end, fa, fb);
   else accumulateList(a, hOff, start, end, fa, fb);
   if (pOff < 0) return;
   for (let q = fa; q < fb; q++) {
@@ -396,6 +447,7 @@ export function helperLoop(a: TrainArrays, kernels: readonly (Kernel | null)[]):
   const ctrl = a.ctrl;
   let seen = 0;
   try {
+    attachWasm(a);
     for (;;) {
       // Tasks come every few tens of microseconds while a tree grows: the helper polls for a while
       // (about a millisecond) before it sleeps, as a wake-up takes longer than most tasks.
