@@ -2,7 +2,7 @@ import { type BinnedData, binCount } from './binning.js';
 import { attachWasm, type TrainArrays } from './kernels.js';
 import type { SplitParams } from './split.js';
 import { CTRL_WORDS } from './team.js';
-import { histogramModule } from './wasm.js';
+import { trainingModule } from './wasm.js';
 
 /** Bytes above which the arrays stay in plain buffers (and histograms in JavaScript): a 32-bit memory. */
 const WASM_MAX_BYTES = 2 ** 31;
@@ -29,7 +29,7 @@ export function createTrainArrays(
   let total = 0;
   for (const fi of data.info) total += binCount(fi);
   const bytes = 2 * n * p + 8 * n * (w === undefined ? 7 : 8) + 24 * total * histograms + 32 * p + 4096;
-  const wasmModule = bytes < WASM_MAX_BYTES ? histogramModule(shared) : null;
+  const wasmModule = bytes < WASM_MAX_BYTES ? trainingModule(shared) : null;
   let memory: WebAssembly.Memory | null = null;
   if (wasmModule !== null) {
     // 16 bytes of alignment per array (at most 20 arrays) beside the sizes above.

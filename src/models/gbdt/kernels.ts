@@ -58,13 +58,20 @@ export interface TrainArrays {
    */
   readonly memory: WebAssembly.Memory | null;
   readonly wasmModule: WebAssembly.Module | null;
-  wasm: HistogramWasm | null;
+  wasm: TrainWasm | null;
 }
 
-/** The exports of the histogram module (see wasm.ts): rows added one or two at a time; pointers in bytes. */
-export interface HistogramWasm {
+/** The exports of the training module (see wasm.ts); pointers in bytes. */
+export interface TrainWasm {
+  /** Histogram rows added one or two at a time. */
   rows1: WasmRows;
   rows2: WasmRows;
+  /** partitionChunk's loop: (idx, right, s0, s1, col, t, dr, mask) → the end of the left rows. */
+  partitionNumeric: (...args: number[]) => number;
+  partitionCategorical: (...args: number[]) => number;
+  /** settleChunk's loop: (idx, s0, s1, col, t, dr, mask, margin, fp). */
+  settleNumeric: (...args: number[]) => void;
+  settleCategorical: (...args: number[]) => void;
 }
 type WasmRows = (
   hist: number,
@@ -86,7 +93,7 @@ export function attachWasm(a: TrainArrays): void {
   a.wasm =
     memory === null || wasmModule === null
       ? null
-      : (new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as HistogramWasm);
+      : (new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as TrainWasm);
 }
 
 /** A task's kernel: runs chunk c of the task whose parameters are in a.ip (ip[0] is its id, ip[1] its
@@ -369,7 +376,12 @@ export function partitionChunk(
   const s1 = chunkStart(start, end, c + 1, nc);
   let l = s0;
   let r = s0;
-  if (isCat === 1) {
+  const x = a.wasm;
+  if (x !== null) {
+    const run = isCat === 1 ? x.partitionCategorical : x.partitionNumeric;
+    l = run(idx.byteOffset, right.byteOffset, s0, s1, colBins.byteOffset + base, t, dr, catMask.byteOffset);
+    r = s0 + (s1 - l);
+  } else if (isCat === 1) {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
       const left = catMask[colBins[base + row]!]!;
@@ -410,7 +422,21 @@ export function settleChunk(
   const base = feature * a.n;
   const s0 = chunkStart(start, end, c, nc);
   const s1 = chunkStart(start, end, c + 1, nc);
-  if (isCat === 1) {
+  const x = a.wasm;
+  if (x !== null) {
+    const run = isCat === 1 ? x.settleCategorical : x.settleNumeric;
+    run(
+      idx.byteOffset,
+      s0,
+      s1,
+      colBins.byteOffset + base,
+      t,
+      dr,
+      catMask.byteOffset,
+      margin.byteOffset,
+      fp.byteOffset,
+    );
+  } else if (isCat === 1) {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
       margin[row]! += fp[catMask[colBins[base + row]!]!]!;

@@ -1,15 +1,19 @@
 /**
- * The histogram loop as a WebAssembly SIMD module, written out byte by byte by the small assembler below
- * (no wabt or other toolchain at build time). V8 runs the JavaScript loop at about 2.4 ns per row ×
- * feature update on this machine; this module at about 1.2 ns: no bounds checks, and the gradient and
- * hessian of a row added to a bin in one f64x2 operation. It adds the same numbers in the same order as
- * the JavaScript loop, so the histograms are identical to the last bit.
+ * The histogram, partition and settle loops of training (kernels.ts) as a WebAssembly SIMD module, written
+ * out byte by byte by the small assembler below (no wabt or other toolchain at build time). V8 runs the
+ * JavaScript histogram loop at about 2.4 ns per row × feature update on this machine; this module at about
+ * 1.2 ns: no bounds checks, and the gradient and hessian of a row added to a bin in one f64x2 operation.
+ * Each function computes the same numbers in the same order as its JavaScript twin, so the results are
+ * identical to the last bit.
  *
  * Exports, over the memory imported as env.memory (all pointers in bytes):
- *   rows1(hist, idx, start, end, gh, bins, p, feats, qa, qb, offsets) and rows2(… the same …):
+ * - rows1(hist, idx, start, end, gh, bins, p, feats, qa, qb, offsets) and rows2(… the same …):
  *   for rows r = idx[start … end) (rows2: two at a time, end − start even) and features f = feats[qa … qb),
  *   bin b = bins[r·p + f] (u8), slot k = hist + 24·(offsets[f] + b): k[0] += gh[2r], k[1] += gh[2r + 1],
- *   k[2] += 1 — the [gradient, hessian, count] layout of TrainArrays.hist.
+ *   k[2] += 1 — the [gradient, hessian, count] layout of TrainArrays.hist;
+ * - partitionNumeric / partitionCategorical(idx, right, s0, s1, col, t, dr, mask) → the end of the left
+ *   rows: partitionChunk's loop over rows idx[s0 … s1) with bin codes col[row];
+ * - settleNumeric / settleCategorical(idx, s0, s1, col, t, dr, mask, margin, fp): settleChunk's loop.
  */
 
 const I32 = 0x7f;
@@ -74,6 +78,11 @@ const brIf = (depth: number): number[] => [0x0d, depth];
 // Parameters of rows1/rows2, then the locals.
 const [HIST, IDX, START, STOP, GH, BINS, P, FEATS, QA, QB, OFFSETS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const [I, Q, F, K, O] = [11, 12, 13, 14, 15];
+const SUB = [0x6b];
+const AND = [0x71];
+const XOR = [0x73];
+const SHR_U = [0x76];
+const store32 = [0x36, 2, 0];
 
 /**
  * The body of a function adding `unroll` rows per step; per feature it adds them in row order, so a bin
@@ -127,23 +136,119 @@ function rowsFunction(unroll: number): number[] {
   return [...uleb(code.length), ...code];
 }
 
-/** The module's bytes: one function type (11 × i32 → nothing), the imported memory, rows1 and rows2. */
-export function histogramWasmBytes(shared: boolean): Uint8Array {
+/**
+ * Whether the row at hand goes left, onto the stack, from its bin code in local `b`: a numeric split sends
+ * codes 1 … t left and the missing code 0 right when dr = 1 (partitionChunk's branch-free formula); a
+ * categorical one looks the code up in mask.
+ */
+function goesLeft(categorical: boolean, b: number, t: number, dr: number, mask: number): number[] {
+  if (categorical) return [...get(mask), ...get(b), ...ADD, ...load8u];
+  return [
+    ...[...get(t), ...get(b), ...SUB, ...i32(31), ...SHR_U, ...i32(1), ...XOR],
+    ...[...i32(1), ...get(b), ...i32(1), ...SUB, ...i32(31), ...SHR_U, ...get(dr), ...AND, ...XOR],
+    ...AND,
+  ];
+}
+
+/** A loop over rows idx[s0 … s1) whose bin code col[row] is in local `b`, running `step` for each. */
+function rowLoop(
+  idx: number,
+  s0: number,
+  s1: number,
+  col: number,
+  i: number,
+  row: number,
+  b: number,
+  step: number[],
+): number[] {
+  return [
+    ...[...get(s0), ...set(i)],
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(i), ...get(s1), ...GE_S, ...brIf(1)],
+    ...[...get(idx), ...get(i), ...i32(4), ...MUL, ...ADD, ...load32(), ...set(row)],
+    ...[...get(col), ...get(row), ...ADD, ...load8u, ...set(b)],
+    ...step,
+    ...[...get(i), ...i32(1), ...ADD, ...set(i), ...br(0)],
+    ...END,
+    ...END,
+  ];
+}
+
+/** partitionNumeric / partitionCategorical: params idx, right, s0, s1, col, t, dr, mask; returns l. */
+function partitionFunction(categorical: boolean): number[] {
+  const [idx, right, s0, s1, col, t, dr, mask] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [i, row, b, left, l, r] = [8, 9, 10, 11, 12, 13];
+  const step = [
+    ...[...goesLeft(categorical, b, t, dr, mask), ...set(left)],
+    ...[...get(idx), ...get(l), ...i32(4), ...MUL, ...ADD, ...get(row), ...store32],
+    ...[...get(right), ...get(r), ...i32(4), ...MUL, ...ADD, ...get(row), ...store32],
+    ...[...get(l), ...get(left), ...ADD, ...set(l)],
+    ...[...get(r), ...get(left), ...i32(1), ...XOR, ...ADD, ...set(r)],
+  ];
+  const body = [
+    ...[...get(s0), ...set(l), ...get(s0), ...set(r)],
+    ...rowLoop(idx, s0, s1, col, i, row, b, step),
+    ...get(l),
+  ];
+  const code = [...vec([[6, I32]]), ...body, ...END];
+  return [...uleb(code.length), ...code];
+}
+
+/** settleNumeric / settleCategorical: params idx, s0, s1, col, t, dr, mask, margin, fp. */
+function settleFunction(categorical: boolean): number[] {
+  const [idx, s0, s1, col, t, dr, mask, margin, fp] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [i, row, b, at] = [9, 10, 11, 12];
+  const step = [
+    ...[...get(margin), ...get(row), ...i32(8), ...MUL, ...ADD, ...tee(at)],
+    ...[...get(at), ...loadF64(0)],
+    ...[...get(fp), ...goesLeft(categorical, b, t, dr, mask), ...i32(8), ...MUL, ...ADD, ...loadF64(0)],
+    ...[...F64_ADD, ...storeF64(0)],
+  ];
+  const code = [...vec([[4, I32]]), ...rowLoop(idx, s0, s1, col, i, row, b, step), ...END];
+  return [...uleb(code.length), ...code];
+}
+
+/** The module's bytes: its three function types, the imported memory and the six functions. */
+export function trainingWasmBytes(shared: boolean): Uint8Array {
   // A shared memory must declare a maximum; the import's limits are a minimum the caller's memory meets.
   const memoryLimits = shared ? [0x03, 1, ...uleb(65_536)] : [0x00, 1];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
-    ...section(1, vec([[0x60, ...vec(Array.from({ length: 11 }, () => [I32])), 0]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...memoryLimits]])),
-    ...section(3, vec([[0], [0]])),
     ...section(
-      7,
+      1,
       vec([
-        [...name('rows1'), 0x00, 0],
-        [...name('rows2'), 0x00, 1],
+        [0x60, ...vec(Array.from({ length: 11 }, () => [I32])), 0], // rows1, rows2
+        [0x60, ...vec(Array.from({ length: 8 }, () => [I32])), 1, I32], // partition…
+        [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0], // settle…
       ]),
     ),
-    ...section(10, vec([rowsFunction(1), rowsFunction(2)])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...memoryLimits]])),
+    ...section(3, vec([[0], [0], [1], [1], [2], [2]])),
+    ...section(
+      7,
+      vec(
+        [
+          'rows1',
+          'rows2',
+          'partitionNumeric',
+          'partitionCategorical',
+          'settleNumeric',
+          'settleCategorical',
+        ].map((fn, k) => [...name(fn), 0x00, k]),
+      ),
+    ),
+    ...section(
+      10,
+      vec([
+        rowsFunction(1),
+        rowsFunction(2),
+        partitionFunction(false),
+        partitionFunction(true),
+        settleFunction(false),
+        settleFunction(true),
+      ]),
+    ),
   ]);
 }
 
@@ -153,9 +258,9 @@ const modules = new Map<boolean, WebAssembly.Module | null>();
  * The compiled module for a shared or an unshared memory, or null where WebAssembly SIMD is not available
  * (the JavaScript loop then runs, with the same result).
  */
-export function histogramModule(shared: boolean): WebAssembly.Module | null {
+export function trainingModule(shared: boolean): WebAssembly.Module | null {
   if (!modules.has(shared)) {
-    const bytes = histogramWasmBytes(shared);
+    const bytes = trainingWasmBytes(shared);
     const ok = typeof WebAssembly === 'object' && WebAssembly.validate(bytes);
     modules.set(shared, ok ? new WebAssembly.Module(bytes) : null);
   }
