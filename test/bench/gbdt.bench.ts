@@ -1,8 +1,9 @@
 // GBDT benchmark (issue 4, part 7): training time, test AUC, prediction and TreeSHAP rows/s of our
 // gradient-boosted trees, next to XGBoost measured in the same run on the same rows.
 //  1. a synthetic 150,000-row, 10-feature credit-like set (105,000 train / 45,000 test), 300 trees of
-//     depth 6: training (ours on one thread and with its helper thread; XGBoost hist on 2 threads and on 1,
-//     best of 2 each), prediction and TreeSHAP on one core (best of 3);
+//     depth 6: training (ours on one thread and with its helper thread; XGBoost hist on 2 threads and on 1;
+//     three runs each, interleaved, reported as median and range), prediction and TreeSHAP on one core
+//     (best of 3);
 //  2. the fixed splits of ../shared/bench/make_splits.py (German, Taiwan, Home Credit 5k): test AUC and
 //     training seconds next to the peers of ../shared/bench/peers.py (XGBoost there: 400 trees of depth 4,
 //     2 threads).
@@ -10,7 +11,7 @@
 // Run: npx tsx test/bench/gbdt.bench.ts [--no-synthetic] [--no-datasets]   (or npm run bench -- gbdt)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame, numeric, readCsvFrame } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
@@ -63,7 +64,34 @@ const best = (runs: number, fn: () => void): number => {
   }
   return s;
 };
+/**
+ * Times `runs` calls of each function, interleaved (A, B, A, B …) so that a change in the machine's load
+ * falls on all of them alike; the seconds of each function's runs.
+ */
+const interleaved = (runs: number, fns: readonly (() => void)[]): number[][] => {
+  const out = fns.map((): number[] => []);
+  for (let k = 0; k < runs; k++) {
+    fns.forEach((fn, j) => {
+      const t0 = performance.now();
+      fn();
+      out[j]?.push(seconds(t0));
+    });
+  }
+  return out;
+};
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 const fmt = (v: number, d = 3): string => v.toFixed(d);
+/** Median and range of timed runs: "1.23 (1.20–1.31)". */
+const spread = (xs: readonly number[]): string =>
+  `${fmt(median(xs), 2)} (${fmt(Math.min(...xs), 2)}–${fmt(Math.max(...xs), 2)})`;
+const load = (): string =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 const rate = (v: number): string => `${Math.round(v).toLocaleString('en-US')}/s`;
 
 /** A credit-like sample: skewed amounts, bounded ratios, counts, some missing values, an interaction. */
@@ -130,12 +158,12 @@ d = sys.argv[1]
 tr = pd.read_csv(d + '/train.csv'); te = pd.read_csv(d + '/test.csv')
 ytr, yte = tr.pop('y'), te.pop('y')
 params = {'objective': 'binary:logistic', 'tree_method': 'hist', 'max_depth': 6, 'eta': 0.1, 'max_bin': 256}
-out = {}
-for threads in (2, 1):
-    dtr = xgb.DMatrix(tr, ytr, nthread=threads)
-    for rep in range(2):
-        t0 = time.perf_counter(); b = xgb.train({**params, 'nthread': threads}, dtr, 300)
-        out['train_s_%d' % threads] = min(out.get('train_s_%d' % threads, 1e9), time.perf_counter() - t0)
+out = {'train_s_2': [], 'train_s_1': []}
+dtr = {threads: xgb.DMatrix(tr, ytr, nthread=threads) for threads in (2, 1)}
+for rep in range(3):
+    for threads in (2, 1):
+        t0 = time.perf_counter(); b = xgb.train({**params, 'nthread': threads}, dtr[threads], 300)
+        out['train_s_%d' % threads].append(time.perf_counter() - t0)
 b.set_param({'nthread': 1})
 dte = xgb.DMatrix(te, nthread=1)
 out['auc'] = roc_auc_score(yte, b.predict(dte))
@@ -146,8 +174,9 @@ print(json.dumps(out))
 `;
 
 interface XgbSynth {
-  readonly train_s_2: number;
-  readonly train_s_1: number;
+  /** Seconds of each of three runs. */
+  readonly train_s_2: readonly number[];
+  readonly train_s_1: readonly number[];
   readonly auc: number;
   readonly predict_rows_s: number;
   readonly shap_rows_s: number;
@@ -180,8 +209,11 @@ async function syntheticBench(): Promise<void> {
   const binS = best(1, () => {
     data = applyBins(train.x, train.x.names, fitBins(train.x, binOptions));
   });
-  const train1 = binS + best(2, () => trainGbdt(data, train.y, params, { threads: 1 }));
-  const train2 = binS + best(2, () => trainGbdt(data, train.y, params, { threads: 2 }));
+  const loadBefore = load();
+  const [train1, train2] = interleaved(3, [
+    () => trainGbdt(data, train.y, params, { threads: 1 }),
+    () => trainGbdt(data, train.y, params, { threads: 2 }),
+  ]).map((runs) => runs.map((s) => s + binS)) as [number[], number[]];
   model.predictMargin(test.x.take([0, 1, 2])); // compile the forest outside the timing
   const predictRate = SYNTH_TEST / best(3, () => model.predictMargin(test.x));
   const shapRows = test.x.take(Array.from({ length: 2000 }, (_, i) => i));
@@ -205,20 +237,25 @@ async function syntheticBench(): Promise<void> {
   console.log(
     `| rongdan gbdt, fit() as users call it (threads chosen for the machine) | ${fmt(fitS, 2)} | ${fmt(testAuc, 4)} | ${rate(predictRate)} | ${rate(shapRate)} |`,
   );
-  console.log(`| rongdan gbdt, 1 thread (binning ${fmt(binS, 2)} s included) | ${fmt(train1, 2)} | | | |`);
-  console.log(`| rongdan gbdt, 2 threads (binning included) | ${fmt(train2, 2)} | | | |`);
+  console.log(
+    `| rongdan gbdt, 1 thread (binning ${fmt(binS, 2)} s included; median (range) of 3) | ${spread(train1)} | | | |`,
+  );
+  console.log(`| rongdan gbdt, 2 threads (binning included) | ${spread(train2)} | | | |`);
   if (typeof xgb === 'string') console.log(`(XGBoost not run: ${xgb})`);
   else {
-    console.log(`| xgboost hist, 2 threads | ${fmt(xgb.train_s_2, 2)} | | | |`);
+    console.log(`| xgboost hist, 2 threads (median (range) of 3) | ${spread(xgb.train_s_2)} | | | |`);
     console.log(
-      `| xgboost hist, 1 thread | ${fmt(xgb.train_s_1, 2)} | ${fmt(xgb.auc, 4)} | ${rate(xgb.predict_rows_s)} | ${rate(xgb.shap_rows_s)} |`,
+      `| xgboost hist, 1 thread | ${spread(xgb.train_s_1)} | ${fmt(xgb.auc, 4)} | ${rate(xgb.predict_rows_s)} | ${rate(xgb.shap_rows_s)} |`,
     );
-    const ours = Math.min(train1, train2);
-    const theirs = Math.min(xgb.train_s_1, xgb.train_s_2);
+    const x2 = median(xgb.train_s_2);
+    const x1 = median(xgb.train_s_1);
     console.log(
-      `aims: training ≤ 1.5 × XGBoost on 2 threads: ${fmt(ours / xgb.train_s_2, 2)}× (${fmt(ours / theirs, 2)}× XGBoost's faster run) · prediction ≥ 300,000/s: ${rate(predictRate)} · TreeSHAP ≥ 10,000/s: ${rate(shapRate)}`,
+      `aims: training ≤ 1.5 × XGBoost on 2 threads: ${fmt(median(train2) / x2, 2)}× (medians; 1 thread: ${fmt(median(train1) / x1, 2)}×) · prediction ≥ 300,000/s: ${rate(predictRate)} · TreeSHAP ≥ 10,000/s: ${rate(shapRate)}`,
     );
-    if (xgb.train_s_2 > xgb.train_s_1) {
+    console.log(
+      `load average (1, 5, 15 min) before the training runs: ${loadBefore}; after XGBoost: ${load()}`,
+    );
+    if (x2 > x1) {
       console.log(
         '(XGBoost was slower on 2 threads than on 1: the cores were busy with other work, so the 2-thread ratio means little; compare with its faster run)',
       );

@@ -5,8 +5,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared beside the repository (never copied into it). */
-export const SHARED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
+/** ../shared beside the repository (never copied into it); ../../shared from a worktree in /work/wt/<name>. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const SHARED_DIR =
+  ['../../../shared', '../../../../shared'].map((p) => resolve(HERE, p)).find((d) => existsSync(d)) ??
+  resolve(HERE, '../../../shared');
 export const DATASETS_DIR = join(SHARED_DIR, 'datasets');
 export const BENCH_DIR = join(SHARED_DIR, 'bench');
 /** Debian's interpreter, which has python3-sklearn, python3-pandas and python3-xgboost. */

@@ -51,6 +51,49 @@ export interface TrainArrays {
    * word (sequence << 16 | next chunk), [2] chunks done, [3] 1 when the helper failed, [4] 1 to stop it.
    */
   readonly ctrl: Int32Array;
+  /**
+   * The WebAssembly memory every array above lives in, and the histogram module compiled for it (wasm.ts);
+   * both null where the arrays are plain buffers. `wasm` is the module's instance on this thread, set by
+   * attachWasm on each thread (an instance cannot be sent to another thread).
+   */
+  readonly memory: WebAssembly.Memory | null;
+  readonly wasmModule: WebAssembly.Module | null;
+  wasm: TrainWasm | null;
+}
+
+/** The exports of the training module (see wasm.ts); pointers in bytes. */
+export interface TrainWasm {
+  /** Histogram rows added one or two at a time. */
+  rows1: WasmRows;
+  rows2: WasmRows;
+  /** partitionChunk's loop: (idx, right, s0, s1, col, t, dr, mask) → the end of the left rows. */
+  partitionNumeric: (...args: number[]) => number;
+  partitionCategorical: (...args: number[]) => number;
+  /** settleChunk's loop: (idx, s0, s1, col, t, dr, mask, margin, fp). */
+  settleNumeric: (...args: number[]) => void;
+  settleCategorical: (...args: number[]) => void;
+}
+type WasmRows = (
+  hist: number,
+  idx: number,
+  start: number,
+  end: number,
+  gh: number,
+  bins: number,
+  p: number,
+  features: number,
+  qa: number,
+  qb: number,
+  offsets: number,
+) => void;
+
+/** Instantiates the histogram module on this thread's view of the arrays (a.wasm), where there is one. */
+export function attachWasm(a: TrainArrays): void {
+  const { memory, wasmModule } = a;
+  a.wasm =
+    memory === null || wasmModule === null
+      ? null
+      : (new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as TrainWasm);
 }
 
 /** A task's kernel: runs chunk c of the task whose parameters are in a.ip (ip[0] is its id, ip[1] its
@@ -158,7 +201,22 @@ export function histogramChunk(
     const f = features[q]!;
     hist.fill(0, hOff + 3 * offsets[f]!, hOff + 3 * (offsets[f]! + nBins[f]!));
   }
-  if (nf === p) accumulateRange(a, hOff, start, end, fa, fb);
+  const x = a.wasm;
+  // The pool may have been replaced by a larger one outside the WebAssembly memory (TreeGrower.take).
+  if (x !== null && hist.buffer === a.idx.buffer) {
+    const { idx, gh, rowBins } = a;
+    const h = hist.byteOffset + 8 * hOff;
+    const pairs = start + ((end - start) & ~1);
+    const [ib, gb, bb, fe, of] = [
+      idx.byteOffset,
+      gh.byteOffset,
+      rowBins.byteOffset,
+      features.byteOffset,
+      offsets.byteOffset,
+    ];
+    x.rows2(h, ib, start, pairs, gb, bb, p, fe, fa, fb, of);
+    x.rows1(h, ib, pairs, end, gb, bb, p, fe, fa, fb, of);
+  } else if (nf === p) accumulateRange(a, hOff, start, end, fa, fb);
   else accumulateList(a, hOff, start, end, fa, fb);
   if (pOff < 0) return;
   for (let q = fa; q < fb; q++) {
@@ -318,7 +376,12 @@ export function partitionChunk(
   const s1 = chunkStart(start, end, c + 1, nc);
   let l = s0;
   let r = s0;
-  if (isCat === 1) {
+  const x = a.wasm;
+  if (x !== null) {
+    const run = isCat === 1 ? x.partitionCategorical : x.partitionNumeric;
+    l = run(idx.byteOffset, right.byteOffset, s0, s1, colBins.byteOffset + base, t, dr, catMask.byteOffset);
+    r = s0 + (s1 - l);
+  } else if (isCat === 1) {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
       const left = catMask[colBins[base + row]!]!;
@@ -359,7 +422,21 @@ export function settleChunk(
   const base = feature * a.n;
   const s0 = chunkStart(start, end, c, nc);
   const s1 = chunkStart(start, end, c + 1, nc);
-  if (isCat === 1) {
+  const x = a.wasm;
+  if (x !== null) {
+    const run = isCat === 1 ? x.settleCategorical : x.settleNumeric;
+    run(
+      idx.byteOffset,
+      s0,
+      s1,
+      colBins.byteOffset + base,
+      t,
+      dr,
+      catMask.byteOffset,
+      margin.byteOffset,
+      fp.byteOffset,
+    );
+  } else if (isCat === 1) {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
       margin[row]! += fp[catMask[colBins[base + row]!]!]!;
@@ -396,6 +473,7 @@ export function helperLoop(a: TrainArrays, kernels: readonly (Kernel | null)[]):
   const ctrl = a.ctrl;
   let seen = 0;
   try {
+    attachWasm(a);
     for (;;) {
       // Tasks come every few tens of microseconds while a tree grows: the helper polls for a while
       // (about a millisecond) before it sleeps, as a wake-up takes longer than most tasks.

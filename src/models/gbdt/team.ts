@@ -3,6 +3,7 @@ import { RiskError } from '../../core/errors.js';
 import {
   accumulateList,
   accumulateRange,
+  attachWasm,
   chunkStart,
   claimChunks,
   gradientChunk,
@@ -65,7 +66,8 @@ export class Team {
     if (threads < 2) return new Team(a, null);
     let worker: Worker;
     try {
-      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: a });
+      // The helper instantiates the histogram module itself (attachWasm): an instance cannot be sent.
+      worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { ...a, wasm: null } });
     } catch {
       // No thread to be had (a resource limit): the main thread does all the work, with the same result.
       return new Team(a, null);
@@ -158,6 +160,7 @@ export const KERNEL_SOURCE = [
   'var __name = (f) => f;',
   ...[
     chunkStart,
+    attachWasm,
     gradientChunk,
     gradientTask,
     histogramChunk,

@@ -49,6 +49,9 @@ export interface TrainGbdtOptions {
 const THREAD_WORK = 20_000_000;
 /** Histogram pool bytes above which training stays on one thread (a shared pool cannot grow). */
 const SHARED_POOL_BYTES = 512 * 1024 * 1024;
+/** Histogram pool bytes a one-thread run takes up front: the pool lives in the WebAssembly memory, which
+ * cannot grow, and histograms of a pool grown outside it are built by the slower JavaScript loop. */
+const POOL_BYTES = 64 * 1024 * 1024;
 /** Rows per chunk of the gradient pass. */
 const GRADIENT_ROWS = 16_384;
 
@@ -100,7 +103,7 @@ export function trainGbdt(
     w,
     params,
     monotone,
-    threads > 1 ? slots : Math.min(slots, 8),
+    threads > 1 ? slots : Math.min(slots, Math.max(8, Math.floor(POOL_BYTES / histogramBytes(data)))),
     threads > 1,
   );
   a.margin.fill(initScore);
@@ -135,15 +138,20 @@ export function trainGbdt(
  * when the shared histogram pool, which cannot grow, would be too large.
  */
 function chooseThreads(asked: 1 | 2 | undefined, data: BinnedData, params: GbdtParams, slots: number): 1 | 2 {
-  let histBytes = 0;
-  for (const fi of data.info) histBytes += 24 * binCount(fi);
-  if (asked === 1 || slots * histBytes > SHARED_POOL_BYTES) return 1;
+  if (asked === 1 || slots * histogramBytes(data) > SHARED_POOL_BYTES) return 1;
   if (asked === 2) return 2;
   const cores = availableParallelism();
   // The load average says whether a core is free; it only decides speed, never the trees.
   const free = (loadavg()[0] as number) < cores - 0.5;
   const work = data.nRows * data.bins.length * params.nEstimators;
   return cores >= 2 && free && work >= THREAD_WORK ? 2 : 1;
+}
+
+/** Bytes of one histogram: [gradient, hessian, count] doubles per bin of every feature. */
+function histogramBytes(data: BinnedData): number {
+  let bins = 0;
+  for (const fi of data.info) bins += binCount(fi);
+  return 24 * bins;
 }
 
 /**
