@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseArtifactPart, parseOptions, type Trend } from '../binning/options.js';
+import { catalogHints } from '../binning/catalog-hints.js';
+import { parseArtifactPart, parseOptions } from '../binning/options.js';
 import { binningProcessOptionsSchema, fitBinningProcess, woeColumn, woeTable } from '../binning/process.js';
 import { type SelectionRow, selectionText } from '../binning/selection.js';
 import type { BinningTable } from '../binning/table.js';
@@ -16,7 +17,6 @@ import {
 import { RiskError } from '../core/errors.js';
 import { Frame } from '../core/frame.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import { getDefaultCatalog } from '../features/catalog.js';
 import type { Estimator, Explainer, FitOptions, Reason } from './estimator.js';
 import { type CoefficientTest, designOf, logisticTests, varianceInflation } from './inference.js';
 import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic.js';
@@ -167,36 +167,6 @@ const scorecardStateSchema = z.strictObject({
   warnings: z.array(z.string()).optional(),
 });
 type ScorecardState = z.infer<typeof scorecardStateSchema> & { dataFingerprint: DataFingerprint };
-
-/** A variable's trend and special values from the feature catalog, where it has the variable. */
-function catalogHints(
-  names: readonly string[],
-  logger: Logger,
-): Map<string, { trend?: Trend; special: number[] }> {
-  const out = new Map<string, { trend?: Trend; special: number[] }>();
-  let entries: ReturnType<typeof getDefaultCatalog>['entries'];
-  try {
-    entries = getDefaultCatalog().entries;
-  } catch (err) {
-    logger.warn(
-      { err: (err as Error).message },
-      'feature catalog unavailable: binning uses no catalog hints',
-    );
-    return out;
-  }
-  const wanted = new Set(names);
-  for (const e of entries) {
-    if (!wanted.has(e.name)) continue;
-    // The catalog's direction is about risk: `increasing` = riskier as the value grows = ascending event rate.
-    const trend: Trend | undefined =
-      e.direction === 'increasing' ? 'ascending' : e.direction === 'decreasing' ? 'descending' : undefined;
-    out.set(
-      e.name,
-      trend === undefined ? { special: e.missing.special } : { trend, special: e.missing.special },
-    );
-  }
-  return out;
-}
 
 /** Where each model variable's points come from, for scoring. */
 interface Lookup {
