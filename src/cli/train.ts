@@ -15,6 +15,7 @@ import type { TrainedModel } from '../models/model.js';
 import { optionHelpText } from '../models/option-help.js';
 import { modelFamily, saveModel, withTraining } from '../models/registry.js';
 import type { Scorecard } from '../models/scorecard.js';
+import { dateColumn, requireDataRows } from './data-checks.js';
 
 /** Options of `rongdan train`, as commander hands them over. */
 export interface TrainCommandOptions {
@@ -259,6 +260,8 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     where: opts.data,
   });
   const frame = detected.frame;
+  requireDataRows(frame, opts.data);
+  if (opts.date !== undefined) dateColumn(frame, opts.date);
   const ds = prepareDataset(frame, {
     target: opts.target,
     positive: opts.positive,
