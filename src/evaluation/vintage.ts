@@ -131,7 +131,7 @@ export function overdueBucket(
 ): number {
   if (status === 'defaulted') return OVERDUE_BUCKETS.length - 1;
   let b = 0;
-  while (b < edges.length && days > edges[b]) b++;
+  while (b < edges.length && days > (edges[b] as number)) b++;
   return b;
 }
 
