@@ -18,6 +18,7 @@ import { registerSampleCommands } from './samples.js';
 import { registerServeCommands } from './serve.js';
 import { registerSimulateCommands } from './simulate.js';
 import { registerTrainCommands } from './train.js';
+import { registerVintageCommands } from './vintage.js';
 import { registerWebhookCommands } from './webhooks.js';
 
 /** The `rongdan` command line: each stage registers its own commands. */
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerDecisionCommands(program);
   registerSimulateCommands(program);
   registerPortfolioCommands(program);
+  registerVintageCommands(program);
   registerServeCommands(program);
   return program;
 }

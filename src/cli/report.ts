@@ -24,7 +24,7 @@ export interface ReportSummary {
 }
 
 /** Sends vega's warnings to stderr, one line each: the CLI's stand-in for a structured logger. */
-function stderrLogger(io: CommandIo): Logger {
+export function stderrLogger(io: CommandIo): Logger {
   const line = (level: string) => (obj: object, msg?: string) => {
     io.stderr.write(`${level}: ${msg ?? ''} ${JSON.stringify(obj)}\n`);
   };

@@ -14,7 +14,7 @@ import type { MonitoringLoan, MonitoringSnapshot } from '../ingest/monitoring.js
  *   whichever the data shows first (domain.md §5.2: past 90 days a loan is at least 次级, non-performing).
  * - Cumulative default rate at MOB k, by count: loans of the cohort defaulted at MOB ≤ k ÷ loans of the
  *   cohort; by amount: their original amounts ÷ the cohort's original amount. A cell exists only where the
- *   whole cohort could have reached MOB k by the book's last month (the as-of month), so a young cohort's
+ *   whole cohort could have reached MOB k by the book's last month (the as-of month) and some snapshot shows MOB k, so a young cohort's
  *   curve stops instead of reading as a low rate.
  * - Cumulative compensation rate at MOB k: compensation (代偿) paid at MOB ≤ k ÷ the cohort's original
  *   amount, when the snapshots carry `compensation_amount`.
@@ -37,7 +37,7 @@ export const vintageOptionsSchema = z
       .refine((e) => e[0] < e[1] && e[1] < e[2] && e[2] < e[3], 'edges must increase'),
     /** More days past due than this is a default (domain.md §5.2: > 90 days → 次级). */
     defaultDays: z.int().positive(),
-    /** Longest MOB shown (default: as far as the data reaches). */
+    /** Longest MOB shown (default and at most: the longest months on book of any snapshot). */
     maxMob: z.int().positive().optional(),
   })
   .strict();
@@ -69,7 +69,7 @@ export interface VintageCohort {
   readonly loans: number;
   /** Original amount, yuan. */
   readonly amount: number;
-  /** MOB 1 … the last MOB the whole cohort can have reached by the as-of month. */
+  /** MOB 1 … the last MOB the whole cohort can have reached by the as-of month (and any snapshot shows). */
   readonly cells: readonly VintageCell[];
 }
 
@@ -175,7 +175,8 @@ export function vintageAnalysis(
   const opts = parseOptions(options);
   const k = OVERDUE_BUCKETS.length;
   const byLoan = new Map<string, MonitoringSnapshot[]>();
-  let asOf = -Infinity;
+  let asOf = Number.NEGATIVE_INFINITY;
+  let lastMob = 0;
   let snapshotsWithoutLoan = 0;
   let hasCompensation = false;
   const loanIds = new Set(loans.map((l) => l.borrowerId));
@@ -185,6 +186,7 @@ export function vintageAnalysis(
       continue;
     }
     asOf = Math.max(asOf, monthNumber(s.month));
+    lastMob = Math.max(lastMob, s.monthsOnBook);
     if (s.compensationAmount != null) hasCompensation = true;
     const list = byLoan.get(s.borrowerId);
     if (list === undefined) byLoan.set(s.borrowerId, [s]);
@@ -251,7 +253,7 @@ export function vintageAnalysis(
     tracks.push(track);
   }
 
-  const cohorts = cohortCurves(tracks, asOf, hasCompensation, opts.maxMob);
+  const cohorts = cohortCurves(tracks, asOf, hasCompensation, Math.min(lastMob, opts.maxMob ?? lastMob));
   const rowTotals = counts.map((r) => r.reduce((s, v) => s + v, 0));
   const rates = counts.map((r, i) => r.map((v) => v / (rowTotals[i] as number)));
   const monthly = [...monthlyCounts.entries()]
@@ -283,7 +285,7 @@ function cohortCurves(
   tracks: readonly LoanTrack[],
   asOf: number,
   hasCompensation: boolean,
-  maxMob?: number,
+  maxMob: number,
 ): VintageCohort[] {
   const byCohort = new Map<number, LoanTrack[]>();
   for (const t of tracks) {
@@ -295,7 +297,7 @@ function cohortCurves(
     .sort((a, b) => a[0] - b[0])
     .map(([cohort, list]) => {
       const amount = list.reduce((s, t) => s + t.amount, 0);
-      const reach = Math.min(asOf - cohort, maxMob ?? Number.POSITIVE_INFINITY);
+      const reach = Math.min(asOf - cohort, maxMob);
       const cells: VintageCell[] = [];
       for (let mob = 1; mob <= reach; mob++) {
         let n = 0;

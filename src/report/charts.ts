@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { BinningTable } from '../binning/table.js';
 import type { CalibrationRow, LiftRow } from '../evaluation/metrics.js';
 import type { HistogramBar, KsCurve, RocPoint } from './curves.js';
+import { FONT_FAMILY } from './page.js';
 
 /**
  * vega-lite specs of the report's charts, built from already-reduced data (never raw rows). Pure functions:
@@ -10,12 +11,12 @@ import type { HistogramBar, KsCurve, RocPoint } from './curves.js';
 
 const WIDTH = 380;
 const HEIGHT = 260;
-const BAD = '#c0392b';
-const GOOD = '#2471a3';
+export const BAD = '#c0392b';
+export const GOOD = '#2471a3';
 
-/** Shared look: system fonts only (the page embeds none), light grid, titles on the left. */
-const CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
+/** Shared look: system fonts only (the page embeds none; CJK ones where installed), light grid, titles on the left. */
+export const CONFIG = {
+  font: FONT_FAMILY,
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee', titleFontWeight: 'normal' },
   legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom-right' },
