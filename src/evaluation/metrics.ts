@@ -900,3 +900,6 @@ export function evaluateBinary(
     lift: liftTable(c.y, c.s, tableOptions),
   };
 }
+
+// Shared with the score-band table (bands.ts), which cuts and validates exactly as the metrics above do.
+export { binOf, check as checkScored, quantileEdges };
