@@ -130,7 +130,7 @@ export async function loadLabelledData(opts: LabelledDataOptions, io: CommandIo)
 }
 
 /** The dates of a column as ISO text: text as written, yyyymmdd integers rewritten as yyyy-mm-dd. */
-function isoDates(frame: Frame, name: string): (string | null)[] {
+export function isoDates(frame: Frame, name: string): (string | null)[] {
   if (!frame.has(name)) {
     throw new RiskError('E_OPTIONS_INVALID', `--date: no column named ${JSON.stringify(name)}`, {
       path: ['date'],

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { RiskError } from '../core/errors.js';
 import { type VintageAnalysis, vintageAnalysis } from '../evaluation/vintage.js';
-import { parseLang } from '../report/i18n.js';
+import { parseLang } from '../report/labels.js';
 import { buildVintageReport, formatVintage } from '../report/vintage-report.js';
 import { readBook } from './monitor.js';
 import { stderrLogger } from './report.js';

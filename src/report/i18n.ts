@@ -1,13 +1,13 @@
 import { describeFeature } from '../features/catalog.js';
+import { LABELS, type LabelKey, type Lang } from './labels.js';
+
+export type { Lang } from './labels.js';
 
 /**
- * The zh/en words of the HTML reports (model report and vintage report), in one map: every heading, column,
- * chart title and note a reader sees. Chinese terms are those a guarantor's model team uses (坏账率, 分箱,
+ * The zh/en words of the HTML reports (model report and vintage report) beside the column headers they share
+ * with the exports (labels.ts): every heading, chart title and note a reader sees. Chinese terms are those a guarantor's model team uses (坏账率, 分箱,
  * 证据权重 WOE, 信息值 IV, 账龄, 迁徙率).
  */
-
-/** The languages of the reports. */
-export type Lang = 'zh' | 'en';
 
 /** The report's words by key. */
 export const REPORT_TEXT = {
@@ -16,7 +16,6 @@ export const REPORT_TEXT = {
   modelKind: { zh: '模型类型', en: 'model kind' },
   model: { zh: '模型', en: 'model' },
   data: { zh: '数据', en: 'data' },
-  rows: { zh: '样本数', en: 'rows' },
   bads: { zh: '坏样本数', en: 'bads' },
   badRate: { zh: '坏账率', en: 'bad rate' },
   features: { zh: '特征数', en: 'features' },
@@ -26,8 +25,6 @@ export const REPORT_TEXT = {
   on: { zh: '数据：', en: 'on' },
   // metrics
   metrics: { zh: '模型指标', en: 'Metrics' },
-  metric: { zh: '指标', en: 'metric' },
-  value: { zh: '数值', en: 'value' },
   meaning: { zh: '含义', en: 'meaning' },
   aucMeaning: {
     zh: '随机抽取一个坏样本和一个好样本，坏样本得分更差的概率',
@@ -44,7 +41,6 @@ export const REPORT_TEXT = {
     zh: '相对基准样本的分数稳定性（< 0.10 稳定，0.10–0.25 轻微变化，> 0.25 显著变化）',
     en: 'score stability against the baseline (< 0.10 stable, 0.10–0.25 moderate, > 0.25 significant)',
   },
-  logLoss: { zh: '对数损失', en: 'Log loss' },
   // side by side
   sideBySide: { zh: '训练 / 验证 / 跨时间样本对比', en: 'Training, validation and out-of-time side by side' },
   sideBySideNote: {
@@ -96,13 +92,9 @@ export const REPORT_TEXT = {
     zh: '十分位提升度与捕获率（风险最高者优先）',
     en: 'Lift and gains by decile (riskiest first)',
   },
-  decile: { zh: '十分位', en: 'decile' },
   pdRange: { zh: 'PD 区间', en: 'PD range' },
   expectedBads: { zh: '预期坏样本数', en: 'expected bads' },
-  lift: { zh: '提升度', en: 'lift' },
   cumPopulation: { zh: '累计样本占比', en: 'cum. population' },
-  gain: { zh: '累计捕获率', en: 'gain' },
-  cumLift: { zh: '累计提升度', en: 'cum. lift' },
   // bands
   bands: { zh: '分数段与审批阈值', en: 'Score bands and cut-offs' },
   bandsNote: {
@@ -137,12 +129,8 @@ export const REPORT_TEXT = {
   valueRank: { zh: '取值排名', en: 'value rank' },
   beeswarmTitle: { zh: 'SHAP 蜂群图（前', en: 'SHAP beeswarm (top' },
   beeswarmTitleEnd: { zh: '个变量）', en: 'variables)' },
-  description: { zh: '变量说明', en: 'description' },
   // selection and binning
   selection: { zh: '变量筛选', en: 'Variable selection' },
-  variable: { zh: '变量', en: 'variable' },
-  kept: { zh: '入模', en: 'kept' },
-  reason: { zh: '原因', en: 'reason' },
   yes: { zh: '是', en: 'yes' },
   no: { zh: '否', en: 'no' },
   binning: { zh: '分箱表', en: 'Binning tables' },
@@ -152,14 +140,7 @@ export const REPORT_TEXT = {
   },
   emptyHidden: { zh: '个空箱已隐藏', en: 'empty bins hidden' },
   userSet: { zh: '人工分箱', en: 'user-set bins' },
-  bin: { zh: '分箱', en: 'bin' },
-  count: { zh: '样本数', en: 'count' },
   share: { zh: '占比', en: 'share' },
-  woe: { zh: 'WOE', en: 'WoE' },
-  iv: { zh: 'IV', en: 'IV' },
-  points: { zh: '分数', en: 'points' },
-  numeric: { zh: '数值型', en: 'numeric' },
-  categorical: { zh: '类别型', en: 'categorical' },
   // stability
   stability: { zh: '相对基准样本的稳定性', en: 'Stability against the baseline' },
   psiOf: { zh: '分数 PSI', en: 'PSI of the score' },
@@ -232,15 +213,17 @@ export const REPORT_TEXT = {
   bucketCurrent: { zh: '正常', en: 'current' },
 } as const;
 
-/** A key of the report's words. */
-export type TextKey = keyof typeof REPORT_TEXT;
+/** A key of the report's words, or of the shared column headers. */
+export type TextKey = keyof typeof REPORT_TEXT | LabelKey;
 
 /**
  * The report's word for a key, with `{name}` placeholders filled.
  * @example text('zh', 'badRate') // '坏账率'
  */
 export function text(lang: Lang, key: TextKey, fill: Readonly<Record<string, string | number>> = {}): string {
-  let out: string = REPORT_TEXT[key][lang];
+  let out: string = (
+    key in REPORT_TEXT ? REPORT_TEXT[key as keyof typeof REPORT_TEXT] : LABELS[key as LabelKey]
+  )[lang];
   for (const [k, v] of Object.entries(fill)) out = out.replaceAll(`{${k}}`, String(v));
   return out;
 }
@@ -257,12 +240,4 @@ export function bucketLabel(lang: Lang, bucket: string): string {
  */
 export function featureDescription(lang: Lang, name: string): string {
   return describeFeature(name)?.[lang] ?? '';
-}
-
-/**
- * Validates a --lang value.
- * @returns the language, or undefined when the value is neither zh nor en
- */
-export function parseLang(value: string | undefined): Lang | undefined {
-  return value === undefined || value === 'en' ? 'en' : value === 'zh' ? 'zh' : undefined;
 }

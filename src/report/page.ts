@@ -34,7 +34,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0
 dl.meta dt{color:#666}dl.meta dd{margin:0;font-family:Menlo,Consolas,monospace;word-break:break-all}
 table{border-collapse:collapse;font-size:13px;margin:4px 0 12px}
 th,td{padding:4px 10px;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}
-th{background:#f0f3f7;font-weight:600}th:first-child,td:first-child{text-align:left}
+th{background:#f0f3f7;font-weight:600}th::first-letter,dl.meta dt::first-letter{text-transform:uppercase}th:first-child,td:first-child{text-align:left}
 tr.total td{font-weight:600;border-top:2px solid #bbb}
 td.wrap,th.wrap{white-space:normal;text-align:left;max-width:420px}
 .metrics td:nth-child(2){font-family:Menlo,Consolas,monospace}.metrics td:last-child,.metrics th:last-child{text-align:left;white-space:normal;color:#555}
