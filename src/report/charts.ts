@@ -510,7 +510,7 @@ export function importanceSpec(
         type: 'nominal',
         title: null,
         sort: shown.map((i) => i.feature),
-        axis: { labelLimit: 240 },
+        axis: { labelLimit: 360 },
       },
       x: { field: 'value', type: 'quantitative', title: axisTitle },
     },

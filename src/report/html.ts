@@ -213,6 +213,24 @@ function monthlySeries(
   });
 }
 
+/** The scorecard's selection reasons are English sentences: their fixed phrases in Chinese, numbers kept. */
+const REASON_ZH: readonly [RegExp, string][] = [
+  [/^kept\b/, '保留'],
+  [/^dropped:\s*/, '剔除：'],
+  [/coefficient of the wrong sign/, '回归系数符号与 WOE 方向相反'],
+  [/binning not significant \(likelihood-ratio test against no information/, '分箱不显著（相对无信息的似然比检验'],
+  [/correlated with (\S+)/, '与 $1 相关'],
+  [/no information \(IV 0: constant or empty\)/, '无信息（IV 为 0：常量或全空）'],
+  [/low IV/, 'IV 过低'],
+  [/beyond maxVariables/, '超出最大变量数 maxVariables'],
+];
+
+function reasonZh(reason: string): string {
+  let out = reason;
+  for (const [pattern, zh] of REASON_ZH) out = out.replace(pattern, zh);
+  return out;
+}
+
 function binLabel(label: string, t: T): string {
   return label === 'Missing' ? t('missing') : label;
 }
@@ -475,7 +493,7 @@ export async function buildReport(
   ];
 
   const calibration = htmlTable(
-    [t('decile'), t('rows'), t('pdRange'), t('meanPd'), t('observedRate'), t('expectedBads'), t('bads')],
+    [t('calibBin'), t('rows'), t('pdRange'), t('meanPd'), t('observedRate'), t('expectedBads'), t('bads')],
     m.calibration.map((r) => [
       String(r.bin),
       count(r.count),
@@ -557,13 +575,13 @@ export async function buildReport(
       `<p class="note">${escapeHtml(t('shapNote'))} ${escapeHtml(t('shapSampled'))}: ${count(shap.sampled)}.</p>`,
       `<div class="grid">${shapSvgs.map((svg) => `<div class="chart">${svg}</div>`).join('\n')}</div>`,
       htmlTable(
-        [t('variable'), t('description'), t('meanAbsShap')],
+        [t('variable'), t('meanAbsShap'), t('description')],
         shap.meanAbs.map((f) => [
           escapeHtml(f.feature),
-          `<span class="wrap">${escapeHtml(featureDescription(lang, f.feature))}</span>`,
           num(f.value),
+          escapeHtml(featureDescription(lang, f.feature)),
         ]),
-        { className: 'shap' },
+        { className: 'words' },
       ),
     );
   }
@@ -577,8 +595,9 @@ export async function buildReport(
           escapeHtml(v.variable),
           escapeHtml(featureDescription(lang, v.variable)),
           v.selected ? t('yes') : t('no'),
-          escapeHtml(v.reason),
+          escapeHtml(lang === 'zh' ? reasonZh(v.reason) : v.reason),
         ]),
+        { className: 'words' },
       ),
     );
   }

@@ -92,6 +92,7 @@ export const REPORT_TEXT = {
     zh: '十分位提升度与捕获率（风险最高者优先）',
     en: 'Lift and gains by decile (riskiest first)',
   },
+  calibBin: { zh: '分组（PD 由低到高）', en: 'group (PD low to high)' },
   pdRange: { zh: 'PD 区间', en: 'PD range' },
   expectedBads: { zh: '预期坏样本数', en: 'expected bads' },
   cumPopulation: { zh: '累计样本占比', en: 'cum. population' },

@@ -36,7 +36,7 @@ table{border-collapse:collapse;font-size:13px;margin:4px 0 12px}
 th,td{padding:4px 10px;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}
 th{background:#f0f3f7;font-weight:600}th::first-letter,dl.meta dt::first-letter{text-transform:uppercase}th:first-child,td:first-child{text-align:left}
 tr.total td{font-weight:600;border-top:2px solid #bbb}
-td.wrap,th.wrap{white-space:normal;text-align:left;max-width:420px}
+table.words td:not(:first-child),table.words th:not(:first-child){text-align:left;white-space:normal;max-width:560px}
 .metrics td:nth-child(2){font-family:Menlo,Consolas,monospace}.metrics td:last-child,.metrics th:last-child{text-align:left;white-space:normal;color:#555}
 .grid{display:flex;flex-wrap:wrap;gap:24px}
 .chart{flex:0 0 auto}.chart svg{display:block;max-width:100%;height:auto}
