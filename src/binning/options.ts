@@ -33,32 +33,80 @@ export function specialGroups(spec: SpecialValues): (number | string)[][] {
 /** The options of optimal binning, shared by one variable and by a binning process. */
 export const binningOptionsSchema = z.strictObject({
   /** Event-rate trend of every numeric variable; `trends` overrides it per variable. */
-  trend: trendSchema.default('auto'),
-  trends: z.record(z.string(), trendSchema).default({}),
+  trend: trendSchema
+    .default('auto')
+    .describe(
+      'event-rate trend of every numeric variable as it grows: auto picks the monotone trend of larger IV (a peak or valley only when significant)',
+    ),
+  trends: z
+    .record(z.string(), trendSchema)
+    .default({})
+    .describe('per-variable trend, overriding trend (e.g. trends.age=descending)'),
   /** At most this many regular bins (special and missing bins come on top). */
-  maxBins: z.int().min(2).max(50).default(10),
+  maxBins: z
+    .int()
+    .min(2)
+    .max(50)
+    .default(10)
+    .describe('at most this many regular bins per variable (special and missing bins come on top)'),
   /** Each regular bin holds at least this share of all (weighted) rows. */
-  minBinShare: z.number().gt(0).max(0.5).default(0.05),
+  minBinShare: z
+    .number()
+    .gt(0)
+    .max(0.5)
+    .default(0.05)
+    .describe('each regular bin holds at least this share of all (weighted) rows'),
   /** Each regular bin holds at least this many (weighted) events; it always holds at least one of each class. */
-  minEvents: z.number().min(0).default(1),
+  minEvents: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe('each regular bin holds at least this many (weighted) events'),
   /**
    * Allow a regular bin holding only events (or only non-events, when `minEvents` is 0), so that a decisive
    * level — every D-rated firm defaulted — keeps its own bin instead of being merged into a neighbour. Its
    * WoE is smoothed by adding 0.5 to both class counts (WOE_EPSILON in woe.ts). Default true; false gives
    * optbinning's rule that every bin holds both classes.
    */
-  pureBins: z.boolean().default(true),
+  pureBins: z
+    .boolean()
+    .default(true)
+    .describe(
+      'allow a regular bin holding only events (its WoE smoothed by 0.5), so a decisive level keeps its own bin',
+    ),
   /** Quantile pre-bins a numeric variable starts from, or the most category groups before merging. */
-  maxPrebins: z.int().min(2).max(200).default(50),
+  maxPrebins: z
+    .int()
+    .min(2)
+    .max(200)
+    .default(50)
+    .describe('quantile pre-bins a numeric variable starts from (most category groups before merging)'),
   /** Categories below this share are pooled before ordering by event rate (then binned as one). */
-  catCutoff: z.number().min(0).max(0.5).default(0.01),
+  catCutoff: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0.01)
+    .describe('categories below this share are pooled before ordering by event rate'),
   /** Where a category unseen in training goes: the missing bin, or the riskiest regular bin. */
-  unseen: z.enum(['missing', 'worst']).default('missing'),
+  unseen: z
+    .enum(['missing', 'worst'])
+    .default('missing')
+    .describe('where a category unseen in training goes: the missing bin or the riskiest regular bin'),
   /** Special values per column: each value (or group of values) gets its own bin. */
-  special: z.record(z.string(), specialValuesSchema).default({}),
+  special: z
+    .record(z.string(), specialValuesSchema)
+    .default({})
+    .describe(
+      'special values per column, each value or group of values in its own bin (special.COL=[-1,[998,999]])',
+    ),
   /** Numeric pre-bin cuts come from a seeded sample of at most this many values. */
-  prebinSample: z.int().min(1000).default(100_000),
-  seed: z.int().default(0),
+  prebinSample: z
+    .int()
+    .min(1000)
+    .default(100_000)
+    .describe('numeric pre-bin cuts come from a seeded sample of at most this many values'),
+  seed: z.int().default(0).describe('seed of the pre-bin sample (train sets it from --seed)'),
 });
 
 /** Validated binning options. */

@@ -6,6 +6,7 @@ import { type SelectionRow, sampleRows, selectVariables } from './selection.js';
 import { gStatistic } from './stats.js';
 import type { BinningTable } from './table.js';
 import { checkTarget, checkWeights } from './target.js';
+import { fitUserBinning, userBinSchema } from './user-bins.js';
 import { assignBins, fitVariableBinning, type VariableBinning } from './variable.js';
 
 /** What fitting a binning process takes beside the data (the part of models' FitOptions it uses). */
@@ -20,21 +21,49 @@ export interface BinningFitOptions {
 export const binningProcessOptionsSchema = z.strictObject({
   ...binningOptionsSchema.shape,
   /** Candidate variables; default every column of the frame. */
-  variables: z.array(z.string()).optional(),
+  variables: z.array(z.string()).optional().describe('candidate variables (default: every feature column)'),
   /** Keep variables with IV at least this (0.02 = "weak" in Siddiqi's scale); 0 leaves it to `maxPValue`. */
-  minIv: z.number().min(0).default(0),
+  minIv: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe("keep variables with IV at least this (0.02 = weak on Siddiqi's scale)"),
   /**
    * Keep variables whose binning is significant: the p-value of its likelihood-ratio test against "no
    * information" at most this; 1 turns the screen off. The default 0.25 is Hosmer and Lemeshow's level
    * for screening candidates one at a time (Applied Logistic Regression, §4.2): 0.05 drops variables weak
    * alone but useful together, which the regression and its L2 penalty are there to weigh.
    */
-  maxPValue: z.number().gt(0).max(1).default(0.25),
+  maxPValue: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.25)
+    .describe(
+      'keep variables whose binning is significant at this level (likelihood-ratio test; 1 turns it off)',
+    ),
   /** Drop the weaker of two WoE columns correlated beyond this (absolute Pearson). */
-  maxCorrelation: z.number().gt(0).max(1).default(0.8),
-  maxVariables: z.int().min(1).optional(),
+  maxCorrelation: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.8)
+    .describe('drop the weaker of two WoE columns correlated beyond this (absolute Pearson)'),
+  maxVariables: z.int().min(1).optional().describe('keep at most this many variables, by IV'),
   /** Correlations are measured on a seeded sample of at most this many rows. */
-  correlationSample: z.int().min(100).default(100_000),
+  correlationSample: z
+    .int()
+    .min(100)
+    .default(100_000)
+    .describe('correlations are measured on a seeded sample of at most this many rows'),
+  /**
+   * User binnings by variable (a bins file's entries, `train --bins`): these variables take the given cuts
+   * or groups instead of the optimiser's, are re-checked against their trend, and are marked `userSet`.
+   */
+  userBins: z
+    .record(z.string(), userBinSchema)
+    .default({})
+    .describe('user cuts and groups by variable, from a bins file (train --bins FILE)'),
 });
 
 /** Validated binning process options. */
@@ -47,6 +76,8 @@ export interface BinningProcessState {
   /** One binning per candidate variable, in input order. */
   readonly binnings: readonly VariableBinning[];
   readonly selection: readonly SelectionRow[];
+  /** What fitting user binnings found (levels in no group), one sentence each. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -87,9 +118,31 @@ export function fitBinningProcess(
   const target = checkTarget(y, x.nRows);
   const weight = checkWeights(fit.sampleWeight, x.nRows);
   const names = options.variables ?? x.names;
+  const unknown = Object.keys(options.userBins).filter((v) => !names.includes(v));
+  if (unknown.length > 0) {
+    throw new RiskError(
+      'E_BINS_INVALID',
+      `bins file: variable ${unknown.join(', ')} is not a candidate column of the data (candidates: ${names.join(', ')})`,
+      {
+        path: ['variables', unknown[0] as string],
+        expected: `one of ${names.join(', ')}`,
+        received: unknown,
+      },
+    );
+  }
   const binnings: VariableBinning[] = [];
+  const warnings: string[] = [];
   names.forEach((name, i) => {
-    binnings.push(fitVariableBinning(x.column(name), target, weight, options));
+    const user = options.userBins[name];
+    if (user === undefined) binnings.push(fitVariableBinning(x.column(name), target, weight, options));
+    else {
+      const { binning, notes } = fitUserBinning(x.column(name), target, weight, user, options);
+      binnings.push(binning);
+      if (notes.ungrouped.length > 0)
+        warnings.push(
+          `user bins of ${name}: levels in no group went to the ${binning.unseenBin === binning.table.rows.length - 1 ? 'missing' : 'worst'} bin: ${notes.ungrouped.join(', ')}`,
+        );
+    }
     fit.onProgress?.(i + 1, names.length);
   });
   const byName = new Map(binnings.map((b) => [b.variable, b]));
@@ -113,7 +166,7 @@ export function fitBinningProcess(
     all,
     options,
   );
-  return { binnings, selection };
+  return { binnings, selection, warnings };
 }
 
 /**

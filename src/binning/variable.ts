@@ -78,7 +78,7 @@ export function fitVariableBinning(
     const starts = chosen.sol?.starts ?? [];
     const cuts = starts.map((s) => pre.cuts[s - 1] as number);
     const { ne, e } = mergeCounts(pre.nonEvents, pre.events, starts, pre.special, pre.missing);
-    const labels = [...numericLabels(cuts), ...special.map(specialLabel), 'Missing'];
+    const labels = binLabels('numeric', cuts, [], numbers);
     return {
       variable: name,
       kind: 'numeric',
@@ -114,20 +114,8 @@ export function fitVariableBinning(
   }
   if (groups.length === 0) groups.push([]);
   const { ne, e } = mergeCounts(pre.nonEvents, pre.events, starts, pre.special, pre.missing);
-  const labels = [...groups.map(categoryLabel), ...texts.map(specialLabel), 'Missing'];
-  const table = buildTable(name, 'categorical', labels, ne, e);
-  const m = groups.length;
-  let unseenBin = m + texts.length;
-  if (options.unseen === 'worst') {
-    let worst = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < m; k++) {
-      const row = table.rows[k];
-      if (row !== undefined && row.count > 0 && row.woe < worst) {
-        worst = row.woe;
-        unseenBin = k;
-      }
-    }
-  }
+  const table = buildTable(name, 'categorical', binLabels('categorical', [], groups, texts), ne, e);
+  const unseenBin = unseenBinOf(table, groups.length, texts.length, options.unseen);
   return {
     variable: name,
     kind: 'categorical',
@@ -138,6 +126,45 @@ export function fitVariableBinning(
     unseenBin,
     table,
   };
+}
+
+/**
+ * The bin that takes a category unseen in training: the missing bin, or with `worst` the regular bin of
+ * lowest WoE among those holding rows (m regular bins, s special bins).
+ */
+export function unseenBinOf(
+  table: BinningTable,
+  m: number,
+  s: number,
+  unseen: BinningOptions['unseen'],
+): number {
+  let unseenBin = m + s;
+  if (unseen === 'worst') {
+    let worst = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < m; k++) {
+      const row = table.rows[k];
+      if (row !== undefined && row.count > 0 && row.woe < worst) {
+        worst = row.woe;
+        unseenBin = k;
+      }
+    }
+  }
+  return unseenBin;
+}
+
+/**
+ * The labels of a binning's bins in table order: regular bins (numeric ranges or category lists), one per
+ * special-value group, then `Missing`.
+ * @example binLabels('numeric', [30], [], [[-1]]) // ['(-inf, 30)', '[30, inf)', 'Special: -1', 'Missing']
+ */
+export function binLabels(
+  kind: 'numeric' | 'categorical',
+  cuts: readonly number[],
+  groups: readonly (readonly string[])[],
+  special: readonly (readonly (number | string)[])[],
+): string[] {
+  const regular = kind === 'numeric' ? numericLabels(cuts) : groups.map(categoryLabel);
+  return [...regular, ...special.map(specialLabel), 'Missing'];
 }
 
 /** The merge limits of a variable; class totals come from its pre-bins (special and missing included). */
@@ -162,7 +189,11 @@ function constraints(pre: Prebins, options: BinningOptions): Omit<MergeConstrain
   };
 }
 
-function toSpecialNumber(column: string, s: number | string): number {
+/**
+ * A special value of a numeric column as a number.
+ * @throws E_OPTIONS_INVALID when it is not one
+ */
+export function toSpecialNumber(column: string, s: number | string): number {
   const v = typeof s === 'number' ? s : s.trim() === '' ? Number.NaN : Number(s);
   if (!Number.isFinite(v)) {
     throw new RiskError(

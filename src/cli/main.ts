@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { registerAgreementCommands } from './agreements.js';
+import { registerBinsCommands } from './bins.js';
 import { registerCompareCommands } from './compare.js';
 import { registerDecisionCommands } from './decisions.js';
 import { registerDemoCommands } from './demo.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerFeatureCommands(program);
   registerIngestCommands(program);
   registerTrainCommands(program);
+  registerBinsCommands(program);
   registerPredictCommands(program);
   registerEvaluateCommands(program);
   registerReportCommands(program);

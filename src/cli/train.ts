@@ -1,16 +1,20 @@
 import { statSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { parseBinsFile } from '../binning/user-bins.js';
 import type { ColumnParse } from '../core/artifact.js';
 import { RiskError } from '../core/errors.js';
 import { type Frame, readCsvFrame } from '../core/frame.js';
+import { readJson } from '../decisions/release.js';
 import { auc, ks } from '../evaluation/metrics.js';
 import { createCalibrator } from '../models/calibration.js';
 import { describeParse, detectColumnTypes, parseOrderedSpecs } from '../models/column-types.js';
 import { type DataPart, datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
 import type { Estimator } from '../models/estimator.js';
 import type { TrainedModel } from '../models/model.js';
+import { optionHelpText } from '../models/option-help.js';
 import { modelFamily, saveModel, withTraining } from '../models/registry.js';
+import type { Scorecard } from '../models/scorecard.js';
 
 /** Options of `rongdan train`, as commander hands them over. */
 export interface TrainCommandOptions {
@@ -40,6 +44,14 @@ export interface TrainCommandOptions {
   readonly calibrate?: string;
   readonly param?: readonly string[];
   readonly progress: boolean;
+  /** A bins file (`rongdan bins export`): the scorecard takes its cuts and groups per variable. */
+  readonly bins?: string;
+  /** Stepwise selection of the scorecard's variables: forward | backward | both. */
+  readonly select?: string;
+  /** The stepwise criterion: aic | bic | ks (validation KS). */
+  readonly selectBy?: string;
+  /** Print the summary as JSON. */
+  readonly json?: boolean;
 }
 
 /** Where a command writes: stdout for results, stderr for progress. */
@@ -203,6 +215,10 @@ export interface TrainSummary {
   readonly warnings: readonly string[];
   /** Candidate variables the model dropped, with the reason in words (scorecard). */
   readonly dropped: readonly { readonly variable: string; readonly reason: string }[];
+  /** Variables binned by the user's bins file. */
+  readonly userSet: readonly string[];
+  /** The stepwise search in words, one line per step (empty without --select). */
+  readonly stepwise: readonly string[];
   readonly written: readonly string[];
   readonly seconds: number;
 }
@@ -225,7 +241,7 @@ function mergeRows(a: Int32Array, b: Int32Array): Int32Array {
 export async function runTrain(opts: TrainCommandOptions, io: CommandIo = processIo): Promise<TrainSummary> {
   const started = performance.now();
   const family = modelFamily(opts.model);
-  const params = parseParams(opts.param ?? []);
+  const params = { ...parseParams(opts.param ?? []), ...scorecardParams(opts) };
   await family.prepare?.();
   const raw = await readWithProgress(opts.data, io, opts.progress, {
     categorical: opts.categorical ?? [],
@@ -337,13 +353,64 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     metrics,
     excluded: ds.excluded,
     columnTypes: detected.columnTypes,
-    warnings: detected.warnings,
+    warnings: [...detected.warnings, ...(model.warnings?.() ?? [])],
+    userSet: Object.keys((params.userBins as Record<string, unknown> | undefined) ?? {}),
+    stepwise: (model as Partial<Pick<Scorecard, 'stepwiseLog'>>).stepwiseLog?.() ?? [],
     dropped: (model.variableSelection?.() ?? [])
       .filter((v) => !v.selected)
       .map((v) => ({ variable: v.variable, reason: v.reason })),
     written,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * The scorecard parameters of `--bins`, `--select` and `--select-by` (validated by the scorecard's schema).
+ * @throws E_OPTIONS_INVALID when given for another family; E_IO, E_JSON_PARSE, E_BINS_INVALID for the file
+ */
+function scorecardParams(opts: TrainCommandOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [flag, value] of [
+    ['--bins', opts.bins],
+    ['--select', opts.select],
+    ['--select-by', opts.selectBy],
+  ] as const) {
+    if (value !== undefined && opts.model !== 'scorecard')
+      throw new RiskError(
+        'E_OPTIONS_INVALID',
+        `${flag} applies to --model scorecard, received --model ${opts.model}`,
+        {
+          path: [flag.slice(2)],
+          expected: 'scorecard',
+          received: opts.model,
+        },
+      );
+  }
+  if (opts.select !== undefined) out.select = opts.select;
+  if (opts.selectBy !== undefined) {
+    if (opts.select === undefined)
+      throw new RiskError('E_OPTIONS_INVALID', '--select-by needs --select forward | backward | both', {
+        path: ['select'],
+        expected: 'forward | backward | both',
+        received: 'nothing',
+      });
+    out.selectBy = opts.selectBy;
+  }
+  if (opts.bins !== undefined) {
+    const file = parseBinsFile(readJson(opts.bins), opts.bins);
+    out.userBins = Object.fromEntries(file.variables.map((v) => [v.variable, v]));
+  }
+  return out;
+}
+
+/**
+ * `train --help-params MODEL`: every `--param` key of a family with its type, default and meaning.
+ * @throws E_OPTIONS_INVALID for an unknown family
+ */
+export function helpParams(model: string): string {
+  const family = modelFamily(model);
+  const help = family.paramHelp?.() ?? [];
+  return `--param keys of ${family.name} (${family.description}):\n${optionHelpText(help)}\n`;
 }
 
 /** Commander parser of a comma-separated, repeatable option. */
@@ -398,6 +465,9 @@ function printSummary(s: TrainSummary, io: CommandIo): void {
   for (const [c, p] of Object.entries(s.columnTypes)) lines.push(`read ${c} as ${describeParse(p)}`);
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   // Variables without information (constant or empty: sources the data lacks) on one line, the rest each.
+  if (s.userSet.length > 0)
+    lines.push(`bins set by the user's bins file (${s.userSet.length}): ${s.userSet.join(', ')}`);
+  lines.push(...s.stepwise);
   const empty = s.dropped.filter((d) => d.reason.includes('no information'));
   for (const d of s.dropped) if (!empty.includes(d)) lines.push(`${d.variable}: ${d.reason}`);
   if (empty.length > 0)
@@ -453,8 +523,26 @@ export function registerTrainCommands(program: Command): void {
       'save the model fitted without the validation rows (default: refit on all in-time rows)',
     )
     .option('--param <key=value>', 'model parameter, e.g. pdo=40 or maxBins=6 (repeatable)', collect)
+    .option('--bins <file>', "scorecard: take each listed variable's cuts and groups from a bins file")
+    .option('--select <direction>', 'scorecard stepwise selection: forward | backward | both')
+    .option('--select-by <criterion>', 'stepwise criterion: aic | bic | ks (validation KS); default aic')
+    .option('--json', 'print the summary as JSON')
+    .option('--help-params <model>', 'list every --param key of a model family and exit')
     .option('--no-progress', 'no progress bars')
+    .on('option:help-params', (model: string) => {
+      // Before the required options are checked, as --help is.
+      try {
+        processIo.stdout.write(helpParams(model));
+        process.exit(0);
+      } catch (err) {
+        if (!(err instanceof RiskError)) throw err;
+        process.stderr.write(`${err.code}: ${err.message}\n`);
+        process.exit(2);
+      }
+    })
     .action(async (opts: TrainCommandOptions) => {
-      printSummary(await runTrain(opts), processIo);
+      const summary = await runTrain(opts);
+      if (opts.json === true) processIo.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
+      else printSummary(summary, processIo);
     });
 }

@@ -86,6 +86,11 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'a mapping names an input file, sheet or column that is not there',
   },
+  // Model developer's bins files (issue 11 part 1: `rongdan bins export`, `train --bins`).
+  E_BINS_INVALID: {
+    status: 400,
+    meaning: 'a bins file (user cuts, category groups, special values) is malformed or does not fit the data',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

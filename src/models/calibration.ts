@@ -446,6 +446,8 @@ export function calibrated(base: TrainedModel, calibrator: Calibrator): TrainedM
     ...(base.variableSelection === undefined ? {} : { variableSelection: base.variableSelection.bind(base) }),
     ...(base.binPoints === undefined ? {} : { binPoints: base.binPoints.bind(base) }),
     ...(base.shapValues === undefined ? {} : { shapValues: base.shapValues.bind(base) }),
+    ...(base.warnings === undefined ? {} : { warnings: base.warnings.bind(base) }),
+    ...(base.cardSections === undefined ? {} : { cardSections: base.cardSections.bind(base) }),
   };
 }
 

@@ -211,11 +211,23 @@ function newtonStep(H: Float64Array, g: Float64Array, q: number): Float64Array {
 /** Options of the `LogisticRegression` estimator. */
 export const logisticOptionsSchema = z.strictObject({
   /** L2 penalty on standardised coefficients (scikit-learn's 1/C). */
-  l2: z.number().min(0).default(1),
-  maxIter: z.int().min(1).max(1000).default(100),
-  tol: z.number().gt(0).max(1).default(1e-8),
+  l2: z.number().min(0).default(1).describe("L2 penalty on standardised coefficients (scikit-learn's 1/C)"),
+  maxIter: z.int().min(1).max(1000).default(100).describe('most Newton (IRLS) iterations'),
+  tol: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-8)
+    .describe('stop when no coefficient moves more than this (relative)'),
   /** A categorical column keeps its most frequent levels up to this many; the rest encode as all zeros. */
-  maxLevels: z.int().min(1).max(1000).default(30),
+  maxLevels: z
+    .int()
+    .min(1)
+    .max(1000)
+    .default(30)
+    .describe(
+      'a categorical column keeps its most frequent levels up to this many; the rest encode as all zeros',
+    ),
 });
 /** Validated `LogisticRegression` options. */
 export type LogisticOptions = z.infer<typeof logisticOptionsSchema>;

@@ -28,6 +28,10 @@ export interface TrainedModel {
   }[];
   /** Variable importance, largest first. */
   importance?(): readonly { readonly feature: string; readonly value: number }[];
+  /** What fitting found that a developer should read (trend breaks of user bins, wrong signs), one sentence each. */
+  warnings?(): readonly string[];
+  /** Family-specific Markdown sections of the model card (stepwise steps, coefficient tests). */
+  cardSections?(): readonly string[];
   /** Integer points of each bin (binning-table order) of each model variable, where the family has points. */
   binPoints?(): ReadonlyMap<string, readonly number[]>;
   /** Exact per-row contributions to the margin (log-odds of default), where the family has them (GBDT). */

@@ -13,13 +13,16 @@ import { RiskError } from '../core/errors.js';
 import { describeFeature } from '../features/catalog.js';
 import { calibrated, calibratorFromJson } from './calibration.js';
 import type { Estimator } from './estimator.js';
-import { GradientBoostingClassifier } from './gbdt/index.js';
-import { LogisticRegression } from './logistic.js';
+import { GBDT_OPTION_SPECS, GradientBoostingClassifier, gbdtOptionsSchema } from './gbdt/index.js';
+import { LogisticRegression, logisticOptionsSchema } from './logistic.js';
 import { initMlpBackend } from './mlp/backend.js';
 import { MLP_WEIGHTS_FILE } from './mlp/io.js';
 import { Mlp } from './mlp/mlp.js';
+import { MLP_OPTION_SPECS, mlpOptionsSchema } from './mlp/options.js';
 import type { TrainedModel } from './model.js';
-import { Scorecard } from './scorecard.js';
+import { describeOptions, type OptionHelp } from './option-help.js';
+import type { OptionSpec } from './option-specs.js';
+import { Scorecard, scorecardOptionsSchema } from './scorecard.js';
 import { scorecardCard, scorecardSql } from './scorecard-export.js';
 
 /** What a family may take from the training data beside its own parameters. */
@@ -66,6 +69,13 @@ export interface ModelFamily {
   refitParams?(model: Estimator & TrainedModel): Record<string, unknown>;
   /** One-off setup before the family's first fit or load (e.g. starting a compute backend). */
   prepare?(): Promise<void>;
+  /** Every `--param` key with type, default and meaning, read from the family's option schema. */
+  paramHelp?(): OptionHelp[];
+}
+
+/** The allowed range in words of each key of an option table. */
+function allowedOf(specs: Readonly<Record<string, OptionSpec>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(specs).map(([k, v]) => [k, v.allowed]));
 }
 
 const scorecardFamily: ModelFamily = {
@@ -78,6 +88,12 @@ const scorecardFamily: ModelFamily = {
     >[0]);
   },
   fromArtifact: (a) => Scorecard.fromArtifact(a),
+  paramHelp: () => describeOptions(scorecardOptionsSchema),
+  // The refit has no held-out rows: it keeps the stepwise choice made (and validated) before it.
+  refitParams: (model) => {
+    const step = (model as Scorecard).fitted().stepwise;
+    return step === undefined ? {} : { stepwiseResult: step };
+  },
   files: (model) => {
     const card = model as Scorecard;
     return {
@@ -92,6 +108,7 @@ const logisticFamily: ModelFamily = {
   description: 'L2 logistic regression on standardised numeric and one-hot categorical columns (baseline)',
   create: (params) => new LogisticRegression(params as ConstructorParameters<typeof LogisticRegression>[0]),
   fromArtifact: (a) => LogisticRegression.fromArtifact(a),
+  paramHelp: () => describeOptions(logisticOptionsSchema),
 };
 
 const gbdtFamily: ModelFamily = {
@@ -109,6 +126,15 @@ const gbdtFamily: ModelFamily = {
     } as ConstructorParameters<typeof GradientBoostingClassifier>[0]);
   },
   fromArtifact: (a) => GradientBoostingClassifier.fromArtifact(a),
+  paramHelp: () => [
+    ...describeOptions(gbdtOptionsSchema, allowedOf(GBDT_OPTION_SPECS)),
+    {
+      key: 'monotone',
+      type: '"none"',
+      default: '(catalog directions)',
+      meaning: "none turns off the feature catalog's monotone constraints (train only)",
+    },
+  ],
   refitParams: (model) => ({
     nEstimators: Math.max(1, (model as GradientBoostingClassifier).dumpModel().tree_info.length),
     earlyStoppingRounds: 0,
@@ -124,6 +150,7 @@ const mlpFamily: ModelFamily = {
   prepare: async () => {
     await initMlpBackend();
   },
+  paramHelp: () => describeOptions(mlpOptionsSchema, allowedOf(MLP_OPTION_SPECS)),
   create: (params, ctx) => new Mlp({ seed: ctx.seed, ...params } as ConstructorParameters<typeof Mlp>[0]),
   fromArtifact: (a, dir) => {
     const weightsFile = (a.state as { weights?: { file?: unknown } }).weights?.file;
@@ -310,7 +337,8 @@ export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNo
     );
     for (const t of tables) {
       const used = t.rows.filter((r) => r.count > 0).length;
-      out.push(`| ${t.variable} | ${t.kind} | ${used} | ${fmt(t.iv)} | ${fmt(t.gini)} | ${fmt(t.ks)} |`);
+      const name = t.userSet === true ? `${t.variable} (user bins)` : t.variable;
+      out.push(`| ${name} | ${t.kind} | ${used} | ${fmt(t.iv)} | ${fmt(t.gini)} | ${fmt(t.ks)} |`);
     }
     out.push('');
   }
@@ -320,6 +348,7 @@ export function modelCard(artifact: Artifact, model: TrainedModel, notes: CardNo
     for (const v of selection) out.push(`| ${v.variable} | ${v.selected ? 'yes' : 'no'} | ${v.reason} |`);
     out.push('');
   }
+  out.push(...(model.cardSections?.() ?? []));
   const importance = model.importance?.() ?? [];
   if (importance.length > 0) {
     out.push('## Importance', '', '| feature | importance |', '| --- | --- |');

@@ -4,6 +4,7 @@ import { binningProcessOptionsSchema, fitBinningProcess, woeColumn, woeTable } f
 import { type SelectionRow, selectionText } from '../binning/selection.js';
 import type { BinningTable } from '../binning/table.js';
 import { checkTarget, checkWeights } from '../binning/target.js';
+import { trendBreaks, trendBreakText } from '../binning/user-bins.js';
 import { assignBins, type VariableBinning } from '../binning/variable.js';
 import {
   type Artifact,
@@ -17,29 +18,71 @@ import { Frame } from '../core/frame.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { describeFeature, getDefaultCatalog } from '../features/catalog.js';
 import type { Estimator, Explainer, FitOptions, Reason } from './estimator.js';
+import { type CoefficientTest, designOf, logisticTests, varianceInflation } from './inference.js';
 import { fitLogistic, type LogisticFit, type LogisticFitOptions } from './logistic.js';
 import type { TrainedModel } from './model.js';
+import {
+  type StepwiseResult,
+  stepText,
+  stepwise,
+  stepwiseCriterionSchema,
+  stepwiseDirectionSchema,
+  stepwiseResultSchema,
+} from './stepwise.js';
 
 /** Options of the scorecard: binning and selection, the regression, and the points scaling. */
 export const scorecardOptionsSchema = z.strictObject({
   ...binningProcessOptionsSchema.shape,
   /** L2 penalty of the logistic regression on WoE (scikit-learn's 1/C). */
-  l2: z.number().min(0).default(1),
-  maxIter: z.int().min(1).max(1000).default(100),
-  tol: z.number().gt(0).max(1).default(1e-8),
+  l2: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe("L2 penalty of the logistic regression on WoE (scikit-learn's 1/C)"),
+  maxIter: z.int().min(1).max(1000).default(100).describe('most Newton (IRLS) iterations of the regression'),
+  tol: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-8)
+    .describe('the regression stops when no coefficient moves more than this (relative)'),
   /** The score at `baseOdds`. */
-  baseScore: z.number().default(600),
+  baseScore: z.number().default(600).describe('the score at baseOdds'),
   /** Good:bad odds at `baseScore` (50 = 50:1). */
-  baseOdds: z.number().gt(0).default(50),
+  baseOdds: z.number().gt(0).default(50).describe('good:bad odds at baseScore (50 = 50:1)'),
   /** Points to double the odds. */
-  pdo: z.number().gt(0).default(20),
+  pdo: z.number().gt(0).default(20).describe('points to double the odds'),
   /**
    * Drop, one at a time, a variable whose coefficient has the wrong sign (riskier WoE scoring better, from
    * collinearity), and refit: a scorecard's points must follow its WoE.
    */
-  dropWrongSign: z.boolean().default(true),
+  dropWrongSign: z
+    .boolean()
+    .default(true)
+    .describe('drop, one at a time, a variable whose coefficient has the wrong sign, and refit'),
   /** Take each variable's trend and special values from the feature catalog where it describes it. */
-  useCatalog: z.boolean().default(true),
+  useCatalog: z
+    .boolean()
+    .default(true)
+    .describe("take each variable's trend and special values from the feature catalog"),
+  /**
+   * Stepwise selection among the variables the binning selection kept (`none`: keep them all, today's
+   * default): forward, backward or both, by `selectBy`.
+   */
+  select: stepwiseDirectionSchema
+    .default('none')
+    .describe('stepwise selection among the variables the binning selection kept (train --select)'),
+  /** The stepwise criterion: aic or bic on the training rows, or ks on the validation rows. */
+  selectBy: stepwiseCriterionSchema
+    .default('aic')
+    .describe('stepwise criterion: aic or bic on the training rows, ks on the validation rows (--select-by)'),
+  /**
+   * A stepwise result to reuse instead of searching: `train` refits on every in-time row with the
+   * variables chosen (and validated) on the training rows, since no held-out rows remain for the search.
+   */
+  stepwiseResult: stepwiseResultSchema
+    .optional()
+    .describe("a stepwise choice to reuse instead of searching (set by train's refit)"),
 });
 /** Validated scorecard options. */
 export type ScorecardOptions = z.infer<typeof scorecardOptionsSchema>;
@@ -97,7 +140,15 @@ const binningSchema = z.strictObject({
     iv: z.number(),
     gini: z.number(),
     ks: z.number(),
+    userSet: z.boolean().optional(),
   }),
+});
+
+const testSchema = z.strictObject({
+  estimate: z.number(),
+  se: z.number().nullable(),
+  z: z.number().nullable(),
+  pValue: z.number().nullable(),
 });
 
 const scorecardStateSchema = z.strictObject({
@@ -123,6 +174,17 @@ const scorecardStateSchema = z.strictObject({
   points: z.array(z.array(z.int())),
   converged: z.boolean(),
   dataFingerprint: z.unknown(),
+  /** The stepwise search, when `select` was not `none`. */
+  stepwise: stepwiseResultSchema.optional(),
+  /** Wald tests of the intercept and of each model variable's coefficient, and each variable's VIF. */
+  tests: z
+    .strictObject({
+      intercept: testSchema,
+      coef: z.array(testSchema.extend({ vif: z.number().nullable() })),
+    })
+    .optional(),
+  /** What fitting found that a developer should read (user bins, signs, convergence), one sentence each. */
+  warnings: z.array(z.string()).optional(),
 });
 type ScorecardState = z.infer<typeof scorecardStateSchema> & { dataFingerprint: DataFingerprint };
 
@@ -225,7 +287,33 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
       );
     }
     const woe = variables.map((v) => woeColumn(byName.get(v) as VariableBinning, x.column(v)));
-    const reg = fitSignedRegression(variables, woe, target, weight, params, logger);
+    const warnings = [...bp.warnings];
+    for (const b of bp.binnings)
+      if (b.table.userSet === true) warnings.push(...trendBreaks(b).map(trendBreakText));
+    const chosen = chooseVariables(variables, woe, target, weight, params, options, byName, warnings);
+    const reg = fitSignedRegression(
+      chosen.variables,
+      chosen.variables.map((v) => woe[variables.indexOf(v)] as Float64Array),
+      target,
+      weight,
+      params,
+      logger,
+    );
+    const regWoe = reg.variables.map((v) => woe[variables.indexOf(v)] as Float64Array);
+    const [interceptTest, ...coefTests] = logisticTests(designOf(regWoe, x.nRows), reg.fit, {
+      l2: params.l2,
+      sampleWeight: weight,
+    });
+    const vif = varianceInflation(regWoe);
+    reg.fit.coef.forEach((c, j) => {
+      // WoE = ln(good share / bad share): more WoE must mean fewer defaults, so a coefficient above 0 is backwards.
+      if (c > 0)
+        warnings.push(
+          `coefficient of ${reg.variables[j]} is ${c.toFixed(4)}: its sign is opposite to the WoE direction (a safer bin scores worse)`,
+        );
+    });
+    if (!reg.fit.converged)
+      warnings.push(`the regression did not converge in ${reg.fit.iterations} iterations`);
     const sc = scaling(params.baseScore, params.baseOdds, params.pdo);
     const k = reg.variables.length;
     const points = reg.variables.map((v, j) =>
@@ -246,6 +334,12 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
       points,
       converged: reg.fit.converged,
       dataFingerprint: fingerprintFrame(x, target),
+      ...(chosen.stepwise === undefined ? {} : { stepwise: chosen.stepwise }),
+      tests: {
+        intercept: interceptTest as CoefficientTest,
+        coef: coefTests.map((t, j) => ({ ...t, vif: vif[j] ?? null })),
+      },
+      warnings,
     };
     this.lookups = undefined;
     return this;
@@ -380,8 +474,15 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
     const s = this.fitted();
     const minIv = parseOptions(scorecardOptionsSchema, this.options, 'scorecard').minIv;
     const wrong = new Map(s.wrongSign.map((w) => [w.variable, w.coef]));
+    const step = s.stepwise;
     return s.selection.map((row) => {
       const coef = wrong.get(row.variable);
+      if (step !== undefined && row.selected && !step.variables.includes(row.variable))
+        return {
+          variable: row.variable,
+          selected: false,
+          reason: `dropped by stepwise selection (${step.direction}, ${step.criterion.toUpperCase()} on the ${step.rows} rows; IV ${row.iv.toFixed(4)})`,
+        };
       if (coef !== undefined)
         return {
           variable: row.variable,
@@ -394,6 +495,77 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
         reason: selectionText(row as SelectionRow, minIv),
       };
     });
+  }
+
+  /** What fitting found that a developer should read: user-bin trend breaks, wrong signs, convergence. */
+  warnings(): readonly string[] {
+    return this.fitted().warnings ?? [];
+  }
+
+  /** The stepwise steps in words (empty without stepwise). */
+  stepwiseLog(): string[] {
+    const st = this.fitted().stepwise;
+    if (st === undefined) return [];
+    return [
+      `stepwise ${st.direction} by ${st.criterion.toUpperCase()} on the ${st.rows} rows: start ${st.start.toFixed(4)}`,
+      ...st.steps.map((step) => stepText(step, st.criterion)),
+      `stepwise chose ${st.variables.length}: ${st.variables.join(', ')}`,
+    ];
+  }
+
+  /**
+   * The card's scorecard sections (Markdown lines): user-set variables, stepwise steps, the coefficients
+   * with standard errors, Wald z, p-values and VIF, and the warnings.
+   */
+  cardSections(): string[] {
+    const s = this.fitted();
+    const out: string[] = [];
+    const user = s.binnings.filter((b) => b.table.userSet === true).map((b) => b.variable);
+    if (user.length > 0)
+      out.push(
+        '## User-set bins',
+        '',
+        `Binned by the user's bins file (\`train --bins\`): ${user.join(', ')}.`,
+        '',
+      );
+    const st = s.stepwise;
+    if (st !== undefined) {
+      out.push(
+        '## Stepwise selection',
+        '',
+        `${st.direction}, by ${st.criterion.toUpperCase()} on the ${st.rows} rows; start ${fmt4(st.start)}.`,
+        '',
+        '| step | action | variable | before | after |',
+        '| --- | --- | --- | --- | --- |',
+        ...st.steps.map(
+          (x, i) => `| ${i + 1} | ${x.action} | ${x.variable} | ${fmt4(x.before)} | ${fmt4(x.after)} |`,
+        ),
+        '',
+      );
+    }
+    const t = s.tests;
+    if (t !== undefined) {
+      const cell = (v: number | null): string => (v === null ? 'n/a' : fmt4(v));
+      const p = (v: number | null): string =>
+        v === null ? 'n/a' : v < 1e-4 ? v.toExponential(2) : v.toFixed(4);
+      out.push(
+        '## Coefficients',
+        '',
+        'Wald tests on the WoE regression (covariance: inverse of the penalised information at the fit).',
+        '',
+        '| term | coefficient | std. error | z | p-value | VIF |',
+        '| --- | --- | --- | --- | --- | --- |',
+        `| (intercept) | ${fmt4(t.intercept.estimate)} | ${cell(t.intercept.se)} | ${cell(t.intercept.z)} | ${p(t.intercept.pValue)} | |`,
+        ...t.coef.map(
+          (c, j) =>
+            `| ${s.variables[j]}${user.includes(s.variables[j] as string) ? ' (user bins)' : ''} | ${fmt4(c.estimate)} | ${cell(c.se)} | ${cell(c.z)} | ${p(c.pValue)} | ${cell(c.vif)} |`,
+        ),
+        '',
+      );
+    }
+    const w = this.warnings();
+    if (w.length > 0) out.push('## Warnings', '', ...w.map((x) => `- ${x}`), '');
+    return out;
   }
 
   /** |coefficient| × standard deviation of the variable's WoE (its spread of log-odds), largest first. */
@@ -478,6 +650,67 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
 }
 
 /**
+ * The variables the regression starts from: every variable the binning selection kept, or with `select`
+ * the stepwise choice among them (searched, or reused from `stepwiseResult`).
+ * @throws E_DATA_INVALID when stepwise keeps no variable
+ */
+function chooseVariables(
+  variables: readonly string[],
+  woe: readonly Float64Array[],
+  y: Float64Array,
+  weight: Float64Array | undefined,
+  params: ScorecardOptions,
+  options: FitOptions,
+  byName: ReadonlyMap<string, VariableBinning>,
+  warnings: string[],
+): { variables: readonly string[]; stepwise?: StepwiseResult } {
+  if (params.select === 'none') return { variables };
+  let result = params.stepwiseResult;
+  if (result === undefined) {
+    const v = options.validation;
+    result = stepwise(
+      {
+        names: variables,
+        columns: woe,
+        y,
+        weight,
+        validation:
+          v === undefined || v.y.length === 0
+            ? undefined
+            : {
+                columns: variables.map((name) =>
+                  woeColumn(byName.get(name) as VariableBinning, v.x.column(name)),
+                ),
+                y: checkTarget(v.y, v.x.nRows),
+              },
+      },
+      {
+        direction: params.select,
+        criterion: params.selectBy,
+        l2: params.l2,
+        maxIter: params.maxIter,
+        tol: params.tol,
+      },
+    );
+  } else {
+    const lost = result.variables.filter((name) => !variables.includes(name));
+    if (lost.length > 0)
+      warnings.push(
+        `stepwise variables no longer passing the binning selection were left out: ${lost.join(', ')}`,
+      );
+  }
+  const kept = result.variables.filter((name) => variables.includes(name));
+  if (kept.length === 0) {
+    throw new RiskError(
+      'E_DATA_INVALID',
+      `stepwise (${params.select}, ${params.selectBy}) kept no variable: none improves the criterion on the intercept alone`,
+      { path: ['select'], expected: 'at least one variable improving the criterion', received: result.start },
+    );
+  }
+  return { variables: kept, stepwise: result };
+}
+
+/**
  * The logistic regression on WoE columns; with `dropWrongSign`, drops the variable with the largest
  * positive coefficient and refits until every coefficient is ≤ 0 (with WoE = ln(good share / bad share),
  * more WoE must mean fewer defaults).
@@ -495,7 +728,7 @@ function fitSignedRegression(
   const wrongSign: { variable: string; coef: number }[] = [];
   let start: LogisticFitOptions['start'];
   for (;;) {
-    const fit = fitLogistic(rowMajor(columns, y.length), y, {
+    const fit = fitLogistic(designOf(columns, y.length), y, {
       l2: params.l2,
       maxIter: params.maxIter,
       tol: params.tol,
@@ -525,16 +758,8 @@ function pick(o: FitOptions): Pick<FitOptions, 'onProgress'> {
   return o.onProgress === undefined ? {} : { onProgress: o.onProgress };
 }
 
-function rowMajor(
-  columns: readonly Float64Array[],
-  rows: number,
-): { data: Float64Array; rows: number; cols: number } {
-  const p = columns.length;
-  const data = new Float64Array(rows * p);
-  columns.forEach((c, j) => {
-    for (let i = 0; i < rows; i++) data[i * p + j] = c[i] as number;
-  });
-  return { data, rows, cols: p };
+function fmt4(v: number): string {
+  return v.toFixed(4);
 }
 
 /** The catalog's zh/en text of a variable, when the catalog describes it (reason text is best effort). */

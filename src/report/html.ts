@@ -601,10 +601,12 @@ export async function buildReport(
       ),
     );
   }
+  const warnings = model.warnings?.() ?? [];
   if (tables.length > 0) {
     parts.push(
       h2('binning'),
       `<p class="note">${escapeHtml(t('binningNote'))}</p>`,
+      ...warnings.map((w) => `<p class="caveat">${escapeHtml(w)}</p>`),
       ...tables.map((tb, i) => binningSection(tb, binSvgs[i] as string, points?.get(tb.variable), lang, t)),
     );
   }
