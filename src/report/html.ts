@@ -483,7 +483,7 @@ export async function buildReport(
       : [
           [
             t('baseline'),
-            `${options.baselineLabel ?? ''} (${count(options.baseline.nRows)} ${t('rows')})`,
+            `${options.baselineLabel ?? ''} (${count(options.baseline.nRows)} ${t('rowsWord')})`,
           ] as [string, string],
         ]),
     [t('generatedBy'), GENERATED_BY],

@@ -16,6 +16,7 @@ export const REPORT_TEXT = {
   modelKind: { zh: '模型类型', en: 'model kind' },
   model: { zh: '模型', en: 'model' },
   data: { zh: '数据', en: 'data' },
+  rowsWord: { zh: '行', en: 'rows' },
   bads: { zh: '坏样本数', en: 'bads' },
   badRate: { zh: '坏账率', en: 'bad rate' },
   features: { zh: '特征数', en: 'features' },
