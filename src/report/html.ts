@@ -218,7 +218,10 @@ const REASON_ZH: readonly [RegExp, string][] = [
   [/^kept\b/, '保留'],
   [/^dropped:\s*/, '剔除：'],
   [/coefficient of the wrong sign/, '回归系数符号与 WOE 方向相反'],
-  [/binning not significant \(likelihood-ratio test against no information/, '分箱不显著（相对无信息的似然比检验'],
+  [
+    /binning not significant \(likelihood-ratio test against no information/,
+    '分箱不显著（相对无信息的似然比检验',
+  ],
   [/correlated with (\S+)/, '与 $1 相关'],
   [/no information \(IV 0: constant or empty\)/, '无信息（IV 为 0：常量或全空）'],
   [/low IV/, 'IV 过低'],
