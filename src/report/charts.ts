@@ -425,7 +425,7 @@ export function beeswarmSpec(
       {
         mark: { type: 'circle', size: 14, opacity: 0.75 },
         encoding: {
-          y: { field: 'feature', type: 'nominal', sort: features, title: null, axis: { labelLimit: 240 } },
+          y: { field: 'feature', type: 'nominal', sort: features, title: null, axis: { labelLimit: 360 } },
           yOffset: { field: 'jitter', type: 'quantitative', scale: { domain: [-1.2, 1.2] } },
           x: { field: 'shap', type: 'quantitative', title: text(lang, 'shapValue') },
           color: {

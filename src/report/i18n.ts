@@ -120,7 +120,7 @@ export const REPORT_TEXT = {
   shap: { zh: 'TreeSHAP 解释', en: 'TreeSHAP summary' },
   shapNote: {
     zh: '精确 TreeSHAP：每个值为该变量对违约对数几率的贡献（正值 = 风险上升）。平均|SHAP|衡量整体影响；蜂群图每个点为一行样本，颜色为该变量取值在样本中的排名（红 = 高，蓝 = 低，灰 = 缺失）。',
-    en: 'Exact TreeSHAP: each value is a variable’s contribution to the log-odds of default (positive = riskier). Mean |SHAP| measures overall influence; in the beeswarm each dot is one row, coloured by the rank of the variable’s value in the sample (red = high, blue = low, grey = missing).',
+    en: "Exact TreeSHAP: each value is a variable's contribution to the log-odds of default (positive = riskier). Mean |SHAP| measures overall influence; in the beeswarm each dot is one row, coloured by the rank of the variable's value in the sample (red = high, blue = low, grey = missing).",
   },
   shapSampled: { zh: '蜂群图抽样行数', en: 'rows drawn in the beeswarm' },
   meanAbsShap: { zh: '平均|SHAP|', en: 'mean |SHAP|' },
@@ -138,7 +138,7 @@ export const REPORT_TEXT = {
   binning: { zh: '分箱表', en: 'Binning tables' },
   binningNote: {
     zh: '按 IV 从高到低排列。WOE = ln(好样本占比 / 坏样本占比)：正值（绿）比平均更安全，负值（红）更危险；折线为各箱坏账率（右轴）。空箱已隐藏。',
-    en: 'Sorted by IV, highest first. WoE = ln(share of goods / share of bads): positive (green) bins are safer than average, negative (red) riskier; the line is each bin’s bad rate (right axis). Empty bins are hidden.',
+    en: "Sorted by IV, highest first. WoE = ln(share of goods / share of bads): positive (green) bins are safer than average, negative (red) riskier; the line is each bin's bad rate (right axis). Empty bins are hidden.",
   },
   emptyHidden: { zh: '个空箱已隐藏', en: 'empty bins hidden' },
   userSet: { zh: '人工分箱', en: 'user-set bins' },
@@ -153,11 +153,11 @@ export const REPORT_TEXT = {
   // caveat
   inSample: {
     zh: '注意：本次数据即模型的训练样本（样本内），以下指标偏乐观，不能代替验证或跨时间样本上的表现。',
-    en: 'Caveat: this data is the model’s training data (in-sample), so the figures below are optimistic and do not replace validation or out-of-time results.',
+    en: "Caveat: this data is the model's training data (in-sample), so the figures below are optimistic and do not replace validation or out-of-time results.",
   },
   inSampleInTime: {
     zh: '注意：本次数据的时间内部分即模型的训练样本（样本内），该列指标偏乐观。',
-    en: 'Caveat: the in-time part of this data is the model’s training data (in-sample), so its column is optimistic.',
+    en: "Caveat: the in-time part of this data is the model's training data (in-sample), so its column is optimistic.",
   },
   footerCharts: { zh: '图表：vega-lite，渲染为 SVG', en: 'charts: vega-lite, rendered to SVG' },
   // vintage report
@@ -174,7 +174,7 @@ export const REPORT_TEXT = {
   definitions: { zh: '口径说明', en: 'Definitions' },
   defVintage: {
     zh: '账龄组（Vintage）= 同一放款月份的贷款；账龄（MOB）= 快照的 months_on_book（1 = 放款后的第一个月末）。',
-    en: 'A vintage (cohort) is the loans originated in one month; months on book (MOB) is the snapshot’s months_on_book (1 = the first month-end after origination).',
+    en: "A vintage (cohort) is the loans originated in one month; months on book (MOB) is the snapshot's months_on_book (1 = the first month-end after origination).",
   },
   defDefault: {
     zh: '违约：状态为 defaulted（含提前违约后的代偿）或逾期天数超过 {d} 天，以数据先出现者为准（domain.md §5.2：逾期 90 天以上至少为次级）。',
@@ -182,11 +182,11 @@ export const REPORT_TEXT = {
   },
   defRates: {
     zh: '累计违约率按笔数 = 账龄 ≤ k 时已违约的笔数 ÷ 该组贷款笔数；按金额 = 其放款金额 ÷ 该组放款金额。只显示整组都已达到的账龄，年轻账龄组的曲线较短。',
-    en: 'Cumulative default rate by count = loans defaulted at MOB ≤ k ÷ loans of the cohort; by amount = their original amounts ÷ the cohort’s original amount. A cohort’s curve stops at the last MOB the whole cohort has reached.',
+    en: "Cumulative default rate by count = loans defaulted at MOB ≤ k ÷ loans of the cohort; by amount = their original amounts ÷ the cohort's original amount. A cohort's curve stops at the last MOB the whole cohort has reached.",
   },
   defCompensation: {
     zh: '累计代偿率 = 账龄 ≤ k 时已代偿金额 ÷ 该组放款金额。',
-    en: 'Cumulative compensation rate = compensation paid at MOB ≤ k ÷ the cohort’s original amount.',
+    en: "Cumulative compensation rate = compensation paid at MOB ≤ k ÷ the cohort's original amount.",
   },
   noCompensation: {
     zh: '数据中无代偿金额列（compensation_amount），不计算代偿率。',

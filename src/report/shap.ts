@@ -21,7 +21,7 @@ const JITTER_BINS = 50;
  * among the sample's non-missing values of that numeric feature (null for a missing value or a category,
  * whose levels have no order); its vertical offset spreads the dots of a feature over a width proportional
  * to how many rows share nearly the same SHAP value, which draws the beeswarm's shape without a layout pass.
- * @param options.top features in the beeswarm (default 10); options.maxRows rows drawn (default 1,000,
+ * @param options.top features in the beeswarm (default 10); options.maxRows rows drawn (default 600,
  *   a seeded sample beyond it, so the page stays small)
  * @example shapSummary(gbdt.shapValues(x), x, { top: 10 })
  */
@@ -40,7 +40,7 @@ export function shapSummary(
     .map((feature, j) => ({ feature, value: n > 0 ? (sums[j] as number) / n : 0, j }))
     .sort((a, b) => b.value - a.value);
   const topItems = meanAbs.slice(0, options.top ?? 10).filter((f) => f.value > 0);
-  const rows = sampleRows(n, options.maxRows ?? 1000, options.seed ?? 1);
+  const rows = sampleRows(n, options.maxRows ?? 600, options.seed ?? 1);
   const dots: BeeswarmDot[] = [];
   for (const f of topItems) {
     const ranks = valueRanks(x, f.feature, rows);

@@ -205,8 +205,8 @@ describe('report of a GBDT', () => {
       for (let i = 0; i < test.x.nRows; i++) s += Math.abs(shap.values[i * p + j] as number);
       expect(rows.find((r) => r[0] === name)?.[1]).toBe((s / test.x.nRows).toFixed(4));
     }
-    // One dot per drawn row per top feature (1,000 of 2,000 rows drawn).
-    expect(html).toContain('rows drawn in the beeswarm: 1,000');
+    // One dot per drawn row per top feature (600 of 2,000 rows drawn).
+    expect(html).toContain('rows drawn in the beeswarm: 600');
     expectOffline(html);
   });
 });
