@@ -7,7 +7,7 @@ import type { Frame } from '../core/frame.js';
 import type { Logger } from '../core/logger.js';
 import { outOfTimeSplit } from '../evaluation/cv.js';
 import { buildReport } from '../report/html.js';
-import { parseLang } from '../report/labels.js';
+import { type Lang, parseLang } from '../report/labels.js';
 import { isoDates, type LabelledDataOptions, loadLabelledData } from './evaluate.js';
 import type { CommandIo } from './train.js';
 
@@ -67,22 +67,42 @@ export function stderrLogger(io: CommandIo): Logger {
 }
 
 /**
+ * The language of a `--lang` option (default en).
+ * @throws E_OPTIONS_INVALID for anything but zh or en
+ */
+export function langOption(value: string | undefined): Lang {
+  const lang = parseLang(value ?? 'en');
+  if (lang !== undefined) return lang;
+  throw new RiskError('E_OPTIONS_INVALID', `--lang must be zh or en, received ${JSON.stringify(value)}`, {
+    path: ['lang'],
+    expected: 'zh | en',
+    received: value,
+  });
+}
+
+/**
+ * Writes a report page.
+ * @throws E_IO naming the file when it cannot be written
+ */
+export function writeReport(out: string, html: string): void {
+  try {
+    writeFileSync(out, html);
+  } catch (err) {
+    throw new RiskError(
+      'E_IO',
+      `cannot write the report to ${out}: ${(err as Error).message}`,
+      { file: out },
+      { cause: err },
+    );
+  }
+}
+
+/**
  * `rongdan report`: one self-contained HTML page of a saved model on a labelled CSV (see `buildReport`).
  * @throws the codes of `loadLabelledData`; E_IO when the page cannot be written
  */
 export async function runReport(opts: ReportCommandOptions, io: CommandIo): Promise<ReportSummary> {
-  const lang = parseLang(opts.lang ?? 'en');
-  if (lang === undefined) {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `--lang must be zh or en, received ${JSON.stringify(opts.lang)}`,
-      {
-        path: ['lang'],
-        expected: 'zh | en',
-        received: opts.lang,
-      },
-    );
-  }
+  const lang = langOption(opts.lang);
   if (opts.ootFrom !== undefined && opts.date === undefined) {
     throw new RiskError('E_OPTIONS_INVALID', '--oot-from needs --date (the column it cuts)', {
       path: ['ootFrom'],
@@ -109,16 +129,7 @@ export async function runReport(opts: ReportCommandOptions, io: CommandIo): Prom
     ...(d.weights === undefined ? {} : { weights: d.weights }),
     ...(opts.timestamp ? { clock: systemClock } : {}),
   });
-  try {
-    writeFileSync(opts.out, html);
-  } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot write the report to ${opts.out}: ${(err as Error).message}`,
-      { file: opts.out },
-      { cause: err },
-    );
-  }
+  writeReport(opts.out, html);
   return {
     out: opts.out,
     bytes: Buffer.byteLength(html),

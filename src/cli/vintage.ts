@@ -1,12 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { RiskError } from '../core/errors.js';
 import { type VintageAnalysis, vintageAnalysis } from '../evaluation/vintage.js';
-import { parseLang } from '../report/labels.js';
 import { buildVintageReport, formatVintage } from '../report/vintage-report.js';
 import { readBook } from './monitor.js';
-import { stderrLogger } from './report.js';
+import { langOption, stderrLogger, writeReport } from './report.js';
 import type { CommandIo } from './train.js';
 
 /** Options of `rongdan vintage`. */
@@ -35,18 +32,7 @@ export interface VintageResult {
  *   E_CSV_COLUMN for a wrong header
  */
 export async function runVintage(opts: VintageCommandOptions, io: CommandIo): Promise<VintageResult> {
-  const lang = parseLang(opts.lang);
-  if (lang === undefined) {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `--lang must be zh or en, received ${JSON.stringify(opts.lang)}`,
-      {
-        path: ['lang'],
-        expected: 'zh | en',
-        received: opts.lang,
-      },
-    );
-  }
+  const lang = langOption(opts.lang);
   const maxMob = opts.maxMob === undefined ? undefined : Number(opts.maxMob);
   const { loans, snaps } = await readBook(opts.input);
   const analysis = vintageAnalysis(loans.rows, snaps.rows, maxMob === undefined ? {} : { maxMob });
@@ -58,16 +44,7 @@ export async function runVintage(opts: VintageCommandOptions, io: CommandIo): Pr
     logger: stderrLogger(io),
     ...(opts.timestamp ? { clock: systemClock } : {}),
   });
-  try {
-    writeFileSync(opts.out, html);
-  } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot write the vintage report to ${opts.out}: ${(err as Error).message}`,
-      { file: opts.out },
-      { cause: err },
-    );
-  }
+  writeReport(opts.out, html);
   return { analysis, rejected, out: opts.out };
 }
 
@@ -90,8 +67,11 @@ export function registerVintageCommands(program: Command): void {
     .action(async (opts: VintageCommandOptions) => {
       const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
       const r = await runVintage(opts, io);
-      const lang = parseLang(opts.lang) ?? 'en';
-      io.stdout.write(opts.json ? `${JSON.stringify(r, jsonNumbers, 2)}\n` : formatVintage(r.analysis, lang));
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify(r, jsonNumbers, 2)}\n`
+          : formatVintage(r.analysis, langOption(opts.lang)),
+      );
       if (!opts.json && (r.rejected.loans > 0 || r.rejected.snapshots > 0)) {
         io.stderr.write(`rejected rows: ${r.rejected.loans} loans, ${r.rejected.snapshots} snapshots\n`);
       }
