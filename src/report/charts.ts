@@ -284,8 +284,10 @@ export function woeSpec(
   rows: readonly BinRow[] = table.rows,
   lang: Lang = 'en',
 ): TopLevelSpec {
+  // The binning spells the missing bin 'Missing'; the chart speaks the report's language.
+  const name = (l: string) => (l === 'Missing' ? text(lang, 'missing') : l);
   const labels = rows.map(
-    (r, i) => `${i + 1}. ${r.label.length > 28 ? `${r.label.slice(0, 27)}…` : r.label}`,
+    (r, i) => `${i + 1}. ${r.label.length > 28 ? `${r.label.slice(0, 27)}…` : name(r.label)}`,
   );
   const safer = text(lang, 'good');
   const riskier = text(lang, 'bad');
