@@ -107,6 +107,12 @@ export const binningOptionsSchema = z.strictObject({
     .default(100_000)
     .describe('numeric pre-bin cuts come from a seeded sample of at most this many values'),
   seed: z.int().default(0).describe('seed of the pre-bin sample (train sets it from --seed)'),
+  prettyCuts: z
+    .boolean()
+    .default(false)
+    .describe(
+      'round numeric cut points to the fewest significant digits that keep each pre-bin (see prettyCut)',
+    ),
 });
 
 /** Validated binning options. */
@@ -166,4 +172,24 @@ export function parseArtifactPart<S extends z.ZodType>(
     `${kind} artifact ${part}${path === '' ? '' : `.${path}`} is malformed: ${first?.message ?? 'invalid'}`,
     { path: [part, ...(first?.path.map(String) ?? [])] },
   );
+}
+
+/**
+ * A "pretty" cut point for a quantile cut `cut`: the number with the fewest significant digits in
+ * (`lower`, `cut`], found by rounding `cut` down, so that the pre-bin ending at it still holds the value that
+ * began it (`lower` is the previous raw cut, or the smallest value for the first cut) and cuts stay in order.
+ * @example prettyCut(153421, 41198) // 100000
+ * @example prettyCut(4101, 622) // 4000
+ * @example prettyCut(0.0372, 0.0284) // 0.03
+ */
+export function prettyCut(cut: number, lower: number): number {
+  if (!Number.isFinite(cut) || cut === 0) return cut;
+  const exponent = Math.floor(Math.log10(Math.abs(cut)));
+  for (let digits = 1; digits <= 15; digits++) {
+    const step = 10 ** (exponent - digits + 1);
+    // toPrecision removes the binary noise of the division (0.1 + 0.2 style) from the rounded value.
+    const r = Number((Math.floor(cut / step) * step).toPrecision(digits));
+    if (r > lower && r <= cut) return r;
+  }
+  return cut;
 }

@@ -1,4 +1,5 @@
 import type { Rng } from '../core/rng.js';
+import { prettyCut } from './options.js';
 
 /** (Weighted) class counts of one bin. */
 export interface ClassCounts {
@@ -65,6 +66,7 @@ export function quantileCuts(
   maxPrebins: number,
   sampleSize: number,
   rng: Rng,
+  pretty = false,
 ): Float64Array {
   const n = values.length;
   const sample = new Float64Array(Math.min(n, sampleSize));
@@ -88,13 +90,17 @@ export function quantileCuts(
     if (v !== distinct[distinct.length - 1]) distinct.push(v);
   }
   // A cut at the minimum would leave the first pre-bin empty, so the smallest value never becomes a cut.
-  if (distinct.length <= maxPrebins) return Float64Array.from(distinct.slice(1));
-  const cuts: number[] = [];
   const min = sorted[0] as number;
-  for (let q = 1; q < maxPrebins; q++) {
-    const v = sorted[Math.floor((q * m) / maxPrebins)] as number;
-    if (v > min && (cuts.length === 0 || v > (cuts[cuts.length - 1] as number))) cuts.push(v);
+  let cuts: number[] = [];
+  if (distinct.length <= maxPrebins) cuts = distinct.slice(1);
+  else {
+    for (let q = 1; q < maxPrebins; q++) {
+      const v = sorted[Math.floor((q * m) / maxPrebins)] as number;
+      if (v > min && (cuts.length === 0 || v > (cuts[cuts.length - 1] as number))) cuts.push(v);
+    }
   }
+  // Each pretty cut lies in (previous raw cut, raw cut]: every pre-bin keeps the value that began it.
+  if (pretty) cuts = cuts.map((c, k) => prettyCut(c, k === 0 ? min : (cuts[k - 1] as number)));
   return Float64Array.from(cuts);
 }
 
@@ -110,6 +116,7 @@ export function prebinNumeric(
   maxPrebins: number,
   sampleSize: number,
   rng: Rng,
+  pretty = false,
 ): NumericPrebins {
   // Special values flattened, with the group of each: a handful, so a linear scan beats a Map lookup.
   const specialValues = Float64Array.from(special.flat());
@@ -120,7 +127,7 @@ export function prebinNumeric(
       if (specialValues[s] === v) return specialGroup[s] as number;
     return -1;
   };
-  const cuts = quantileCuts(values, (v) => groupOf(v) >= 0, maxPrebins, sampleSize, rng);
+  const cuts = quantileCuts(values, (v) => groupOf(v) >= 0, maxPrebins, sampleSize, rng, pretty);
   const p = cuts.length + 1;
   // Slots p..p+S−1 collect special rows and slot p+S missing rows, so the hot loop has one accumulation.
   // Counting all rows and events (instead of branching on the class) keeps it free of unpredictable branches.

@@ -72,6 +72,7 @@ export function fitVariableBinning(
       options.maxPrebins,
       options.prebinSample,
       new Rng(options.seed),
+      options.prettyCuts,
     );
     const wanted = options.trends[name] ?? options.trend;
     const chosen = chooseTrend(pre.nonEvents, pre.events, constraints(pre, options), wanted);

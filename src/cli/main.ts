@@ -21,6 +21,7 @@ import { registerScreenCommands } from './screen.js';
 import { registerServeCommands } from './serve.js';
 import { registerSimulateCommands } from './simulate.js';
 import { registerTrainCommands } from './train.js';
+import { registerVintageCommands } from './vintage.js';
 import { registerWebhookCommands } from './webhooks.js';
 
 /** The `rongdan` command line: each stage registers its own commands. */
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerDecisionCommands(program);
   registerSimulateCommands(program);
   registerPortfolioCommands(program);
+  registerVintageCommands(program);
   registerServeCommands(program);
   return program;
 }

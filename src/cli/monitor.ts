@@ -42,7 +42,7 @@ export async function openBehaviourModel(path: string): Promise<TrainedModel> {
 }
 
 /** Reads monitoring/loans.csv and monitoring/snapshots.csv under `input` (or `input/monitoring`). */
-async function readBook(input: string) {
+export async function readBook(input: string) {
   const dir = existsSync(join(input, 'monitoring', 'loans.csv')) ? join(input, 'monitoring') : input;
   const loansFile = join(dir, 'loans.csv');
   const snapsFile = join(dir, 'snapshots.csv');

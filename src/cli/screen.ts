@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
-import { splitTarget } from '../evaluation/model-evaluation.js';
+import { displayWidth, splitTarget } from '../evaluation/model-evaluation.js';
 import {
   type Screening,
   type ScreeningOptionsInput,
@@ -12,7 +12,7 @@ import {
   timeSlices,
 } from '../evaluation/screening.js';
 import { detectColumnTypes } from '../models/column-types.js';
-import { binningExportTable, displayWidth, screeningExportTable, writeTables } from '../report/export.js';
+import { binningExportTable, screeningExportTable, writeTables } from '../report/export.js';
 import { type Lang, label, parseLang } from '../report/labels.js';
 import { type CommandIo, collect, list, parseParams, progressBar, readWithProgress } from './train.js';
 

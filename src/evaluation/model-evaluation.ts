@@ -145,12 +145,32 @@ function pct(v: number): string {
   return `${(100 * v).toFixed(2)}%`;
 }
 
-function pad(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+/** Terminal columns of a text: CJK and full-width characters take two. */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+      ch,
+    )
+      ? 2
+      : 1;
+  return w;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+function pad(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((c, i) => {
+      const fill = ' '.repeat(Math.max(0, (widths[i] ?? 0) - displayWidth(c)));
+      return i === 0 ? c + fill : fill + c;
+    })
+    .join('  ');
+}
+
+/** A plain-text table: the first column left-aligned, the others right-aligned, two spaces apart. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) =>
+    Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))),
+  );
   return [pad(header, widths), ...rows.map((r) => pad(r, widths))];
 }
 
@@ -167,7 +187,7 @@ export function formatBands(t: BandTable): string[] {
   const bound = (v: number): string => (t.scoreName === 'points' ? num(v, 0) : num(v, 4));
   return [
     `score bands of ${t.scoreName === 'points' ? 'points (highest first)' : 'pd (lowest first)'}: approve down to a band to read its cut-off`,
-    ...table(
+    ...textTable(
       ['band', 'rows', 'goods', 'bads', 'bad rate', 'odds', 'cum. approval', 'cum. bad rate', 'KS'],
       [
         ...t.rows.map((r) => [
@@ -206,7 +226,7 @@ export function formatEvaluation(e: ModelEvaluation, title: string): string {
   const lines: string[] = [
     `${title} — ${e.kind}, ${m.rows} rows, ${m.events} bads (${pct(m.eventRate)})`,
     '',
-    ...table(
+    ...textTable(
       ['metric', 'value'],
       [
         ['AUC', m.auc.toFixed(4)],
@@ -220,7 +240,7 @@ export function formatEvaluation(e: ModelEvaluation, title: string): string {
     ),
     '',
     'calibration by decile of predicted pd',
-    ...table(
+    ...textTable(
       ['bin', 'rows', 'pd range', 'mean pd', 'observed', 'bads'],
       m.calibration.map((r) => [
         String(r.bin),
@@ -233,7 +253,7 @@ export function formatEvaluation(e: ModelEvaluation, title: string): string {
     ),
     '',
     'lift and gains by decile (riskiest first)',
-    ...table(
+    ...textTable(
       ['decile', 'rows', 'bad rate', 'lift', 'cum. pop.', 'gain', 'cum. lift'],
       m.lift.map((r) => [
         String(r.decile),
@@ -251,7 +271,7 @@ export function formatEvaluation(e: ModelEvaluation, title: string): string {
     lines.push(
       '',
       'characteristic stability (CSI) against the baseline',
-      ...table(
+      ...textTable(
         ['variable', 'CSI', 'band'],
         [...e.csi].sort((a, b) => b.value - a.value).map((c) => [c.variable, c.value.toFixed(4), c.band]),
       ),

@@ -55,6 +55,8 @@ export const monitoringSnapshotSchema = z
     taxGrade: z.enum(['A', 'B', 'M', 'C', 'D']).nullable().optional(),
     /** Change of legal rep, controller or main shareholder this month; the sample has none. */
     ownershipChanged: z.boolean().nullable().optional(),
+    /** Compensation (代偿) paid to the bank on this loan this month, where the warehouse records it; the sample has none. */
+    compensationAmount: amount.nullable().optional(),
   })
   .strict();
 /** One month-end snapshot of a loan. */
@@ -89,10 +91,11 @@ const SNAPSHOT_COLUMNS: Record<string, [keyof MonitoringSnapshot, Kind]> = {
   insured_headcount: ['insuredHeadcount', 'number'],
   tax_grade: ['taxGrade', 'string'],
   ownership_changed: ['ownershipChanged', 'boolean'],
+  compensation_amount: ['compensationAmount', 'number'],
 };
 const LOAN_REQUIRED = Object.keys(LOAN_COLUMNS);
 const SNAPSHOT_REQUIRED = Object.keys(SNAPSHOT_COLUMNS).filter(
-  (c) => c !== 'tax_grade' && c !== 'ownership_changed',
+  (c) => c !== 'tax_grade' && c !== 'ownership_changed' && c !== 'compensation_amount',
 );
 
 /** A row that failed validation: where, and why. */

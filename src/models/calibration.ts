@@ -443,6 +443,11 @@ export function calibrated(base: TrainedModel, calibrator: Calibrator): TrainedM
     ...(base.reasons === undefined ? {} : { reasons: base.reasons.bind(base) }),
     ...(base.binningTables === undefined ? {} : { binningTables: base.binningTables.bind(base) }),
     ...(base.importance === undefined ? {} : { importance: base.importance.bind(base) }),
+    ...(base.variableSelection === undefined ? {} : { variableSelection: base.variableSelection.bind(base) }),
+    ...(base.binPoints === undefined ? {} : { binPoints: base.binPoints.bind(base) }),
+    ...(base.shapValues === undefined ? {} : { shapValues: base.shapValues.bind(base) }),
+    ...(base.warnings === undefined ? {} : { warnings: base.warnings.bind(base) }),
+    ...(base.cardSections === undefined ? {} : { cardSections: base.cardSections.bind(base) }),
   };
 }
 

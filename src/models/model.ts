@@ -35,4 +35,16 @@ export interface TrainedModel {
   warnings?(): readonly string[];
   /** Family-specific Markdown sections of the model card (stepwise steps, coefficient tests). */
   cardSections?(): readonly string[];
+  /** Integer points of each bin (binning-table order) of each model variable, where the family has points. */
+  binPoints?(): ReadonlyMap<string, readonly number[]>;
+  /** Exact per-row contributions to the margin (log-odds of default), where the family has them (GBDT). */
+  shapValues?(x: Frame): FeatureContributions;
+}
+
+/** Per-row contributions: base + Σ_j values[i·p + j] = margin of row i. */
+export interface FeatureContributions {
+  readonly base: number;
+  /** n × p, row-major, in featureNames order. */
+  readonly values: Float64Array;
+  readonly featureNames: readonly string[];
 }

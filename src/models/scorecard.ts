@@ -409,6 +409,11 @@ export class Scorecard implements Estimator, Explainer, TrainedModel {
     return this.lookup().map((l) => l.binning.table);
   }
 
+  /** Integer points of each bin (table order) per model variable, for the report's points column. */
+  binPoints(): ReadonlyMap<string, readonly number[]> {
+    return new Map(this.lookup().map((l) => [l.binning.variable, Array.from(l.points)]));
+  }
+
   /** The selection of every candidate variable: IV, kept or why dropped. */
   selection(): readonly SelectionRow[] {
     return this.fitted().selection as readonly SelectionRow[];

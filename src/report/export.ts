@@ -5,6 +5,7 @@ import type { BinningTable } from '../binning/table.js';
 import { csvCell } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import type { LiftRow } from '../evaluation/metrics.js';
+import { displayWidth } from '../evaluation/model-evaluation.js';
 import { type ScreeningResult, screeningReasonText } from '../evaluation/screening.js';
 import { describeFeature } from '../features/catalog.js';
 import type { ScorecardCard } from '../models/scorecard-export.js';
@@ -345,19 +346,6 @@ export function liftExportTable(rows: readonly LiftRow[]): ExportTable {
     ],
     rows: rows.map((r) => ({ ...r })),
   };
-}
-
-/** Width of text in a fixed-width font, counting CJK and full-width characters as two. */
-export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text)
-    w +=
-      /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(
-        ch,
-      )
-        ? 2
-        : 1;
-  return w;
 }
 
 /**

@@ -238,7 +238,7 @@ describe('rongdan report', () => {
     const tables = loadModel(join(dir, 'model')).binningTables?.() ?? [];
     expect(tables.length).toBeGreaterThan(0);
     // ROC, KS, distribution, calibration, gains, importance and one WoE chart per variable.
-    expect(s.charts).toBe(6 + tables.length);
+    expect(s.charts).toBe(7 + tables.length);
     expect(html).toContain('<dt>model kind</dt><dd>scorecard</dd>');
     expect(html).toContain('score (points, higher = safer)');
     expect(html).not.toContain('<script');

@@ -8,10 +8,10 @@ import { runExport } from '../../src/cli/export.js';
 import { formatScreening, runScreen, type ScreenSummary } from '../../src/cli/screen.js';
 import { type CommandIo, runTrain } from '../../src/cli/train.js';
 import { parseCsvText } from '../../src/core/csv.js';
+import { displayWidth } from '../../src/evaluation/model-evaluation.js';
 import type { ScorecardCard } from '../../src/models/scorecard-export.js';
 import {
   csvText,
-  displayWidth,
   type ExportTable,
   screeningExportTable,
   selectionReason,
