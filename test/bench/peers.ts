@@ -5,8 +5,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared beside the repository (never copied into it). */
-export const SHARED_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
+/** ../shared beside the repository (never copied into it); RONGDAN_SHARED_DIR for a checkout elsewhere
+ * (a git worktree). */
+export const SHARED_DIR =
+  process.env.RONGDAN_SHARED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared');
 export const DATASETS_DIR = join(SHARED_DIR, 'datasets');
 export const BENCH_DIR = join(SHARED_DIR, 'bench');
 /** Debian's interpreter, which has python3-sklearn, python3-pandas and python3-xgboost. */

@@ -8,6 +8,7 @@ import {
 import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { describeFeature } from '../../features/catalog.js';
+import { stratifiedSplit } from '../dataset.js';
 import type { Estimator, Explainer, FitOptions, Reason } from '../estimator.js';
 import type { TrainedModel } from '../model.js';
 import { gbdtStateSchema } from './artifact-schema.js';
@@ -41,6 +42,8 @@ export interface ShapValues {
 export type FeatureDescriber = (name: string) => { readonly zh: string; readonly en: string } | undefined;
 
 const BLOCK = 4096;
+/** Mixed into the seed for the early-stopping holdout (any constant: a stream of its own). */
+const HOLDOUT_STREAM = 0x5eed_0e5;
 /** The artifact kind (and `kind`) of GradientBoostingClassifier. */
 export const GBDT_KIND = 'gbdt';
 
@@ -101,14 +104,17 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
     const yy = Float64Array.from(y);
     const weights =
       options.sampleWeight === undefined ? undefined : checkWeights(options.sampleWeight, x.nRows);
-    const info = fitBins(x, { maxBins: params.maxBins, sampleSize: params.binSampleSize, seed: params.seed });
-    const data = applyBins(x, names, info);
-    const v = options.validation;
-    const model = trainGbdt(data, yy, params, {
-      ...(weights === undefined ? {} : { sampleWeight: weights }),
-      ...(v === undefined
-        ? {}
-        : { validation: { data: applyBins(v.x, names, info), y: Float64Array.from(v.y) } }),
+    const part = holdOut(x, yy, weights, params, options.validation);
+    const info = fitBins(part.x, {
+      maxBins: params.maxBins,
+      sampleSize: params.binSampleSize,
+      seed: params.seed,
+    });
+    const data = applyBins(part.x, names, info);
+    const v = part.validation;
+    const model = trainGbdt(data, part.y, params, {
+      ...(part.weights === undefined ? {} : { sampleWeight: part.weights }),
+      ...(v === undefined ? {} : { validation: { data: applyBins(v.x, names, info), y: v.y } }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
@@ -296,6 +302,55 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
     est.state = { params, model: { featureNames: a.featureNames, ...state }, fingerprint: a.dataFingerprint };
     return est;
   }
+}
+
+/** The rows a fit trains on and the rows its early stopping watches. */
+interface FitPart {
+  readonly x: Frame;
+  readonly y: Float64Array;
+  readonly weights: Float64Array | undefined;
+  readonly validation: { readonly x: Frame; readonly y: Float64Array } | undefined;
+}
+
+/**
+ * The given validation set; or, without one and with early stopping on, a seeded stratified
+ * `validationFraction` of the rows held out for it (as scikit-learn's HistGradientBoosting does), so that
+ * fit() at defaults stops where the held-out log loss does instead of running every round.
+ */
+function holdOut(
+  x: Frame,
+  y: Float64Array,
+  weights: Float64Array | undefined,
+  params: GbdtParams,
+  given: FitOptions['validation'],
+): FitPart {
+  if (given !== undefined) {
+    return { x, y, weights, validation: { x: given.x, y: Float64Array.from(given.y) } };
+  }
+  if (params.earlyStoppingRounds === 0 || params.validationFraction === 0) {
+    return { x, y, weights, validation: undefined };
+  }
+  const all = Array.from({ length: x.nRows }, (_, i) => i);
+  // Its own stream of the seed, so that the split does not move with the bagging draws.
+  const { train, validation } = stratifiedSplit(
+    all,
+    y,
+    params.validationFraction,
+    params.seed ^ HOLDOUT_STREAM,
+  );
+  if (validation.length === 0) return { x, y, weights, validation: undefined };
+  return {
+    x: x.take(train),
+    y: pick(y, train),
+    weights: weights === undefined ? undefined : pick(weights, train),
+    validation: { x: x.take(validation), y: pick(y, validation) },
+  };
+}
+
+function pick(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
+  return out;
 }
 
 function checkWeights(w: ArrayLike<number>, n: number): Float64Array {

@@ -62,6 +62,12 @@ export const GBDT_OPTION_SPECS = {
   minDataPerGroup: int(1, 1_000_000_000, 100),
   /** Stop when the validation log loss has not improved for this many rounds (0 = never). */
   earlyStoppingRounds: int(0, 100_000, 20),
+  /** Share of the training rows held out (stratified, seeded) for early stopping when fit is given no
+   * validation set and earlyStoppingRounds > 0 (0 = train on every row for nEstimators rounds). */
+  validationFraction: {
+    schema: z.number().min(0).max(0.5).default(0),
+    allowed: 'a number in [0, 0.5]',
+  },
   /** Seed of bagging, column sampling and bin sampling. */
   seed: int(0, 2 ** 32 - 1, 42),
 } as const satisfies Record<string, OptionSpec>;
