@@ -57,6 +57,8 @@ interface Candidate {
   readonly refit?: boolean;
 }
 
+/** Minimum rows in a leaf: 1% of the training rows, at least 5, at most 100. */
+const LEAF_N = { minLeafShare: 0.01, minLeafLo: 5, minLeafHi: 100 } as const;
 const ES = { nEstimators: 2000, earlyStoppingRounds: 50, validationFraction: 0.1 } as const;
 /** The grid: one parameter at a time around a base (coordinate search), small enough for 2 shared cores. */
 function grid(): Candidate[] {
@@ -85,7 +87,7 @@ function grid(): Candidate[] {
     c('depth6', { maxDepth: 6, maxLeaves: 31 }),
     c('leaf5', { minDataInLeaf: 5 }),
     c('leaf50', { minDataInLeaf: 50 }),
-    c('leaf-n/100', {}, { minLeafShare: 0.01, minLeafLo: 5, minLeafHi: 200 }),
+    c('leaf-n/100', {}, LEAF_N),
     c('mcw0.001', { minChildWeight: 1e-3 }),
     c('mcw5', { minChildWeight: 5 }),
     c('l2-5', { lambdaL2: 5 }),
@@ -97,6 +99,10 @@ function grid(): Candidate[] {
     c('pat20', { earlyStoppingRounds: 20 }),
     c('refit', {}, { refit: true }),
     c('refit-val0.2', { validationFraction: 0.2 }, { refit: true }),
+    // Second round: the changes that helped one at a time in the first, combined.
+    c('refit-leafn', {}, { refit: true, ...LEAF_N }),
+    c('refit-leafn-depth3', { maxDepth: 3, maxLeaves: 8 }, { refit: true, ...LEAF_N }),
+    c('refit-leafn-col0.5', { colsampleByTree: 0.5 }, { refit: true, ...LEAF_N }),
   ];
 }
 
@@ -114,6 +120,8 @@ interface Args {
   readonly configs: readonly string[];
   readonly sizes: readonly number[];
   readonly holdout: string | undefined;
+  /** Skip the peers (their AUCs come from a check run on the same splits). */
+  readonly noPeers: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -131,6 +139,7 @@ function parseArgs(argv: readonly string[]): Args {
     configs: list('configs'),
     sizes: (flag('sizes') ?? '2000,20000').split(',').map(Number),
     holdout: flag('holdout'),
+    noPeers: argv.includes('--no-peers'),
   };
 }
 
@@ -230,7 +239,7 @@ async function writeSplits(src: DataSource, dir: string, repeats: number): Promi
       const d = join(dir, `fold${r * perRepeat + k}`);
       mkdirSync(d, { recursive: true });
       const pick = (test: boolean): string =>
-        [header, ...lines.slice(1).filter((_, i) => (fold[i] === k) === test)].join('\n') + '\n';
+        `${[header, ...lines.slice(1).filter((_, i) => (fold[i] === k) === test)].join('\n')}\n`;
       writeFileSync(join(d, 'train.csv'), pick(false));
       writeFileSync(join(d, 'test.csv'), pick(true));
     }
@@ -360,10 +369,15 @@ async function main(): Promise<void> {
   const all = sources(args).filter((s) => args.datasets.length === 0 || args.datasets.includes(s.name));
   const k = new Map<string, number>();
   for (const s of all) k.set(s.name, await writeSplits(s, join(splits, s.name), args.repeats));
-  const peers = peerAucs(
-    splits,
-    all.map((s) => s.name),
-  );
+  // Only the peers' AUCs are used here: one OpenMP thread keeps HistGradientBoosting from spinning on a
+  // loaded machine (XGBoost keeps peers.py's n_jobs=2; its trees do not depend on the thread count).
+  process.env.OMP_NUM_THREADS ??= '1';
+  const peers = args.noPeers
+    ? []
+    : peerAucs(
+        splits,
+        all.map((s) => s.name),
+      );
   const cands =
     args.mode === 'grid'
       ? grid()
@@ -441,7 +455,9 @@ async function main(): Promise<void> {
     const order = chosen
       .map((c) => ({ c: c.name, a: mean((results.get(c.name)?.get(name) ?? []).map((x) => x.test)) }))
       .sort((a, b) => b.a - a.a);
-    order.forEach((o, i) => rank.set(o.c, [...(rank.get(o.c) ?? []), i + 1]));
+    order.forEach((o, i) => {
+      rank.set(o.c, [...(rank.get(o.c) ?? []), i + 1]);
+    });
   }
   const summary = chosen
     .map((c) => ({ c, r: mean(rank.get(c.name) ?? []) }))
