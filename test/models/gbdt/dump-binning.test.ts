@@ -12,6 +12,8 @@ const model = new GradientBoostingClassifier({
   maxDepth: 4,
   maxLeaves: 12,
   earlyStoppingRounds: 0,
+  // Every row in every tree: the node counts below add up to the training rows.
+  subsample: 1,
 }).fit(train.x, train.y);
 
 const isSplit = (n: DumpNode): n is DumpSplitNode => 'split_index' in n;
