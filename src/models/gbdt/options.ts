@@ -39,7 +39,7 @@ export const GBDT_OPTION_SPECS = {
   /** Fraction of rows drawn (without replacement) for each tree. */
   subsample: fraction(0.8),
   /** Fraction of features drawn for each tree. */
-  colsampleByTree: fraction(0.8),
+  colsampleByTree: fraction(0.5),
   /** Bins per feature, the missing bin included. */
   maxBins: int(3, 255, 255),
   /** Rows sampled (seeded) to place the quantile bin edges. */

@@ -36,7 +36,7 @@ describe('GradientBoostingClassifier contract', () => {
       lambdaL1: 0,
       lambdaL2: 1,
       subsample: 0.8,
-      colsampleByTree: 0.8,
+      colsampleByTree: 0.5,
       maxBins: 255,
       earlyStoppingRounds: 50,
       validationFraction: 0.1,
