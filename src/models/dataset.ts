@@ -254,8 +254,8 @@ function splitOot(c: Column, ootFrom: string): { inTime: number[]; oot: number[]
   return { inTime, oot };
 }
 
-/** A seeded split of rows holding out `share` of each class. */
-function stratifiedSplit(
+/** A seeded split of rows holding out `share` of each class (rounded), both returned in ascending order. */
+export function stratifiedSplit(
   rows: readonly number[],
   y: Float64Array,
   share: number,

@@ -39,6 +39,7 @@ const SYNTH_OPTIONS: GbdtOptions = {
   minChildWeight: 1,
   minDataInLeaf: 1,
   maxBins: 255,
+  earlyStoppingRounds: 0,
 };
 /** The settings of the XGBoost peer in peers.py (400 trees, depth 4, η 0.05, 0.8 row and column sampling). */
 const DATASET_OPTIONS: GbdtOptions = {
@@ -51,6 +52,7 @@ const DATASET_OPTIONS: GbdtOptions = {
   minChildWeight: 1,
   minDataInLeaf: 1,
   lambdaL2: 1,
+  earlyStoppingRounds: 0,
 };
 
 const seconds = (t0: number): number => (performance.now() - t0) / 1000;

@@ -5,9 +5,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** ../shared beside the repository (never copied into it); ../../shared from a worktree in /work/wt/<name>. */
+/** ../shared beside the repository (never copied into it); from a worktree in /work/wt/<name>, ../../shared;
+ * RONGDAN_SHARED_DIR for a checkout elsewhere. */
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const SHARED_DIR =
+  process.env.RONGDAN_SHARED_DIR ??
   ['../../../shared', '../../../../shared'].map((p) => resolve(HERE, p)).find((d) => existsSync(d)) ??
   resolve(HERE, '../../../shared');
 export const DATASETS_DIR = join(SHARED_DIR, 'datasets');

@@ -7,6 +7,7 @@ import {
 } from '../../core/artifact.js';
 import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
+import { stratifiedSplit } from '../dataset.js';
 import type { Estimator, Explainer, FitOptions, Reason } from '../estimator.js';
 import type { TrainedModel } from '../model.js';
 import { pointsFromPd, scalingOf } from '../points.js';
@@ -15,8 +16,8 @@ import { gbdtStateSchema } from './artifact-schema.js';
 import { applyBins, fitBins } from './binning.js';
 import { dumpGbdt, type GbdtDump } from './dump.js';
 import { Forest, RowEncoder } from './forest.js';
-import { type GbdtOptions, type GbdtParams, parseGbdtOptions } from './options.js';
-import { type GbdtModel, trainGbdt } from './train.js';
+import { type GbdtOptions, type GbdtParams, parseGbdtOptions, withSizedDefaults } from './options.js';
+import { checkTarget, type GbdtModel, trainGbdt } from './train.js';
 import { TreeShap } from './treeshap.js';
 
 /** The learned state of a GradientBoostingClassifier. */
@@ -41,6 +42,8 @@ export interface ShapValues {
 export type { FeatureDescriber } from '../reason-text.js';
 
 const BLOCK = 4096;
+/** Mixed into the seed for the early-stopping holdout (any constant: a stream of its own). */
+const HOLDOUT_STREAM = 0x5eed_0e5;
 /** The artifact kind (and `kind`) of GradientBoostingClassifier. */
 export const GBDT_KIND = 'gbdt';
 
@@ -86,7 +89,10 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
 
   /**
    * Fits on every column of `x` against 0/1 labels `y` (1 = default). With `validation`, stops early when
-   * its log loss has not improved for earlyStoppingRounds rounds and keeps the best round.
+   * its log loss has not improved for earlyStoppingRounds rounds and keeps the best round. Without it (and
+   * with validationFraction > 0), holds out that share of the rows to choose the rounds the same way, then
+   * refits on every row for that many rounds (docs/gbdt-defaults.md). minDataInLeaf, when not given, is
+   * sized to the rows trained on (minDataInLeafFor).
    * @throws E_OPTIONS_INVALID, E_DATA_INVALID
    */
   fit(x: Frame, y: ArrayLike<number>, options: FitOptions = {}): this {
@@ -97,22 +103,26 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
         `x must have at least one column and one row, received ${x.columns.length} columns and ${x.nRows} rows`,
       );
     }
-    const names = x.names;
     const yy = Float64Array.from(y);
+    // Before the holdout split, which sorts rows by label.
+    checkTarget(yy, x.nRows, 'y');
     const weights =
       options.sampleWeight === undefined ? undefined : checkWeights(options.sampleWeight, x.nRows);
-    const info = fitBins(x, { maxBins: params.maxBins, sampleSize: params.binSampleSize, seed: params.seed });
-    const data = applyBins(x, names, info);
-    const v = options.validation;
-    const model = trainGbdt(data, yy, params, {
-      ...(weights === undefined ? {} : { sampleWeight: weights }),
-      ...(v === undefined
-        ? {}
-        : { validation: { data: applyBins(v.x, names, info), y: Float64Array.from(v.y) } }),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
-    this.state = { params, model, fingerprint: fingerprintFrame(x, yy) };
+    const part = holdOut(x, yy, weights, params, options.validation);
+    const sized = (rows: number): GbdtParams => withSizedDefaults(params, this.options, rows);
+    let model = fitPart(part, sized(part.x.nRows), options);
+    if (part.heldOut) {
+      // The held-out rows chose the rounds; every row now learns them (as `rongdan train` refits).
+      const all = { x, y: yy, weights, validation: undefined, heldOut: false };
+      const refit = {
+        ...sized(x.nRows),
+        nEstimators: Math.max(1, model.trees.length),
+        earlyStoppingRounds: 0,
+      };
+      const full = fitPart(all, refit, options);
+      model = { ...full, roundsRun: model.roundsRun, validLogLoss: model.validLogLoss };
+    }
+    this.state = { params: sized(x.nRows), model, fingerprint: fingerprintFrame(x, yy) };
     this.cache = null;
     return this;
   }
@@ -297,6 +307,81 @@ export class GradientBoostingClassifier implements Estimator, Explainer, Trained
     est.state = { params, model: { featureNames: a.featureNames, ...state }, fingerprint: a.dataFingerprint };
     return est;
   }
+}
+
+/** The rows a fit trains on and the rows its early stopping watches. */
+interface FitPart {
+  readonly x: Frame;
+  readonly y: Float64Array;
+  readonly weights: Float64Array | undefined;
+  readonly validation: { readonly x: Frame; readonly y: Float64Array } | undefined;
+  /** True when the validation rows were held out of x here (validationFraction), not given. */
+  readonly heldOut: boolean;
+}
+
+/**
+ * The given validation set; or, without one and with early stopping on, a seeded stratified
+ * `validationFraction` of the rows held out for it (as scikit-learn's HistGradientBoosting does), so that
+ * fit() at defaults stops where the held-out log loss does instead of running every round.
+ */
+function holdOut(
+  x: Frame,
+  y: Float64Array,
+  weights: Float64Array | undefined,
+  params: GbdtParams,
+  given: FitOptions['validation'],
+): FitPart {
+  if (given !== undefined) {
+    return { x, y, weights, validation: { x: given.x, y: Float64Array.from(given.y) }, heldOut: false };
+  }
+  const none = { x, y, weights, validation: undefined, heldOut: false };
+  if (params.earlyStoppingRounds === 0 || params.validationFraction === 0) return none;
+  const all = Array.from({ length: x.nRows }, (_, i) => i);
+  // Its own stream of the seed, so that the split does not move with the bagging draws.
+  const { train, validation } = stratifiedSplit(
+    all,
+    y,
+    params.validationFraction,
+    params.seed ^ HOLDOUT_STREAM,
+  );
+  // Too few rows of a class to hold any out (or to keep any in): train on all of them.
+  if (validation.length === 0 || !bothClasses(y, train)) return none;
+  return {
+    x: x.take(train),
+    y: pick(y, train),
+    weights: weights === undefined ? undefined : pick(weights, train),
+    validation: { x: x.take(validation), y: pick(y, validation) },
+    heldOut: true,
+  };
+}
+
+function bothClasses(y: Float64Array, rows: Int32Array): boolean {
+  let bad = 0;
+  for (const r of rows) bad += y[r] as number;
+  return bad > 0 && bad < rows.length;
+}
+
+/** Bins the part's rows, then boosts on them (watching its validation rows, if any). */
+function fitPart(part: FitPart, params: GbdtParams, options: FitOptions): GbdtModel {
+  const names = part.x.names;
+  const info = fitBins(part.x, {
+    maxBins: params.maxBins,
+    sampleSize: params.binSampleSize,
+    seed: params.seed,
+  });
+  const v = part.validation;
+  return trainGbdt(applyBins(part.x, names, info), part.y, params, {
+    ...(part.weights === undefined ? {} : { sampleWeight: part.weights }),
+    ...(v === undefined ? {} : { validation: { data: applyBins(v.x, names, info), y: v.y } }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+}
+
+function pick(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
+  return out;
 }
 
 function checkWeights(w: ArrayLike<number>, n: number): Float64Array {

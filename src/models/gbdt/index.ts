@@ -13,7 +13,10 @@ export {
   type GbdtOptions,
   type GbdtParams,
   gbdtOptionsSchema,
+  MIN_DATA_IN_LEAF_RULE,
+  minDataInLeafFor,
   parseGbdtOptions,
+  withSizedDefaults,
 } from './options.js';
 export { type GbdtModel, logLoss, type TrainGbdtOptions, trainGbdt } from './train.js';
 export type { Tree } from './tree.js';

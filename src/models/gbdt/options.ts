@@ -14,23 +14,36 @@ const fraction = (def: number, meaning: string): OptionSpec => ({
 /**
  * The GBDT options as data (scikit-learn's parameter constraints): name → schema with default, and the
  * allowed range in words. Names follow LightGBM where one exists (numLeaves → maxLeaves, lambda_l1 →
- * lambdaL1 …).
+ * lambdaL1 …). The defaults were chosen by test/bench/gbdt-defaults.ts over the public credit files and
+ * generated samples of 2k–20k rows against XGBoost (docs/gbdt-defaults.md), not on one file.
  */
 export const GBDT_OPTION_SPECS = {
-  nEstimators: int(1, 100_000, 100, 'boosting rounds (trees)'),
+  nEstimators: int(
+    1,
+    100_000,
+    2000,
+    'boosting rounds (trees); with early stopping (the default) an upper bound',
+  ),
   learningRate: {
-    schema: z.number().gt(0).max(1).default(0.1).describe('shrinkage applied to every leaf value'),
+    schema: z.number().gt(0).max(1).default(0.05).describe('shrinkage applied to every leaf value'),
     allowed: 'a number in (0, 1]',
   },
-  maxDepth: int(1, 30, 6, 'maximum depth of a tree (root = depth 0)'),
-  maxLeaves: int(2, 65_536, 31, 'maximum number of leaves of a tree (grown best-first)'),
-  minChildWeight: nonNeg(1e-3, 'minimum sum of hessians in a child'),
-  minDataInLeaf: int(1, 1_000_000_000, 20, 'minimum number of (in-bag) rows in a child'),
+  maxDepth: int(1, 30, 4, 'maximum depth of a tree (root = depth 0)'),
+  maxLeaves: int(2, 65_536, 15, 'maximum number of leaves of a tree (grown best-first)'),
+  minChildWeight: nonNeg(1, "minimum sum of hessians in a child (XGBoost's min_child_weight)"),
+  // When not given, GradientBoostingClassifier sizes it to the rows it trains on (minDataInLeafFor: 1%,
+  // within [5, 100]); this default of 20 is trainGbdt's.
+  minDataInLeaf: int(
+    1,
+    1_000_000_000,
+    20,
+    'minimum number of (in-bag) rows in a child (default: 1% of rows, within [5, 100])',
+  ),
   lambdaL1: nonNeg(0, 'L1 penalty on leaf values (soft threshold on the gradient sum)'),
   lambdaL2: nonNeg(1, 'L2 penalty on leaf values (added to the hessian sum)'),
   minSplitGain: nonNeg(0, 'minimum loss reduction for a split'),
-  subsample: fraction(1, 'fraction of rows drawn (without replacement) for each tree'),
-  colsampleByTree: fraction(1, 'fraction of features drawn for each tree'),
+  subsample: fraction(0.8, 'fraction of rows drawn (without replacement) for each tree'),
+  colsampleByTree: fraction(0.5, 'fraction of features drawn for each tree'),
   maxBins: int(3, 255, 255, 'bins per feature, the missing bin included'),
   binSampleSize: int(100, 100_000_000, 200_000, 'rows sampled (seeded) to place the quantile bin edges'),
   monotoneConstraints: {
@@ -62,9 +75,20 @@ export const GBDT_OPTION_SPECS = {
   earlyStoppingRounds: int(
     0,
     100_000,
-    20,
+    50,
     'stop when the validation log loss has not improved for this many rounds (0 = never)',
   ),
+  validationFraction: {
+    schema: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.1)
+      .describe(
+        'share of the rows held out (stratified, seeded) for early stopping when fit gets no validation set; then a refit on every row for the rounds found (0 = every row, nEstimators rounds)',
+      ),
+    allowed: 'a number in [0, 0.5]',
+  },
   seed: int(0, 2 ** 32 - 1, 42, 'seed of bagging, column sampling and bin sampling'),
   /** The points scale of `score` (base score, base odds, PDO), the scorecard's by default. */
   ...SCALE_OPTION_SPECS,
@@ -88,8 +112,31 @@ export const gbdtOptionsSchema = specsSchema(GBDT_OPTION_SPECS);
 /**
  * Validates and defaults GBDT options.
  * @throws E_OPTIONS_INVALID naming the first bad option, its allowed range and the value received
- * @example parseGbdtOptions({ maxDepth: 4 }).learningRate // 0.1
+ * @example parseGbdtOptions({ maxDepth: 3 }).learningRate // 0.05
  */
 export function parseGbdtOptions(options: unknown): GbdtParams {
   return parseSpecOptions('gbdt', GBDT_OPTION_SPECS, gbdtOptionsSchema, options) as GbdtParams;
+}
+
+/** The size rule of minDataInLeaf (docs/gbdt-defaults.md): a share of the training rows, clamped. */
+export const MIN_DATA_IN_LEAF_RULE = { share: 0.01, min: 5, max: 100 } as const;
+
+/**
+ * The fewest rows a leaf may hold when the user did not say: 1% of the training rows, at least 5 (so that
+ * 100–1,000-row files still split) and at most 100 (so that large files keep fine leaves).
+ * @example minDataInLeafFor(800) // 8
+ */
+export function minDataInLeafFor(nRows: number): number {
+  const { share, min, max } = MIN_DATA_IN_LEAF_RULE;
+  return Math.min(max, Math.max(min, Math.round(share * nRows)));
+}
+
+/**
+ * Parsed params with the size-dependent defaults filled for `nRows` training rows where `options` (what
+ * the user passed) leaves them out.
+ * @example withSizedDefaults(parseGbdtOptions({}), {}, 30_000).minDataInLeaf // 100
+ */
+export function withSizedDefaults(params: GbdtParams, options: unknown, nRows: number): GbdtParams {
+  const given = (options ?? {}) as Partial<Record<keyof GbdtParams, unknown>>;
+  return given.minDataInLeaf === undefined ? { ...params, minDataInLeaf: minDataInLeafFor(nRows) } : params;
 }

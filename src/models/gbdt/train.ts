@@ -262,7 +262,8 @@ function partialShuffle(a: Int32Array, k: number, rng: Rng): void {
   }
 }
 
-function checkTarget(y: Float64Array, n: number, path: string): void {
+/** Checks one 0/1 label per row. @throws E_DATA_INVALID naming the first bad row and value */
+export function checkTarget(y: Float64Array, n: number, path: string): void {
   if (y.length !== n) {
     throw new RiskError(
       'E_DATA_INVALID',

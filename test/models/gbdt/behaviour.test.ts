@@ -100,7 +100,12 @@ describe('missing values', () => {
       y[i] = rng.chance(missing ? 0.6 : 0.05 + 0.2 * x) ? 1 : 0;
     }
     const x = Frame.fromColumns([numeric('bureau_score_gap', v)]);
-    const m = new GradientBoostingClassifier({ nEstimators: 30, maxDepth: 2 }).fit(x, y);
+    const m = new GradientBoostingClassifier({
+      nEstimators: 30,
+      maxDepth: 2,
+      learningRate: 0.1,
+      earlyStoppingRounds: 0,
+    }).fit(x, y);
     const grid = Frame.fromColumns([numeric('bureau_score_gap', [null, 0, 0.25, 0.5, 0.75, 1])]);
     const p = m.predictProba(grid);
     for (let i = 1; i < p.length; i++) expect(p[0] as number).toBeGreaterThan(p[i] as number);

@@ -7,10 +7,14 @@ import { creditSample, slice } from './helpers.js';
 
 const sample = creditSample(2500, 21);
 const train = slice(sample, 0, 2000);
-const model = new GradientBoostingClassifier({ nEstimators: 15, maxDepth: 4, maxLeaves: 12 }).fit(
-  train.x,
-  train.y,
-);
+const model = new GradientBoostingClassifier({
+  nEstimators: 15,
+  maxDepth: 4,
+  maxLeaves: 12,
+  earlyStoppingRounds: 0,
+  // Every row in every tree: the node counts below add up to the training rows.
+  subsample: 1,
+}).fit(train.x, train.y);
 
 const isSplit = (n: DumpNode): n is DumpSplitNode => 'split_index' in n;
 
@@ -168,7 +172,12 @@ describe('extreme values', () => {
       x === null || x === Number.POSITIVE_INFINITY || i % 3 === 0 ? 1 : 0,
     );
     const x = Frame.fromColumns([numeric('v', v)]);
-    const m = new GradientBoostingClassifier({ nEstimators: 5, maxDepth: 2, minDataInLeaf: 2 }).fit(x, y);
+    const m = new GradientBoostingClassifier({
+      nEstimators: 5,
+      maxDepth: 2,
+      minDataInLeaf: 2,
+      earlyStoppingRounds: 0,
+    }).fit(x, y);
     const back = GradientBoostingClassifier.fromArtifact(JSON.parse(JSON.stringify(m.toArtifact())));
     expect(Array.from(back.predictMargin(x))).toEqual(Array.from(m.predictMargin(x)));
     const p = m.predictProba(Frame.fromColumns([numeric('v', [Number.POSITIVE_INFINITY, 1e308, 398])]));

@@ -57,14 +57,18 @@ function frameOf(rows: readonly { [k: string]: number | string | null }[]): Fram
 }
 
 describe('prediction layout', () => {
-  const shallow = new GradientBoostingClassifier({ nEstimators: 25, maxDepth: 6, maxLeaves: 24 }).fit(
-    train.x,
-    train.y,
-  );
-  const numericOnly = new GradientBoostingClassifier({ nEstimators: 25, maxDepth: 5, maxLeaves: 20 }).fit(
-    train.x.with(numeric('region', new Float64Array(train.x.nRows))),
-    train.y,
-  );
+  const shallow = new GradientBoostingClassifier({
+    nEstimators: 25,
+    maxDepth: 6,
+    maxLeaves: 24,
+    earlyStoppingRounds: 0,
+  }).fit(train.x, train.y);
+  const numericOnly = new GradientBoostingClassifier({
+    nEstimators: 25,
+    maxDepth: 5,
+    maxLeaves: 20,
+    earlyStoppingRounds: 0,
+  }).fit(train.x.with(numeric('region', new Float64Array(train.x.nRows))), train.y);
   const deep = new GradientBoostingClassifier({
     nEstimators: 6,
     maxDepth: 20,

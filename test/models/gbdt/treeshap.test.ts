@@ -11,6 +11,9 @@ const model = new GradientBoostingClassifier({
   maxDepth: 5,
   maxLeaves: 24,
   minDataInLeaf: 5,
+  // Every round on every row: the base value below is the mean over the whole training cover.
+  earlyStoppingRounds: 0,
+  subsample: 1,
 }).fit(train.x, train.y);
 
 function close(a: number, b: number, rel: number): boolean {
@@ -218,7 +221,10 @@ describe('TreeSHAP', () => {
 
   it('gives zero to a feature the trees never split on', () => {
     const x = train.x.with(numeric('constant', new Float64Array(train.x.nRows).fill(3)));
-    const m = new GradientBoostingClassifier({ nEstimators: 10, maxDepth: 3 }).fit(x, train.y);
+    const m = new GradientBoostingClassifier({ nEstimators: 10, maxDepth: 3, earlyStoppingRounds: 0 }).fit(
+      x,
+      train.y,
+    );
     const { values } = m.shapValues(x.take([0, 1, 2]));
     for (let i = 0; i < 3; i++) expect(values[i * 6 + 5]).toBe(0);
   });
@@ -255,7 +261,10 @@ describe('reasons', () => {
       numeric('ent_years_in_business', train.x.numeric('overdue')),
       numeric('income', train.x.numeric('income')),
     ]);
-    const m = new GradientBoostingClassifier({ nEstimators: 10, maxDepth: 3 }).fit(x, train.y);
+    const m = new GradientBoostingClassifier({ nEstimators: 10, maxDepth: 3, earlyStoppingRounds: 0 }).fit(
+      x,
+      train.y,
+    );
     const rows = m.reasons(x.take([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 2).flat();
     const described = rows.filter((r) => r.feature === 'ent_years_in_business');
     expect(described.length).toBeGreaterThan(0);
