@@ -148,7 +148,9 @@ describe('train --help-params and --json', () => {
     const rounds = helpParams('gbdt')
       .split('\n')
       .find((l) => l.startsWith('nEstimators '));
-    expect(rounds).toMatch(/^nEstimators\s+integer in \[1, 100000\]\s+100\s+boosting rounds \(trees\)$/);
+    expect(rounds).toMatch(
+      /^nEstimators\s+integer in \[1, 100000\]\s+2000\s+boosting rounds \(trees\); with early stopping/,
+    );
     // Every key of every family says what it means: key, type, default and meaning columns, all filled.
     for (const family of ['scorecard', 'logistic', 'gbdt', 'mlp'])
       for (const line of helpParams(family).split('\n').slice(2).filter(Boolean))
