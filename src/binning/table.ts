@@ -1,3 +1,6 @@
+/** The row label of every binning table's missing bin (reasons and reports compare against it). */
+export const MISSING_BIN_LABEL = 'Missing';
+
 /** One row of a binning table (optbinning's columns; WoE sign: ln(non-events share / events share)). */
 export interface BinRow {
   readonly label: string;

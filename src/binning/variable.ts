@@ -13,7 +13,7 @@ import {
   prebinNumeric,
 } from './prebin.js';
 import { mergedCounts } from './stats.js';
-import type { BinningTable } from './table.js';
+import { type BinningTable, MISSING_BIN_LABEL } from './table.js';
 import { chooseTrend } from './trend.js';
 import { buildTable } from './woe.js';
 
@@ -165,7 +165,7 @@ export function binLabels(
   special: readonly (readonly (number | string)[])[],
 ): string[] {
   const regular = kind === 'numeric' ? numericLabels(cuts) : groups.map(categoryLabel);
-  return [...regular, ...special.map(specialLabel), 'Missing'];
+  return [...regular, ...special.map(specialLabel), MISSING_BIN_LABEL];
 }
 
 /** The merge limits of a variable; class totals come from its pre-bins (special and missing included). */

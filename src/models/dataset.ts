@@ -372,12 +372,19 @@ export function prepareDataset(frame: Frame, options: DatasetOptions): Dataset {
  * @example const { x, y } = datasetPart(ds, ds.train);
  */
 export function datasetPart(ds: Dataset, rows: Int32Array): DataPart {
-  const y = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) y[i] = ds.y[rows[i] as number] as number;
-  let weight: Float64Array | undefined;
-  if (ds.weight !== undefined) {
-    weight = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) weight[i] = ds.weight[rows[i] as number] as number;
-  }
-  return { x: ds.x.take(rows), y, weight };
+  return {
+    x: ds.x.take(rows),
+    y: pickRows(ds.y, rows),
+    weight: ds.weight === undefined ? undefined : pickRows(ds.weight, rows),
+  };
+}
+
+/**
+ * The values at `rows`, in that order (labels or weights of a subset of rows).
+ * @example pickRows(Float64Array.of(5, 6, 7), Int32Array.of(2, 0)) // Float64Array [7, 5]
+ */
+export function pickRows(values: ArrayLike<number>, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
+  return out;
 }

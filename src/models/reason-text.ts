@@ -1,3 +1,4 @@
+import { MISSING_BIN_LABEL } from '../binning/table.js';
 import { describeFeature } from '../features/catalog.js';
 
 /**
@@ -5,7 +6,7 @@ import { describeFeature } from '../features/catalog.js';
  * for their missing bin, so a scorecard reason (a bin label) and a GBDT, MLP or logistic reason (a cell
  * value) read alike.
  */
-export const MISSING_TEXT = 'Missing';
+export const MISSING_TEXT = MISSING_BIN_LABEL;
 
 /** Looks up the zh/en texts of a feature (the catalog's describeFeature by default). */
 export type FeatureDescriber = (name: string) => { readonly zh: string; readonly en: string } | undefined;

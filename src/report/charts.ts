@@ -4,6 +4,7 @@ import type { BandTable } from '../evaluation/bands.js';
 import type { CalibrationRow, LiftRow } from '../evaluation/metrics.js';
 import type { HistogramBar, KsCurve, RocPoint } from './curves.js';
 import { type Lang, text } from './i18n.js';
+import { binRowLabel } from './labels.js';
 import { FONT_FAMILY } from './page.js';
 
 /**
@@ -284,10 +285,8 @@ export function woeSpec(
   rows: readonly BinRow[] = table.rows,
   lang: Lang = 'en',
 ): TopLevelSpec {
-  // The binning spells the missing bin 'Missing'; the chart speaks the report's language.
-  const name = (l: string) => (l === 'Missing' ? text(lang, 'missing') : l);
   const labels = rows.map(
-    (r, i) => `${i + 1}. ${r.label.length > 28 ? `${r.label.slice(0, 27)}…` : name(r.label)}`,
+    (r, i) => `${i + 1}. ${r.label.length > 28 ? `${r.label.slice(0, 27)}…` : binRowLabel(r.label, lang)}`,
   );
   const safer = text(lang, 'good');
   const riskier = text(lang, 'bad');

@@ -9,7 +9,7 @@ import { displayWidth } from '../evaluation/model-evaluation.js';
 import { type ScreeningResult, screeningReasonText } from '../evaluation/screening.js';
 import { describeFeature } from '../features/catalog.js';
 import type { ScorecardCard } from '../models/scorecard-export.js';
-import { type LabelKey, type Lang, label } from './labels.js';
+import { binRowLabel, type LabelKey, type Lang, label } from './labels.js';
 
 /**
  * Tables for a validation team's Excel: the scorecard (points per bin, scaling), binning tables, the
@@ -154,7 +154,7 @@ export function binningExportTable(
         variable: t.variable,
         description,
         binIndex: k,
-        bin: r.label === 'Missing' ? label('missing', lang) : r.label,
+        bin: binRowLabel(r.label, lang),
         count: r.count,
         countShare: r.countShare,
         nonEvents: r.nonEvents,
@@ -216,7 +216,7 @@ export function scorecardExportTables(card: ScorecardCard, lang: Lang): ExportTa
           coefficient: v.coefficient,
           iv: v.iv,
           binIndex: k,
-          bin: b.label === 'Missing' ? label('missing', lang) : b.label,
+          bin: binRowLabel(b.label, lang),
           count: b.count,
           eventRate: b.eventRate,
           woe: b.woe,

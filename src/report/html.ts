@@ -22,7 +22,9 @@ import {
   woeSpec,
 } from './charts.js';
 import { ksCurve, rocPoints, scoreHistogram } from './curves.js';
+import { selectionReason } from './export.js';
 import { featureDescription, type Lang, type TextKey, text } from './i18n.js';
+import { binRowLabel } from './labels.js';
 import { count, escapeHtml, htmlPage, htmlTable, metaList, num, pct } from './page.js';
 import { shapSummary } from './shap.js';
 import { renderSvg } from './svg.js';
@@ -213,31 +215,6 @@ function monthlySeries(
   });
 }
 
-/** The scorecard's selection reasons are English sentences: their fixed phrases in Chinese, numbers kept. */
-const REASON_ZH: readonly [RegExp, string][] = [
-  [/^kept\b/, '保留'],
-  [/^dropped:\s*/, '剔除：'],
-  [/coefficient of the wrong sign/, '回归系数符号与 WOE 方向相反'],
-  [
-    /binning not significant \(likelihood-ratio test against no information/,
-    '分箱不显著（相对无信息的似然比检验',
-  ],
-  [/correlated with (\S+)/, '与 $1 相关'],
-  [/no information \(IV 0: constant or empty\)/, '无信息（IV 为 0：常量或全空）'],
-  [/low IV/, 'IV 过低'],
-  [/beyond maxVariables/, '超出最大变量数 maxVariables'],
-];
-
-function reasonZh(reason: string): string {
-  let out = reason;
-  for (const [pattern, zh] of REASON_ZH) out = out.replace(pattern, zh);
-  return out;
-}
-
-function binLabel(label: string, t: T): string {
-  return label === 'Missing' ? t('missing') : label;
-}
-
 /** One variable: WoE bars with the bad-rate line, and its table without empty bins, with points if any. */
 function binningSection(
   table: BinningTable,
@@ -249,7 +226,7 @@ function binningSection(
   const shown = table.rows.map((r, b) => ({ r, b })).filter(({ r }) => r.count > 0);
   const hidden = table.rows.length - shown.length;
   const rows = shown.map(({ r, b }) => [
-    escapeHtml(binLabel(r.label, t)),
+    escapeHtml(binRowLabel(r.label, lang)),
     count(r.count),
     pct(r.countShare),
     count(r.nonEvents),
@@ -598,7 +575,7 @@ export async function buildReport(
           escapeHtml(v.variable),
           escapeHtml(featureDescription(lang, v.variable)),
           v.selected ? t('yes') : t('no'),
-          escapeHtml(lang === 'zh' ? reasonZh(v.reason) : v.reason),
+          escapeHtml(selectionReason(v.reason, lang)),
         ]),
         { className: 'words' },
       ),

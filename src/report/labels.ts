@@ -1,3 +1,4 @@
+import { MISSING_BIN_LABEL } from '../binning/table.js';
 /**
  * The one zh/en dictionary of column headers and fixed words of exports and reports (Excel sheets, CSV
  * headers, HTML report labels). Plain data: add a key here and every writer can use it. Chinese terms are
@@ -103,6 +104,11 @@ export type LabelKey = keyof typeof LABELS;
  */
 export function label(key: LabelKey, lang: Lang): string {
   return LABELS[key][lang];
+}
+
+/** A binning table's row label in the language: the missing bin translated, every other label as written. */
+export function binRowLabel(rowLabel: string, lang: Lang): string {
+  return rowLabel === MISSING_BIN_LABEL ? label('missing', lang) : rowLabel;
 }
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '../../core/artifact.js';
 import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
-import { stratifiedSplit } from '../dataset.js';
+import { pickRows, stratifiedSplit } from '../dataset.js';
 import type { Estimator, Explainer, FitOptions, Reason } from '../estimator.js';
 import type { TrainedModel } from '../model.js';
 import { pointsFromPd, scalingOf } from '../points.js';
@@ -348,9 +348,9 @@ function holdOut(
   if (validation.length === 0 || !bothClasses(y, train)) return none;
   return {
     x: x.take(train),
-    y: pick(y, train),
-    weights: weights === undefined ? undefined : pick(weights, train),
-    validation: { x: x.take(validation), y: pick(y, validation) },
+    y: pickRows(y, train),
+    weights: weights === undefined ? undefined : pickRows(weights, train),
+    validation: { x: x.take(validation), y: pickRows(y, validation) },
     heldOut: true,
   };
 }
@@ -376,12 +376,6 @@ function fitPart(part: FitPart, params: GbdtParams, options: FitOptions): GbdtMo
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-}
-
-function pick(values: Float64Array, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
-  return out;
 }
 
 function checkWeights(w: ArrayLike<number>, n: number): Float64Array {

@@ -1,6 +1,7 @@
 import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import type { Rng } from '../../core/rng.js';
+import { pickRows } from '../dataset.js';
 import { type PreprocessorState, transformRows } from './preprocess.js';
 import type { DesignMatrix } from './train.js';
 
@@ -110,13 +111,6 @@ export function stratifiedSplit(
   return { train: sorted(train), valid: sorted(valid) };
 }
 
-/** The values at the given rows, in that order. */
-export function pick(values: Float64Array, rows: Int32Array): Float64Array {
-  const out = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i] as number] as number;
-  return out;
-}
-
 /**
  * The network's view of a frame (or of the frame rows listed in `rows`): its preprocessed rows as float32,
  * with labels and weights (`y` and `w` hold one value per frame row).
@@ -131,8 +125,8 @@ export function design(
   const n = rows === undefined ? x.nRows : rows.length;
   return {
     x: transformRows(p, x, 0, n, rows),
-    y: Float32Array.from(rows === undefined ? y : pick(y, rows)),
-    w: Float32Array.from(rows === undefined ? w : pick(w, rows)),
+    y: Float32Array.from(rows === undefined ? y : pickRows(y, rows)),
+    w: Float32Array.from(rows === undefined ? w : pickRows(w, rows)),
     rows: n,
     width: p.width,
   };
