@@ -664,12 +664,13 @@ export function populationStability(
  * below it; duplicates and a cut at the minimum (which would leave an empty first bin) are dropped.
  */
 function quantileEdges(values: Float64Array, bins: number, w: Float64Array | undefined): number[] {
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i] as number)) finite.push(i);
+  // Copies only when there are missing values to leave out (usually there are none).
+  const finite = (_: number, i: number): boolean => !Number.isNaN(values[i] as number);
+  const anyMissing = values.some(Number.isNaN);
   const t = ties(
-    Float64Array.from(finite, (i) => values[i] as number),
+    anyMissing ? values.filter(finite) : values,
     undefined,
-    w === undefined ? undefined : Float64Array.from(finite, (i) => w[i] as number),
+    w === undefined || !anyMissing ? w : w.filter(finite),
   );
   let total = 0;
   for (let r = 0; r < t.values.length; r++) total += t.neg[r] as number;
