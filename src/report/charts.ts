@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BinningTable, BinRow } from '../binning/table.js';
-import type { BandTable } from '../evaluation/bands.js';
-import type { CalibrationRow, LiftRow } from '../evaluation/metrics.js';
+import type { BandRow, BandTable } from '../evaluation/bands.js';
+import { type CalibrationRow, formatEdge, type LiftRow } from '../evaluation/metrics.js';
 import type { HistogramBar, KsCurve, RocPoint } from './curves.js';
 import { type Lang, text } from './i18n.js';
 import { binRowLabel } from './labels.js';
@@ -332,7 +332,14 @@ export function woeSpec(
             field: 'badRate',
             type: 'quantitative',
             title: text(lang, 'badRate'),
-            axis: { format: '.0%', orient: 'right', titleColor: '#34495e' },
+            // -90 like the left axis: vega's default 90 turns a Chinese title on its side, reading downwards.
+            axis: {
+              format: '.0%',
+              orient: 'right',
+              titleColor: '#34495e',
+              titleAngle: -90,
+              titleBaseline: 'top',
+            },
           },
         },
       },
@@ -342,14 +349,28 @@ export function woeSpec(
 }
 
 /**
+ * The approval threshold a band row stands for: approving this band and every safer one means points at or
+ * above its lower edge, or a PD below its upper edge (at or below it for the last, closed band). Shorter
+ * than the band's interval, so that neighbouring points' labels do not run into each other.
+ */
+function cutoffLabel(table: BandTable, r: BandRow): string {
+  if (table.scoreName === 'points') return `≥${formatEdge(r.lower)}`;
+  return `${r.label.endsWith(']') ? '≤' : '<'}${formatEdge(r.upper)}`;
+}
+
+/**
  * The cut-off chart of a score-band table: cumulative approval rate (x) against the bad rate of the approved
- * (y), one point per band boundary from the safest band down, labelled with the band.
+ * (y), one point per band boundary from the safest band down, labelled with the threshold that approves it.
  * @example cutoffSpec(scoreBands(points, y, { higherIsSafer: true }), 'zh')
  */
 export function cutoffSpec(table: BandTable, lang: Lang = 'en'): TopLevelSpec {
   const values = table.rows
     .filter((r) => r.count > 0)
-    .map((r) => ({ approval: r.cumApprovalRate, badRate: r.cumBadRateApproved, band: r.label }));
+    .map((r) => ({
+      approval: r.cumApprovalRate,
+      badRate: r.cumBadRateApproved,
+      band: cutoffLabel(table, r),
+    }));
   return {
     config: CONFIG,
     title: text(lang, 'cutoffTitle'),

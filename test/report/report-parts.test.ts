@@ -5,9 +5,11 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../src/cli/train.js';
 import { runVintage } from '../../src/cli/vintage.js';
+import { scoreBands } from '../../src/evaluation/bands.js';
 import { auc, ks } from '../../src/evaluation/metrics.js';
 import { GradientBoostingClassifier } from '../../src/models/gbdt/index.js';
 import type { TrainedModel } from '../../src/models/model.js';
+import { cutoffSpec } from '../../src/report/charts.js';
 import { buildReport } from '../../src/report/html.js';
 import { fitWoeModel, makeSample } from './fixture.js';
 
@@ -254,5 +256,24 @@ describe('rongdan vintage on the sample book', () => {
     await expect(
       runVintage({ input: 'data-samples/monitoring', json: true, lang: 'fr', timestamp: false }, memoryIo()),
     ).rejects.toMatchObject({ code: 'E_OPTIONS_INVALID' });
+  });
+});
+
+describe('cut-off chart', () => {
+  /** The text marks' labels of a cut-off spec. */
+  function labels(spec: ReturnType<typeof cutoffSpec>): string[] {
+    const values = (spec as { data: { values: { band: string }[] } }).data.values;
+    return values.map((v) => v.band);
+  }
+
+  it('labels each point with the threshold that approves its band and the safer ones', () => {
+    const score = [700, 690, 650, 640, 610, 600, 560, 550];
+    const y = [0, 0, 0, 1, 0, 1, 1, 1];
+    const points = scoreBands(score, y, { higherIsSafer: true, edges: [600, 650] });
+    // Safest first: points ≥ 650, then ≥ 600, then everyone (≥ the minimum, 550).
+    expect(labels(cutoffSpec(points))).toEqual(['≥650', '≥600', '≥550']);
+    const pd = scoreBands([0.01, 0.02, 0.05, 0.2], [0, 0, 1, 1], { higherIsSafer: false, edges: [0.03] });
+    // Lowest PD first: PD below 0.03, then every PD up to and including the maximum.
+    expect(labels(cutoffSpec(pd))).toEqual(['<0.03', '≤0.2']);
   });
 });
