@@ -8,6 +8,7 @@ import type {
   TaxFiling,
   UtilityMonth,
 } from '../ingest/schemas.js';
+import { counterpartyHash } from './concentration.js';
 import {
   cvOf,
   extremeOf,
@@ -141,10 +142,17 @@ function scanInvoices(
     rec[2] = inv.tax;
     put(plan.workspace, tp.targets[cls]!, m, rec);
     const groups = tp.groups[cls]!;
+    // The id is hashed once, by the first group whose window holds the record.
+    let hash = 0;
+    let hashed = false;
     for (let g = 0; g < groups.length; g++) {
       const gid = groups[g] as number;
       if (m < 1 || m > (plan.groupWindow[gid] as number)) continue;
-      ws.groups[gid]!.add(inv.counterpartyId, inv.amount);
+      if (!hashed) {
+        hash = counterpartyHash(inv.counterpartyId);
+        hashed = true;
+      }
+      ws.groups[gid]!.addHashed(inv.counterpartyId, hash, inv.amount);
     }
   }
 }
