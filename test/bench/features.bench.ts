@@ -1,4 +1,4 @@
-// Feature benchmark (issue 2, part 6): borrowers per second of the feature engine on 100,000 borrowers with
+// Feature benchmark (issue 2, part 6; issue 12 part 4): borrowers per second of the feature engine on 100,000 borrowers with
 // 24 months of every source, from parsed applications and from the CSV sample layout (reading + validation +
 // features + writing), with peak memory; then 1,000,000 borrowers streamed from the generator. Peers from the
 // same run: a plain JS loop that only sums invoice amounts per borrower (the floor of touching the data), a
@@ -280,6 +280,9 @@ async function main(): Promise<void> {
     `\nfrom parsed applications (${f0(parsed.features)} features; ${f1(parsed.invoicesPerBorrower)} invoices and ${f1(parsed.recordsPerBorrower)} dated records a borrower):`,
   );
   console.log(`  engine            ${rate('enginePerSecond')} borrowers/s`);
+  console.log(
+    `  engine, CPU time  ${rate('engineCpuPerSecond')} borrowers/s: the same over the process's CPU seconds, which a loaded machine inflates less than wall time`,
+  );
   console.log(
     `  floor (peer)      ${rate('floorPerSecond')} borrowers/s: a plain loop summing each borrower's invoice amounts`,
   );
