@@ -18,8 +18,7 @@ import {
   meanOf,
   monthsSince,
   monthsWith,
-  runningCounts,
-  runningSums,
+  runningTotals,
   slopeOf,
   sumOf,
 } from './kernels.js';
@@ -407,8 +406,7 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
     const from = runs[r] as number;
     const len = runs[r + 1] as number;
     const base = runs[r + 2] as number;
-    if (runs[r + 3] === RUN_SUM) runningSums(vals, from, len, runVals, base);
-    else runningCounts(vals, from, len, runVals, base);
+    runningTotals(vals, from, len, runs[r + 3] !== RUN_SUM, runVals, base);
   }
 
   const ctx = ws.ctx;

@@ -190,35 +190,29 @@ export function cvOf(
 }
 
 /**
- * One pass over a flow series from slot `from`: out[base + k] = the sum of slots from..from + k. Each
- * running total is exactly what `sumOf(vals, from, from + k)` gives (same start, same order of additions),
- * so every window starting at `from` reads its sum in O(1) and stays bit-identical.
+ * One pass from slot `from` over `len` slots: out[base + k] = the sum of slots from..from + k, or with
+ * `counts` the number of them above 0 (`monthsWith`). Each running sum is exactly what
+ * `sumOf(vals, from, from + k)` gives (same start, same order of additions), so every window starting at
+ * `from` reads its total in O(1) and stays bit-identical.
  */
-export function runningSums(
+export function runningTotals(
   vals: Float64Array,
   from: number,
   len: number,
+  counts: boolean,
   out: Float64Array,
   base: number,
 ): void {
   let s = 0;
-  for (let k = 0; k < len; k++) {
-    s += vals[from + k] as number;
-    out[base + k] = s;
-  }
-}
-
-/** One pass from slot `from`: out[base + k] = the number of slots from..from + k above 0 (`monthsWith`). */
-export function runningCounts(
-  vals: Float64Array,
-  from: number,
-  len: number,
-  out: Float64Array,
-  base: number,
-): void {
-  let n = 0;
-  for (let k = 0; k < len; k++) {
-    if ((vals[from + k] as number) > 0) n++;
-    out[base + k] = n;
+  if (counts) {
+    for (let k = 0; k < len; k++) {
+      if ((vals[from + k] as number) > 0) s++;
+      out[base + k] = s;
+    }
+  } else {
+    for (let k = 0; k < len; k++) {
+      s += vals[from + k] as number;
+      out[base + k] = s;
+    }
   }
 }

@@ -3,15 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { getDefaultCatalog } from '../../src/features/catalog.js';
 import { computeFeatures } from '../../src/features/engine.js';
-import {
-  cvOf,
-  growthOf,
-  meanOf,
-  monthsWith,
-  runningCounts,
-  runningSums,
-  sumOf,
-} from '../../src/features/kernels.js';
+import { cvOf, growthOf, meanOf, monthsWith, runningTotals, sumOf } from '../../src/features/kernels.js';
 import { compileCatalog, type FeaturePlan, OP, RUN_STRIDE } from '../../src/features/plan.js';
 import { parseApplication } from '../../src/ingest/validate.js';
 import { syntheticApplication } from './synthetic.js';
@@ -32,8 +24,8 @@ describe('running passes', () => {
         const vals = Float64Array.from([...new Array<number>(pad).fill(7), ...xs]);
         const sums = new Float64Array(xs.length + 2);
         const counts = new Float64Array(xs.length + 2);
-        runningSums(vals, pad, xs.length, sums, 2);
-        runningCounts(vals, pad, xs.length, counts, 2);
+        runningTotals(vals, pad, xs.length, false, sums, 2);
+        runningTotals(vals, pad, xs.length, true, counts, 2);
         for (let k = 0; k < xs.length; k++) {
           expect(Object.is(sums[2 + k], sumOf(vals, pad, pad + k))).toBe(true);
           expect(counts[2 + k]).toBe(monthsWith(vals, pad, pad + k));
