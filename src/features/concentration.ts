@@ -1,4 +1,14 @@
 /**
+ * The hash `CounterpartyTable` places an id by: FNV-1a over its char codes (ids are short, and V8's own
+ * string hash is not reachable from JS).
+ */
+export function counterpartyHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/**
  * Counterparty concentration (top-k share, HHI, distinct count) for one application. Amounts are summed
  * per counterparty id in an open-addressing hash table that is reused from one application to the next,
  * so a stream of a million borrowers allocates nothing here; a `Map` cleared per borrower allocated a new
@@ -37,10 +47,15 @@ export class CounterpartyTable {
 
   /** Adds an amount to a counterparty. */
   add(id: string, amount: number): void {
-    // FNV-1a over the id's char codes; ids are short, and V8's own string hash is not reachable from JS.
-    let h = 0x811c9dc5;
-    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    let slot = h & this.mask;
+    this.addHashed(id, counterpartyHash(id), amount);
+  }
+
+  /**
+   * `add` with the id's `counterpartyHash` already computed: a record joining several groups (sales over
+   * 3, 12 and 24 months) hashes its id once.
+   */
+  addHashed(id: string, hash: number, amount: number): void {
+    let slot = hash & this.mask;
     for (;;) {
       const k = this.keys[slot];
       if (k === undefined) {

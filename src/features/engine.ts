@@ -8,6 +8,7 @@ import type {
   TaxFiling,
   UtilityMonth,
 } from '../ingest/schemas.js';
+import { counterpartyHash } from './concentration.js';
 import {
   cvOf,
   extremeOf,
@@ -17,6 +18,7 @@ import {
   meanOf,
   monthsSince,
   monthsWith,
+  runningTotals,
   slopeOf,
   sumOf,
 } from './kernels.js';
@@ -28,7 +30,7 @@ import {
   monthsBefore,
   quarterFirstMonth,
 } from './months.js';
-import { type FeaturePlan, OP, type TablePlan, type Workspace } from './plan.js';
+import { type FeaturePlan, OP, RUN_STRIDE, RUN_SUM, type TablePlan, type Workspace } from './plan.js';
 import type { TableDim } from './sources.js';
 
 /**
@@ -139,10 +141,17 @@ function scanInvoices(
     rec[2] = inv.tax;
     put(plan.workspace, tp.targets[cls]!, m, rec);
     const groups = tp.groups[cls]!;
+    // The id is hashed once, by the first group whose window holds the record.
+    let hash = 0;
+    let hashed = false;
     for (let g = 0; g < groups.length; g++) {
       const gid = groups[g] as number;
       if (m < 1 || m > (plan.groupWindow[gid] as number)) continue;
-      ws.groups[gid]!.add(inv.counterpartyId, inv.amount);
+      if (!hashed) {
+        hash = counterpartyHash(inv.counterpartyId);
+        hashed = true;
+      }
+      ws.groups[gid]!.addHashed(inv.counterpartyId, hash, inv.amount);
     }
   }
 }
@@ -390,9 +399,18 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
   if (bureauOwner !== undefined) scanBureau(plan, 'owner', bureauOwner, asOfMonth, asOfDay);
   for (let g = 0; g < groups.length; g++) groups[g]!.summarise();
 
+  const { vals, obs, runVals } = ws;
+  const runs = plan.runs;
+  for (let r = 0; r < runs.length; r += RUN_STRIDE) {
+    if (present[runs[r + 4] as number] === 0) continue;
+    const from = runs[r] as number;
+    const len = runs[r + 1] as number;
+    const base = runs[r + 2] as number;
+    runningTotals(vals, from, len, runs[r + 3] !== RUN_SUM, runVals, base);
+  }
+
   const ctx = ws.ctx;
   let ctxReady = false;
-  const { vals, obs } = ws;
   const ops = plan.ops;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
@@ -407,10 +425,14 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
         break;
       case OP.sum:
       case OP.count:
-        v = sumOf(vals, op.from, op.to);
+        v = op.at >= 0 ? (runVals[op.at] as number) : sumOf(vals, op.from, op.to);
         break;
       case OP.mean:
-        v = meanOf(vals, obs, op.from, op.to, op.level);
+        // A flow's mean is its window sum over the window's months, as meanOf divides it.
+        v =
+          op.at >= 0
+            ? (runVals[op.at] as number) / (op.to - op.from + 1)
+            : meanOf(vals, obs, op.from, op.to, op.level);
         break;
       case OP.min:
         v = extremeOf(vals, obs, op.from, op.to, op.level, -1);
@@ -422,7 +444,7 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
         v = lastOf(vals, obs, op.from, op.to, op.level);
         break;
       case OP.months_with:
-        v = monthsWith(vals, op.from, op.to);
+        v = op.at >= 0 ? (runVals[op.at] as number) : monthsWith(vals, op.from, op.to);
         break;
       case OP.months_since:
         v = monthsSince(vals, op.first, op.from, op.to);
@@ -431,13 +453,19 @@ export function computeFeatures(plan: FeaturePlan, app: Application, out?: Float
         v = maxRun(vals, op.from, op.to);
         break;
       case OP.growth:
-        v = growthOf(vals, obs, op.first, op.window, op.level);
+        v =
+          op.at >= 0
+            ? growthOf(vals, obs, op.first, op.window, false, (runVals[op.at] as number) / op.window)
+            : growthOf(vals, obs, op.first, op.window, op.level);
         break;
       case OP.slope:
         v = slopeOf(vals, obs, op.from, op.to, op.level);
         break;
       case OP.cv:
-        v = cvOf(vals, obs, op.from, op.to, op.level);
+        v =
+          op.at >= 0
+            ? cvOf(vals, obs, op.from, op.to, false, (runVals[op.at] as number) / (op.to - op.from + 1))
+            : cvOf(vals, obs, op.from, op.to, op.level);
         break;
       case OP.top_share:
         v = groups[op.group]!.topShare(op.k);

@@ -106,7 +106,7 @@ export function maxRun(vals: Float64Array, from: number, to: number): number {
 /**
  * Growth of the last W months over the W months before them: (recent − prior) / |prior| of the monthly
  * means (for a flow the same as of the sums). `first` is the as-of month's slot. NaN when the prior
- * window is 0 or unobserved.
+ * window is 0 or unobserved. `recent` may be passed in when a running pass already has it.
  */
 export function growthOf(
   vals: Float64Array,
@@ -114,8 +114,8 @@ export function growthOf(
   first: number,
   w: number,
   level: boolean,
+  recent: number = meanOf(vals, obs, first + 1, first + w, level),
 ): number {
-  const recent = meanOf(vals, obs, first + 1, first + w, level);
   const prior = meanOf(vals, obs, first + w + 1, first + 2 * w, level);
   if (Number.isNaN(prior) || Number.isNaN(recent) || prior === 0) return Number.NaN;
   return (recent - prior) / Math.abs(prior);
@@ -160,15 +160,18 @@ export function slopeOf(
   return (stv - (st * sv) / n) / den / Math.abs(mean);
 }
 
-/** Coefficient of variation of the month values: population standard deviation over |mean| (two passes). */
+/**
+ * Coefficient of variation of the month values: population standard deviation over |mean| (two passes;
+ * `mean` may be passed in when a running pass already has it).
+ */
 export function cvOf(
   vals: Float64Array,
   obs: Float64Array,
   from: number,
   to: number,
   level: boolean,
+  mean: number = meanOf(vals, obs, from, to, level),
 ): number {
-  const mean = meanOf(vals, obs, from, to, level);
   if (Number.isNaN(mean) || mean === 0) return Number.NaN;
   let n = 0;
   let ss = 0;
@@ -184,4 +187,32 @@ export function cvOf(
   }
   if (n < 2) return Number.NaN;
   return Math.sqrt(ss / n) / Math.abs(mean);
+}
+
+/**
+ * One pass from slot `from` over `len` slots: out[base + k] = the sum of slots from..from + k, or with
+ * `counts` the number of them above 0 (`monthsWith`). Each running sum is exactly what
+ * `sumOf(vals, from, from + k)` gives (same start, same order of additions), so every window starting at
+ * `from` reads its total in O(1) and stays bit-identical.
+ */
+export function runningTotals(
+  vals: Float64Array,
+  from: number,
+  len: number,
+  counts: boolean,
+  out: Float64Array,
+  base: number,
+): void {
+  let s = 0;
+  if (counts) {
+    for (let k = 0; k < len; k++) {
+      if ((vals[from + k] as number) > 0) s++;
+      out[base + k] = s;
+    }
+  } else {
+    for (let k = 0; k < len; k++) {
+      s += vals[from + k] as number;
+      out[base + k] = s;
+    }
+  }
 }

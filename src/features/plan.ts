@@ -77,6 +77,11 @@ export class FeatureOp {
   window = 0;
   group = -1;
   k = 0;
+  /**
+   * Where a running pass leaves this op's window total (a sum, or for months_with a count) in
+   * `workspace.runVals`, or −1 when the op loops over its window itself (see `RUN_SUM`).
+   */
+  at = -1;
   /** Output columns of the inputs (ratio: numerator, denominator; custom: declared inputs). */
   inputs: Int32Array = new Int32Array(0);
   buffer: Float64Array = new Float64Array(0);
@@ -130,6 +135,8 @@ export class ScalarView {
 export interface Workspace {
   readonly vals: Float64Array;
   readonly obs: Float64Array;
+  /** The running totals of the plan's `runs`. */
+  readonly runVals: Float64Array;
   readonly present: Uint8Array;
   readonly view: ScalarView;
   /** One counterparty table per concentration group. */
@@ -156,8 +163,20 @@ export interface FeaturePlan {
   readonly seriesHorizon: Int32Array;
   readonly seriesOffset: Int32Array;
   readonly groupWindow: Int32Array;
+  /**
+   * Running passes shared by the ops whose windows start on the same slot: per pass `RUN_STRIDE` ints
+   * (first slot, length, offset in `runVals`, `RUN_SUM` or `RUN_COUNT`, the source that must be present).
+   */
+  readonly runs: Int32Array;
   readonly workspace: Workspace;
 }
+
+/** A running pass of sums (sum, count, flow mean, cv and growth's recent mean). */
+export const RUN_SUM = 0;
+/** A running pass counting months above 0 (months_with). */
+export const RUN_COUNT = 1;
+/** Ints per running pass in `FeaturePlan.runs`. */
+export const RUN_STRIDE = 5;
 
 interface SeriesDraft {
   table: TableId;
@@ -387,6 +406,8 @@ export function compileCatalog(catalog: Catalog | readonly unknown[]): FeaturePl
     op.to = op.first + op.hi;
   }
 
+  const { runs, runSlots } = compileRuns(ops);
+
   const tables: Partial<Record<TableId, TablePlan>> = {};
   for (const id of TABLE_IDS) {
     const used = series.some((s) => s.table === id) || groupKeys.some((g) => g.table === id);
@@ -416,6 +437,7 @@ export function compileCatalog(catalog: Catalog | readonly unknown[]): FeaturePl
   const workspace: Workspace = {
     vals: new Float64Array(total),
     obs: new Float64Array(total),
+    runVals: new Float64Array(runSlots),
     present: new Uint8Array(CATALOG_SOURCES.length),
     view: new ScalarView(),
     groups: groupKeys.map((_, g) => {
@@ -443,8 +465,59 @@ export function compileCatalog(catalog: Catalog | readonly unknown[]): FeaturePl
     seriesHorizon,
     seriesOffset,
     groupWindow: Int32Array.from(groupKeys.map((g) => g.window)),
+    runs,
     workspace,
   };
+}
+
+/**
+ * Which kind of running pass an op can read its window total from, or −1. A sum-like op needs the sum of
+ * its own window [from, to]; cv and growth of a flow need it for their mean (growth's recent window is
+ * [from, to] too). Level series average per observed month, so their sums are not window means.
+ */
+function runKind(op: FeatureOp): number {
+  switch (op.kind) {
+    case OP.sum:
+    case OP.count:
+      return RUN_SUM;
+    case OP.mean:
+    case OP.cv:
+    case OP.growth:
+      return op.level ? -1 : RUN_SUM;
+    case OP.months_with:
+      return RUN_COUNT;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * Groups the series ops by (kind of pass, first slot): where two or more ops start on the same slot, one
+ * running pass up to the longest window serves them all, and each op reads its total at `op.at`. An op
+ * alone on its slot keeps its own loop (a pass would cost the same plus the stores).
+ */
+function compileRuns(ops: readonly FeatureOp[]): { runs: Int32Array; runSlots: number } {
+  const byStart = new Map<string, FeatureOp[]>();
+  for (const op of ops) {
+    const kind = runKind(op);
+    if (kind < 0 || op.series < 0) continue;
+    const key = `${kind}:${op.from}`;
+    const list = byStart.get(key);
+    if (list === undefined) byStart.set(key, [op]);
+    else list.push(op);
+  }
+  const runs: number[] = [];
+  let slots = 0;
+  for (const [key, list] of byStart) {
+    if (list.length < 2) continue;
+    const first = list[0] as FeatureOp;
+    let len = 0;
+    for (const op of list) len = Math.max(len, op.to - op.from + 1);
+    runs.push(first.from, len, slots, Number(key.split(':')[0]), first.source);
+    for (const op of list) op.at = slots + (op.to - op.from);
+    slots += len;
+  }
+  return { runs: Int32Array.from(runs), runSlots: slots };
 }
 
 /** Packs target series into a scanner program (see `TablePlan`). */

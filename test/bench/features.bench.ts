@@ -1,4 +1,4 @@
-// Feature benchmark (issue 2, part 6): borrowers per second of the feature engine on 100,000 borrowers with
+// Feature benchmark (issue 2, part 6; issue 12 part 4): borrowers per second of the feature engine on 100,000 borrowers with
 // 24 months of every source, from parsed applications and from the CSV sample layout (reading + validation +
 // features + writing), with peak memory; then 1,000,000 borrowers streamed from the generator. Peers from the
 // same run: a plain JS loop that only sums invoice amounts per borrower (the floor of touching the data), a
@@ -33,6 +33,11 @@ interface Result {
 }
 
 const seconds = (from: bigint): number => Number(process.hrtime.bigint() - from) / 1e9;
+/** CPU seconds of this process since `from` (user + system): what a loaded machine does not inflate. */
+const cpuSeconds = (from: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+};
 const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
 /** The floor: touch every invoice of a borrower and sum its amounts, nothing else. */
@@ -74,6 +79,7 @@ function parsedCase(n: number): Result {
   const plan = compileCatalog(loadCatalog());
   const out = new Float64Array(plan.names.length);
   let engine = 0;
+  let engineCpu = 0;
   let floor = 0;
   let touch = 0;
   let sink = 0;
@@ -83,11 +89,13 @@ function parsedCase(n: number): Result {
   const chunk: Application[] = [];
   const run = (): void => {
     let t = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     for (const app of chunk) {
       computeFeatures(plan, app, out);
       sink += out[0] as number;
     }
     engine += seconds(t);
+    engineCpu += cpuSeconds(cpu);
     t = process.hrtime.bigint();
     for (const app of chunk) sink += sumInvoices(app);
     floor += seconds(t);
@@ -117,6 +125,7 @@ function parsedCase(n: number): Result {
     recordsPerBorrower: records / n,
     engineSeconds: engine,
     enginePerSecond: n / engine,
+    engineCpuPerSecond: n / engineCpu,
     floorPerSecond: n / floor,
     touchPerSecond: n / touch,
     wallSeconds: seconds(started),
@@ -271,6 +280,9 @@ async function main(): Promise<void> {
     `\nfrom parsed applications (${f0(parsed.features)} features; ${f1(parsed.invoicesPerBorrower)} invoices and ${f1(parsed.recordsPerBorrower)} dated records a borrower):`,
   );
   console.log(`  engine            ${rate('enginePerSecond')} borrowers/s`);
+  console.log(
+    `  engine, CPU time  ${rate('engineCpuPerSecond')} borrowers/s: the same over the process's CPU seconds, which a loaded machine inflates less than wall time`,
+  );
   console.log(
     `  floor (peer)      ${rate('floorPerSecond')} borrowers/s: a plain loop summing each borrower's invoice amounts`,
   );
