@@ -118,13 +118,14 @@ export function writeWeights(net: tfl.LayersModel, specs: readonly WeightSpec[],
 const FUSED = new Set(['linear', 'relu', 'elu']);
 
 /** One dense layer's tensors and activation, read off the network (the variables themselves, not copies). */
-interface DenseParts {
+export interface DenseParts {
   readonly kernel: tf.Tensor2D;
   readonly bias: tf.Tensor1D;
   readonly activation: string;
 }
 
-function denseParts(net: tfl.LayersModel): DenseParts[] {
+/** The dense layers' kernels, biases and activations, input side first. */
+export function denseParts(net: tfl.LayersModel): DenseParts[] {
   return denseLayers(net).map((l) => ({
     kernel: l.trainableWeights[0]?.read() as tf.Tensor2D,
     bias: l.trainableWeights[1]?.read() as tf.Tensor1D,
@@ -145,7 +146,8 @@ function dense(h: tf.Tensor2D, d: DenseParts): tf.Tensor2D {
   return activate(tf.fused.matMul({ a: h, b: d.kernel, bias: d.bias }) as tf.Tensor2D, d.activation);
 }
 
-function activate(h: tf.Tensor2D, activation: string): tf.Tensor2D {
+/** Applies a hidden layer's activation (by its TF.js name) on its own, not fused into a matMul. */
+export function activate(h: tf.Tensor2D, activation: string): tf.Tensor2D {
   switch (activation) {
     case 'relu':
       return tf.relu(h);
@@ -177,10 +179,16 @@ function runBlocks(
   const out = new Float32Array(rows * outWidth);
   for (let start = 0; start < rows; start += PREDICT_BATCH) {
     const n = Math.min(PREDICT_BATCH, rows - start);
+    // The tensor leaves the tidy, not its data: tidy walks every key of what it returns, and a typed array
+    // of 8,192 × 64 values cost more than the matMul.
     const block = tf.tidy(() =>
-      body(tf.tensor2d(x.subarray(start * width, (start + n) * width), [n, width])).dataSync(),
+      body(tf.tensor2d(x.subarray(start * width, (start + n) * width), [n, width])),
     );
-    out.set(block, start * outWidth);
+    try {
+      out.set(block.dataSync(), start * outWidth);
+    } finally {
+      block.dispose();
+    }
   }
   return out;
 }
