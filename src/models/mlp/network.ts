@@ -11,8 +11,22 @@ export interface WeightSpec {
   readonly dtype: 'float32';
 }
 
-/** Rows scored per `predict` call: TF.js's default of 32 made 150k rows take 21 s instead of 0.09 s. */
+/** Rows scored per `predict` call at most: TF.js's default of 32 made 150k rows take 21 s instead of 0.09 s. */
 export const PREDICT_BATCH = 8192;
+
+/**
+ * Input values per scoring block (4 MiB of float32). The wasm heap grows to the largest block and never
+ * shrinks, so wide inputs get fewer rows: 8,192 rows of 409 inputs made it 13 MB for one block.
+ */
+const BLOCK_VALUES = 1 << 20;
+
+/**
+ * Rows per scoring block for `width` inputs: PREDICT_BATCH, fewer for wide inputs (at least 256).
+ * @example blockRows(409) // 2563
+ */
+export function blockRows(width: number): number {
+  return Math.max(256, Math.min(PREDICT_BATCH, Math.floor(BLOCK_VALUES / Math.max(1, width))));
+}
 
 /**
  * Builds the network: dense hidden layers with the chosen activation and one linear output unit (the
@@ -165,7 +179,7 @@ export function activate(h: tf.Tensor2D, activation: string): tf.Tensor2D {
 }
 
 /**
- * Runs `layers` over row blocks of PREDICT_BATCH rows of a row-major matrix and returns the last layer's
+ * Runs `layers` over row blocks (`blockRows`) of a row-major matrix and returns the last layer's
  * output, row-major. The dense layers are called directly rather than through `LayersModel.predict`, whose
  * input slicing and bookkeeping took four times the matMul itself on 8,000 rows.
  */
@@ -177,8 +191,9 @@ function runBlocks(
   body: (h: tf.Tensor2D) => tf.Tensor2D,
 ): Float32Array {
   const out = new Float32Array(rows * outWidth);
-  for (let start = 0; start < rows; start += PREDICT_BATCH) {
-    const n = Math.min(PREDICT_BATCH, rows - start);
+  const per = blockRows(width);
+  for (let start = 0; start < rows; start += per) {
+    const n = Math.min(per, rows - start);
     // The tensor leaves the tidy, not its data: tidy walks every key of what it returns, and a typed array
     // of 8,192 × 64 values cost more than the matMul.
     const block = tf.tidy(() =>
@@ -194,7 +209,7 @@ function runBlocks(
 }
 
 /**
- * The output logits of rows (a row-major float32 matrix), scored in blocks of PREDICT_BATCH.
+ * The output logits of rows (a row-major float32 matrix), scored in blocks of `blockRows(width)`.
  * @example const z = predictLogits(net, x, rows, width);
  */
 export function predictLogits(

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Rng } from '../../core/rng.js';
 import {
   activate,
+  blockRows,
   type DenseParts,
   denseParts,
   predictLogits,
@@ -19,6 +20,59 @@ export interface DesignMatrix {
   readonly w: Float32Array;
   readonly rows: number;
   readonly width: number;
+}
+
+/**
+ * Rows as the network reads them, made on demand from the frame: a full float32 copy of the training rows
+ * (40k × 409 inputs: 65 MB) would sit beside the frame for the whole fit, so batches and held-out blocks
+ * are written from the frame's columns as they are needed.
+ */
+export interface NetworkRows {
+  readonly rows: number;
+  readonly width: number;
+  /** 0/1 label of each row. */
+  readonly y: Float32Array;
+  /** Weight of each row (mean 1). */
+  readonly w: Float32Array;
+  /**
+   * Writes the inputs [from, to) (all by default; a range of whole frame columns) of the rows `pick`
+   * (indices into these rows) into `out`, zeroed first: row-major, or column-major (input from + j of the
+   * i-th picked row at j·pick.length + i).
+   */
+  write(pick: Int32Array, out: Float32Array, layout: 'rows' | 'columns', from?: number, to?: number): void;
+}
+
+/** start, start + 1, …, end − 1. */
+export function rangeOf(start: number, end: number): Int32Array {
+  const out = new Int32Array(end - start);
+  for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
+}
+
+/**
+ * Calls `each` with consecutive blocks of the rows `pick` (all by default) as row-major matrices (one
+ * buffer, reused), for passes that need no full matrix: held-out logits, input means, pre-activations.
+ */
+export function forEachBlock(
+  src: NetworkRows,
+  each: (x: Float32Array, start: number, n: number) => void,
+  pick: Int32Array = rangeOf(0, src.rows),
+): void {
+  const block = blockRows(src.width);
+  const buf = new Float32Array(Math.min(block, pick.length) * src.width);
+  for (let start = 0; start < pick.length; start += block) {
+    const n = Math.min(block, pick.length - start);
+    const x = buf.subarray(0, n * src.width);
+    src.write(pick.subarray(start, start + n), x, 'rows');
+    each(x, start, n);
+  }
+}
+
+/** The network's logits of every row of `src`, scored block by block. */
+export function logitsOf(net: tfl.LayersModel, src: NetworkRows): Float32Array {
+  const z = new Float32Array(src.rows);
+  forEachBlock(src, (x, start, n) => z.set(predictLogits(net, x, n, src.width), start));
+  return z;
 }
 
 /** What happened while training, kept in the artifact. */
@@ -49,8 +103,8 @@ export interface TrainHooks {
  */
 export function trainNetwork(
   net: tfl.LayersModel,
-  train: DesignMatrix,
-  validation: DesignMatrix | null,
+  train: NetworkRows,
+  validation: NetworkRows | null,
   params: MlpParams,
   rng: Rng,
   hooks: TrainHooks,
@@ -75,24 +129,29 @@ export function trainNetwork(
   const xbT = new Float32Array(bs * width);
   const yb = new Float32Array(bs);
   const wb = new Float32Array(bs);
+  // Reused, as the batch buffers are (tensor2d copies them): a fresh 400 KB per step left the allocator
+  // holding tens of MB of freed buffers by the end of training.
+  const maskBuffers = params.hiddenLayers.map((units) => new Float32Array(bs * units));
   try {
     for (let epoch = 1; epoch <= params.maxEpochs; epoch++) {
       shuffle(order, rng);
       let sum = 0;
       for (let start = 0; start < train.rows; start += bs) {
         const size = Math.min(bs, train.rows - start);
+        const pick = order.subarray(start, start + size);
         for (let i = 0; i < size; i++) {
-          const row = order[start + i] as number;
-          xb.set(train.x.subarray(row * width, (row + 1) * width), i * width);
+          const row = pick[i] as number;
           yb[i] = train.y[row] as number;
           wb[i] = train.w[row] as number;
         }
-        transposeInto(xbT, xb, size, width);
+        // Column-major from the frame's columns (sequential writes), then row-major by a tiled transpose.
+        train.write(pick, xbT, 'columns');
+        transposeInto(xb, xbT, width, size);
         sum += size * step(size);
       }
       trainLoss.push(sum / train.rows);
       if (validation !== null && validation.rows > 0) {
-        const loss = weightedLogLoss(predictLogits(net, validation.x, validation.rows, width), validation);
+        const loss = weightedLogLoss(logitsOf(net, validation), validation);
         validationLoss.push(loss);
         if (loss < best - params.minDelta) {
           best = loss;
@@ -175,8 +234,8 @@ export function trainNetwork(
   function dropoutMasks(size: number): tf.Tensor2D[] {
     const keep = 1 - params.dropout;
     const scale = 1 / keep;
-    return params.hiddenLayers.map((units) => {
-      const m = new Float32Array(size * units);
+    return params.hiddenLayers.map((units, l) => {
+      const m = (maskBuffers[l] as Float32Array).subarray(0, size * units);
       for (let i = 0; i < m.length; i++) m[i] = rng.uniform() < keep ? scale : 0;
       return tf.tensor2d(m, [size, units]);
     });
