@@ -56,7 +56,9 @@ describe('affineOfBatch', () => {
     ours.forEach((part, i) => {
       const ref = theirs[i] as number[];
       expect(part).toHaveLength(ref.length);
-      part.forEach((v, j) => expect(v).toBeCloseTo(ref[j] as number, 4));
+      part.forEach((v, j) => {
+        expect(v).toBeCloseTo(ref[j] as number, 4);
+      });
     });
   });
 });
