@@ -1,6 +1,6 @@
 import type { Rng } from '../../core/rng.js';
 import type { SplitNetwork } from './network.js';
-import { forEachBlock, type NetworkRows, rangeOf, weightedLogLoss } from './train.js';
+import { forEachBlock, logLoss, type NetworkRows, rangeOf } from './train.js';
 
 /** The network-input columns [start, end) that one frame column feeds. */
 export interface InputGroup {
@@ -45,8 +45,22 @@ export function permutationImportance(
     y: Float32Array.from(pick, (i) => data.y[i] as number),
     w: Float32Array.from(pick, (i) => data.w[i] as number),
   };
-  const baseLoss = weightedLogLoss(net.logitsFrom(base, rows), sample);
-  const work = new Float32Array(base.length);
+  // Each row's weighted loss term: a shuffle that leaves a row's inputs as they were (two missing values
+  // swapped, say) leaves its logit too, so only the rows it changed are scored again.
+  const baseZ = net.logitsFrom(base, rows);
+  const terms = new Float64Array(rows);
+  let baseSum = 0;
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const w = sample.w[i] as number;
+    terms[i] = w * logLoss(baseZ[i] as number, sample.y[i] as number);
+    baseSum += terms[i] as number;
+    total += w;
+  }
+  const lossOf = (sum: number): number => (total > 0 ? sum / total : 0);
+  const baseLoss = lossOf(baseSum);
+  const patched = new Float32Array(base.length);
+  const changed = new Int32Array(rows);
   const order = new Int32Array(rows);
   let cols = new Float32Array(0);
   const out: FeatureImportance[] = [];
@@ -64,19 +78,33 @@ export function permutationImportance(
         order[i] = order[j] as number;
         order[j] = t;
       }
-      work.set(base);
-      for (let c = 0; c < width; c++) {
-        const col = c * rows;
-        const k = (g.start + c) * units;
-        for (let i = 0; i < rows; i++) {
+      let m = 0;
+      for (let i = 0; i < rows; i++) {
+        const at = m * units;
+        let moved = false;
+        for (let c = 0; c < width; c++) {
+          const col = c * rows;
           const d = (cols[col + (order[i] as number)] as number) - (cols[col + i] as number);
           if (d === 0) continue;
-          const at = i * units;
+          if (!moved) {
+            patched.set(base.subarray(i * units, (i + 1) * units), at);
+            changed[m] = i;
+            moved = true;
+          }
+          const k = (g.start + c) * units;
           for (let u = 0; u < units; u++)
-            work[at + u] = (work[at + u] as number) + d * (kernel[k + u] as number);
+            patched[at + u] = (patched[at + u] as number) + d * (kernel[k + u] as number);
         }
+        if (moved) m++;
       }
-      rise += weightedLogLoss(net.logitsFrom(work, rows), sample) - baseLoss;
+      const z = net.logitsFrom(patched.subarray(0, m * units), m);
+      let sum = baseSum;
+      for (let k = 0; k < m; k++) {
+        const i = changed[k] as number;
+        sum +=
+          (sample.w[i] as number) * logLoss(z[k] as number, sample.y[i] as number) - (terms[i] as number);
+      }
+      rise += lossOf(sum) - baseLoss;
     }
     out.push({ feature: g.feature, value: rise / repeats });
   }

@@ -287,10 +287,14 @@ export function weightedLogLoss(z: Float32Array, data: Pick<DesignMatrix, 'y' | 
   let sum = 0;
   let total = 0;
   for (let i = 0; i < z.length; i++) {
-    const zi = z[i] as number;
     const w = data.w[i] as number;
-    sum += w * (Math.max(zi, 0) - zi * (data.y[i] as number) + Math.log1p(Math.exp(-Math.abs(zi))));
+    sum += w * logLoss(z[i] as number, data.y[i] as number);
     total += w;
   }
   return total > 0 ? sum / total : 0;
+}
+
+/** Log loss of one logit z against a 0/1 label, stable for any z: max(z, 0) − z·y + log(1 + e^(−|z|)). */
+export function logLoss(z: number, y: number): number {
+  return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 }
