@@ -125,7 +125,7 @@ export function trainNetwork(
   const { width } = train;
   const bs = Math.min(params.batchSize === 0 ? autoBatchSize(train.rows) : params.batchSize, train.rows);
   const xb = new Float32Array(bs * width);
-  // The batch again, transposed (width × rows), for the first kernel's gradient: see firstAffine.
+  // The batch again, transposed (width × rows), for the first kernel's gradient (see affineOfBatch).
   const xbT = new Float32Array(bs * width);
   const yb = new Float32Array(bs);
   const wb = new Float32Array(bs);
