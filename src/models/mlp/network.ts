@@ -15,14 +15,14 @@ export interface WeightSpec {
 export const PREDICT_BATCH = 8192;
 
 /**
- * Input values per scoring block (4 MiB of float32). The wasm heap grows to the largest block and never
+ * Input values per scoring block (1 MiB of float32). The wasm heap grows to the largest block and never
  * shrinks, so wide inputs get fewer rows: 8,192 rows of 409 inputs made it 13 MB for one block.
  */
-const BLOCK_VALUES = 1 << 20;
+const BLOCK_VALUES = 1 << 18;
 
 /**
  * Rows per scoring block for `width` inputs: PREDICT_BATCH, fewer for wide inputs (at least 256).
- * @example blockRows(409) // 2563
+ * @example blockRows(409) // 640
  */
 export function blockRows(width: number): number {
   return Math.max(256, Math.min(PREDICT_BATCH, Math.floor(BLOCK_VALUES / Math.max(1, width))));
