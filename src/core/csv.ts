@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, type ReadStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RiskError } from './errors.js';
 
@@ -342,6 +343,37 @@ export async function* readCsvBlocks(
     }
     if (n === CSV_END) return;
     await reader.load();
+  }
+}
+
+/**
+ * An upper bound on the data records of a CSV file, from a byte scan for line breaks (no parsing): the
+ * lines after the header, counting a last line without a line break. Blank lines and line breaks inside
+ * quoted fields make it larger than the true count, never smaller. Lets a reader size its columns once
+ * instead of growing them by doubling (twice the memory at the end, and a copy).
+ * @returns undefined when the file cannot be read as a regular file (the caller then grows as it goes)
+ * @example await csvRecordBound('train.csv') // 40000 for a header and 40,000 rows
+ */
+export async function csvRecordBound(path: string): Promise<number | undefined> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(path, 'r');
+    if (!(await handle.stat()).isFile()) return undefined;
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let lines = 0;
+    let last = 10;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      for (let at = buf.indexOf(10, 0); at >= 0 && at < bytesRead; at = buf.indexOf(10, at + 1)) lines++;
+      last = buf[bytesRead - 1] as number;
+    }
+    // A last line without a line break is a line too; the header is not a record.
+    return Math.max(0, lines + (last === 10 ? 0 : 1) - 1);
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
   }
 }
 

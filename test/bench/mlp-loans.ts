@@ -45,7 +45,7 @@ interface MlpRun {
 }
 
 /** Writes a loan file: features of `n` generated borrowers and their 12-month default. */
-async function writeLoanFile(path: string, n: number, seed: number): Promise<void> {
+export async function writeLoanFile(path: string, n: number, seed: number): Promise<void> {
   const targets = new Map<string, string>();
   function* apps(): Generator<ReturnType<typeof parseApplication>> {
     for (const { application, outcome } of generateApplications({ n, seed, months: 12, dirty: 0 })) {

@@ -2,6 +2,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { csvRecordBound } from '../../src/core/csv.js';
 import { RiskError } from '../../src/core/errors.js';
 import { categorical, Frame, numeric, readCsvFrame } from '../../src/core/frame.js';
 
@@ -98,5 +99,33 @@ describe('Frame', () => {
     expect(() => Frame.fromColumns([numeric('x', [1]), numeric('y', [1, 2])])).toThrow(
       /column y has 2 rows, expected 1/,
     );
+  });
+
+  it('sizes columns from a line count: exact buffers, also with blank lines, quoted breaks and no last break', async () => {
+    const text = 'a,b\n1,"x\ny"\n\n2,z\n3,w';
+    const path = csv(text);
+    // An upper bound: a quoted line break and a blank line count as lines, a missing last break does not hide one.
+    expect(await csvRecordBound(path)).toBe(5);
+    expect(await csvRecordBound(csv('a\n1\n2\n'))).toBe(2);
+    expect(await csvRecordBound(csv('a'))).toBe(0);
+    expect(await csvRecordBound(join(tmpdir(), 'no-such-dir-rongdan', 'f.csv'))).toBeUndefined();
+    const f = await readCsvFrame(path);
+    expect(f.nRows).toBe(3);
+    expect(Array.from(f.numeric('a'))).toEqual([1, 2, 3]);
+    const b = f.column('b');
+    expect(b.kind === 'categorical' && [b.codes.length, b.levels]).toEqual([3, ['x\ny', 'z', 'w']]);
+    // The common case hands over the buffer sized by the count: no spare rows, no copy.
+    const exact = await readCsvFrame(csv('a,b\n1,2\n3,4\n'));
+    expect(exact.numeric('a').buffer.byteLength).toBe(2 * 8);
+  });
+
+  it('take of every row in order is the frame itself; any other order is a copy', () => {
+    const f = Frame.fromColumns([numeric('x', [1, 2, 3]), categorical('c', ['a', 'b', null])]);
+    expect(f.take(Int32Array.from([0, 1, 2]))).toBe(f);
+    const r = f.take([2, 1, 0]);
+    expect(r).not.toBe(f);
+    expect(Array.from(r.numeric('x'))).toEqual([3, 2, 1]);
+    expect(r.cell(0, 'c')).toBeNull();
+    expect(f.take([0, 1]).nRows).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import type { Frame } from '../../core/frame.js';
 import type { Reason } from '../estimator.js';
 import { cellText, reasonTexts } from '../reason-text.js';
 import { inputGroups, type PreprocessorState } from './preprocess.js';
+import { forEachBlock, type NetworkRows } from './train.js';
 
 /**
  * MLP reasons by occlusion against the average training borrower: for each feature, the row's network
@@ -18,12 +19,15 @@ import { inputGroups, type PreprocessorState } from './preprocess.js';
  */
 
 /** The training means of the network inputs: the average borrower that reasons occlude against. */
-export function inputMeans(x: Float32Array, rows: number, width: number): number[] {
+export function inputMeans(train: NetworkRows): number[] {
+  const { width, rows } = train;
   const sum = new Float64Array(width);
-  for (let r = 0; r < rows; r++) {
-    const o = r * width;
-    for (let j = 0; j < width; j++) sum[j] = (sum[j] as number) + (x[o + j] as number);
-  }
+  forEachBlock(train, (x, _, n) => {
+    for (let r = 0; r < n; r++) {
+      const o = r * width;
+      for (let j = 0; j < width; j++) sum[j] = (sum[j] as number) + (x[o + j] as number);
+    }
+  });
   return Array.from(sum, (s) => (rows > 0 ? s / rows : 0));
 }
 

@@ -2,8 +2,8 @@ import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import type { Rng } from '../../core/rng.js';
 import { pickRows } from '../dataset.js';
-import { type PreprocessorState, transformRows } from './preprocess.js';
-import type { DesignMatrix } from './train.js';
+import { type PreprocessorState, writeInputs } from './preprocess.js';
+import { type NetworkRows, rangeOf } from './train.js';
 
 /**
  * Labels as 0/1 doubles, one per row; for the training labels (`what` = 'y') both classes must be present.
@@ -112,22 +112,30 @@ export function stratifiedSplit(
 }
 
 /**
- * The network's view of a frame (or of the frame rows listed in `rows`): its preprocessed rows as float32,
- * with labels and weights (`y` and `w` hold one value per frame row).
+ * The network's view of a frame (or of the frame rows listed in `rows`): labels and weights as float32,
+ * one per listed row, and the inputs written on demand (see NetworkRows), never held whole.
  */
-export function design(
+export function networkRows(
   p: PreprocessorState,
   x: Frame,
   y: Float64Array,
   w: Float64Array,
   rows?: Int32Array,
-): DesignMatrix {
-  const n = rows === undefined ? x.nRows : rows.length;
+): NetworkRows {
+  const frameRows = rows ?? rangeOf(0, x.nRows);
+  let scratch = new Int32Array(0);
   return {
-    x: transformRows(p, x, 0, n, rows),
+    rows: frameRows.length,
+    width: p.width,
     y: Float32Array.from(rows === undefined ? y : pickRows(y, rows)),
     w: Float32Array.from(rows === undefined ? w : pickRows(w, rows)),
-    rows: n,
-    width: p.width,
+    write(pick, out, layout, from = 0, to = p.width) {
+      if (scratch.length < pick.length) scratch = new Int32Array(pick.length);
+      const at = scratch.subarray(0, pick.length);
+      for (let i = 0; i < pick.length; i++) at[i] = frameRows[pick[i] as number] as number;
+      out.fill(0, 0, pick.length * (to - from));
+      if (layout === 'rows') writeInputs(p, x, at, out, to - from, 1, from, to);
+      else writeInputs(p, x, at, out, 1, pick.length, from, to);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { Rng } from '../../core/rng.js';
 import type { SplitNetwork } from './network.js';
-import { type DesignMatrix, weightedLogLoss } from './train.js';
+import { forEachBlock, logLoss, type NetworkRows, rangeOf } from './train.js';
 
 /** The network-input columns [start, end) that one frame column feeds. */
 export interface InputGroup {
@@ -27,22 +27,48 @@ export interface FeatureImportance {
  */
 export function permutationImportance(
   net: SplitNetwork,
-  data: DesignMatrix,
+  data: NetworkRows,
   groups: readonly InputGroup[],
   repeats: number,
   rng: Rng,
   maxRows = 20_000,
 ): FeatureImportance[] {
   if (repeats === 0 || data.rows === 0) return [];
-  const sample = data.rows > maxRows ? sampleRows(data, maxRows, rng) : data;
-  const { rows, width, x } = sample;
+  const pick = data.rows > maxRows ? sampleRows(data.rows, maxRows, rng) : rangeOf(0, data.rows);
+  const rows = pick.length;
   const { units, kernel } = net;
-  const base = net.preActivations(x, rows, width);
-  const baseLoss = weightedLogLoss(net.logitsFrom(base, rows), sample);
-  const work = new Float32Array(base.length);
+  // The sampled rows' inputs are never held whole (8,000 rows × 409 inputs is 13 MB): the pre-activations
+  // are computed block by block, and each feature's own inputs are written when it is shuffled.
+  const base = new Float32Array(rows * units);
+  forEachBlock(data, (x, start, n) => base.set(net.preActivations(x, n, data.width), start * units), pick);
+  const sample = {
+    y: Float32Array.from(pick, (i) => data.y[i] as number),
+    w: Float32Array.from(pick, (i) => data.w[i] as number),
+  };
+  // Each row's weighted loss term: a shuffle that leaves a row's inputs as they were (two missing values
+  // swapped, say) leaves its logit too, so only the rows it changed are scored again.
+  const baseZ = net.logitsFrom(base, rows);
+  const terms = new Float64Array(rows);
+  let baseSum = 0;
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const w = sample.w[i] as number;
+    terms[i] = w * logLoss(baseZ[i] as number, sample.y[i] as number);
+    baseSum += terms[i] as number;
+    total += w;
+  }
+  const lossOf = (sum: number): number => (total > 0 ? sum / total : 0);
+  const baseLoss = lossOf(baseSum);
+  const patched = new Float32Array(base.length);
+  const changed = new Int32Array(rows);
   const order = new Int32Array(rows);
+  let cols = new Float32Array(0);
   const out: FeatureImportance[] = [];
   for (const g of groups) {
+    const width = g.end - g.start;
+    if (cols.length < rows * width) cols = new Float32Array(rows * width);
+    // The group's inputs, column-major: input g.start + c of sampled row i at c·rows + i.
+    data.write(pick, cols, 'columns', g.start, g.end);
     let rise = 0;
     for (let r = 0; r < repeats; r++) {
       for (let i = 0; i < rows; i++) order[i] = i;
@@ -52,20 +78,33 @@ export function permutationImportance(
         order[i] = order[j] as number;
         order[j] = t;
       }
-      work.set(base);
+      let m = 0;
       for (let i = 0; i < rows; i++) {
-        const from = (order[i] as number) * width;
-        const to = i * width;
-        const at = i * units;
-        for (let c = g.start; c < g.end; c++) {
-          const d = (x[from + c] as number) - (x[to + c] as number);
+        const at = m * units;
+        let moved = false;
+        for (let c = 0; c < width; c++) {
+          const col = c * rows;
+          const d = (cols[col + (order[i] as number)] as number) - (cols[col + i] as number);
           if (d === 0) continue;
-          const k = c * units;
+          if (!moved) {
+            patched.set(base.subarray(i * units, (i + 1) * units), at);
+            changed[m] = i;
+            moved = true;
+          }
+          const k = (g.start + c) * units;
           for (let u = 0; u < units; u++)
-            work[at + u] = (work[at + u] as number) + d * (kernel[k + u] as number);
+            patched[at + u] = (patched[at + u] as number) + d * (kernel[k + u] as number);
         }
+        if (moved) m++;
       }
-      rise += weightedLogLoss(net.logitsFrom(work, rows), sample) - baseLoss;
+      const z = net.logitsFrom(patched.subarray(0, m * units), m);
+      let sum = baseSum;
+      for (let k = 0; k < m; k++) {
+        const i = changed[k] as number;
+        sum +=
+          (sample.w[i] as number) * logLoss(z[k] as number, sample.y[i] as number) - (terms[i] as number);
+      }
+      rise += lossOf(sum) - baseLoss;
     }
     out.push({ feature: g.feature, value: rise / repeats });
   }
@@ -74,25 +113,15 @@ export function permutationImportance(
   );
 }
 
-function sampleRows(data: DesignMatrix, n: number, rng: Rng): DesignMatrix {
-  const pick = new Int32Array(data.rows);
-  for (let i = 0; i < pick.length; i++) pick[i] = i;
+/** `n` of the rows 0 … total − 1, uniformly without replacement, in the order drawn. */
+function sampleRows(total: number, n: number, rng: Rng): Int32Array {
+  const pick = rangeOf(0, total);
   // A partial Fisher-Yates: the first n slots end up a uniform sample without replacement.
   for (let i = 0; i < n; i++) {
-    const j = i + rng.int(data.rows - i);
+    const j = i + rng.int(total - i);
     const t = pick[i] as number;
     pick[i] = pick[j] as number;
     pick[j] = t;
   }
-  const { width } = data;
-  const x = new Float32Array(n * width);
-  const y = new Float32Array(n);
-  const w = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const row = pick[i] as number;
-    x.set(data.x.subarray(row * width, (row + 1) * width), i * width);
-    y[i] = data.y[row] as number;
-    w[i] = data.w[row] as number;
-  }
-  return { x, y, w, rows: n, width };
+  return pick.subarray(0, n);
 }

@@ -23,7 +23,7 @@ import { pointsFromPd, scalingOf } from '../points.js';
 import type { MlpArtifactState } from './artifact-schema.js';
 import { defaultReference, inputMeans, occlusionReasons } from './attribution.js';
 import { initMlpBackend, type MlpBackend, requireMlpBackend } from './backend.js';
-import { checkLabels, checkWeights, design, stratifiedSplit } from './data.js';
+import { checkLabels, checkWeights, networkRows, stratifiedSplit } from './data.js';
 import {
   checkTopology,
   checkWeightsDigest,
@@ -45,7 +45,7 @@ import {
 } from './network.js';
 import { type MlpOptions, type MlpParams, parseMlpOptions } from './options.js';
 import { fitPreprocessor, inputGroups, type PreprocessorState, transformRows } from './preprocess.js';
-import { type DesignMatrix, type TrainHistory, trainNetwork } from './train.js';
+import { type NetworkRows, type TrainHistory, trainNetwork } from './train.js';
 
 export { MLP_KIND } from './envelope.js';
 
@@ -150,7 +150,7 @@ export class Mlp implements Estimator, TrainedModel {
 
     // Row subsets are index lists into `x`, never copies of the frame (a 40k × 200 frame is 64 MB).
     let trainRows: Int32Array | undefined;
-    let held: DesignMatrix | null = null;
+    let held: NetworkRows | null = null;
     let validRows: Int32Array | undefined;
     if (options.validation === undefined && params.validationFraction > 0) {
       const split = stratifiedSplit(labels, params.validationFraction, new Rng(params.seed ^ SPLIT_STREAM));
@@ -160,11 +160,11 @@ export class Mlp implements Estimator, TrainedModel {
       }
     }
     const preprocessing = fitPreprocessor(x, trainRows);
-    const train = design(preprocessing, x, labels, weights, trainRows);
+    const train = networkRows(preprocessing, x, labels, weights, trainRows);
     if (options.validation !== undefined) {
       const vy = checkLabels('validation.y', options.validation.y, options.validation.x.nRows);
-      held = design(preprocessing, options.validation.x, vy, new Float64Array(vy.length).fill(1));
-    } else if (validRows !== undefined) held = design(preprocessing, x, labels, weights, validRows);
+      held = networkRows(preprocessing, options.validation.x, vy, new Float64Array(vy.length).fill(1));
+    } else if (validRows !== undefined) held = networkRows(preprocessing, x, labels, weights, validRows);
     const network = buildNetwork(params, preprocessing.width);
     let history: TrainHistory;
     try {
@@ -201,7 +201,7 @@ export class Mlp implements Estimator, TrainedModel {
       topologySha256: sha256(canonicalJson(topologyOf(network))),
       history,
       importance,
-      reference: inputMeans(train.x, train.rows, train.width),
+      reference: inputMeans(train),
       fingerprint: fingerprintFrame(x, y),
     };
     logger.info(

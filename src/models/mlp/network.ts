@@ -11,8 +11,22 @@ export interface WeightSpec {
   readonly dtype: 'float32';
 }
 
-/** Rows scored per `predict` call: TF.js's default of 32 made 150k rows take 21 s instead of 0.09 s. */
+/** Rows scored per `predict` call at most: TF.js's default of 32 made 150k rows take 21 s instead of 0.09 s. */
 export const PREDICT_BATCH = 8192;
+
+/**
+ * Input values per scoring block (1 MiB of float32). The wasm heap grows to the largest block and never
+ * shrinks, so wide inputs get fewer rows: 8,192 rows of 409 inputs made it 13 MB for one block.
+ */
+const BLOCK_VALUES = 1 << 18;
+
+/**
+ * Rows per scoring block for `width` inputs: PREDICT_BATCH, fewer for wide inputs (at least 256).
+ * @example blockRows(409) // 640
+ */
+export function blockRows(width: number): number {
+  return Math.max(256, Math.min(PREDICT_BATCH, Math.floor(BLOCK_VALUES / Math.max(1, width))));
+}
 
 /**
  * Builds the network: dense hidden layers with the chosen activation and one linear output unit (the
@@ -118,13 +132,14 @@ export function writeWeights(net: tfl.LayersModel, specs: readonly WeightSpec[],
 const FUSED = new Set(['linear', 'relu', 'elu']);
 
 /** One dense layer's tensors and activation, read off the network (the variables themselves, not copies). */
-interface DenseParts {
+export interface DenseParts {
   readonly kernel: tf.Tensor2D;
   readonly bias: tf.Tensor1D;
   readonly activation: string;
 }
 
-function denseParts(net: tfl.LayersModel): DenseParts[] {
+/** The dense layers' kernels, biases and activations, input side first. */
+export function denseParts(net: tfl.LayersModel): DenseParts[] {
   return denseLayers(net).map((l) => ({
     kernel: l.trainableWeights[0]?.read() as tf.Tensor2D,
     bias: l.trainableWeights[1]?.read() as tf.Tensor1D,
@@ -145,7 +160,8 @@ function dense(h: tf.Tensor2D, d: DenseParts): tf.Tensor2D {
   return activate(tf.fused.matMul({ a: h, b: d.kernel, bias: d.bias }) as tf.Tensor2D, d.activation);
 }
 
-function activate(h: tf.Tensor2D, activation: string): tf.Tensor2D {
+/** Applies a hidden layer's activation (by its TF.js name) on its own, not fused into a matMul. */
+export function activate(h: tf.Tensor2D, activation: string): tf.Tensor2D {
   switch (activation) {
     case 'relu':
       return tf.relu(h);
@@ -163,7 +179,7 @@ function activate(h: tf.Tensor2D, activation: string): tf.Tensor2D {
 }
 
 /**
- * Runs `layers` over row blocks of PREDICT_BATCH rows of a row-major matrix and returns the last layer's
+ * Runs `layers` over row blocks (`blockRows`) of a row-major matrix and returns the last layer's
  * output, row-major. The dense layers are called directly rather than through `LayersModel.predict`, whose
  * input slicing and bookkeeping took four times the matMul itself on 8,000 rows.
  */
@@ -175,18 +191,25 @@ function runBlocks(
   body: (h: tf.Tensor2D) => tf.Tensor2D,
 ): Float32Array {
   const out = new Float32Array(rows * outWidth);
-  for (let start = 0; start < rows; start += PREDICT_BATCH) {
-    const n = Math.min(PREDICT_BATCH, rows - start);
+  const per = blockRows(width);
+  for (let start = 0; start < rows; start += per) {
+    const n = Math.min(per, rows - start);
+    // The tensor leaves the tidy, not its data: tidy walks every key of what it returns, and a typed array
+    // of 8,192 × 64 values cost more than the matMul.
     const block = tf.tidy(() =>
-      body(tf.tensor2d(x.subarray(start * width, (start + n) * width), [n, width])).dataSync(),
+      body(tf.tensor2d(x.subarray(start * width, (start + n) * width), [n, width])),
     );
-    out.set(block, start * outWidth);
+    try {
+      out.set(block.dataSync(), start * outWidth);
+    } finally {
+      block.dispose();
+    }
   }
   return out;
 }
 
 /**
- * The output logits of rows (a row-major float32 matrix), scored in blocks of PREDICT_BATCH.
+ * The output logits of rows (a row-major float32 matrix), scored in blocks of `blockRows(width)`.
  * @example const z = predictLogits(net, x, rows, width);
  */
 export function predictLogits(

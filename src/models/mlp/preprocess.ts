@@ -117,9 +117,9 @@ export function inputGroups(state: PreprocessorState): { readonly start: number;
 
 /**
  * Turns rows [start, end) of a frame (or, with `index`, the frame rows index[start..end)) into the
- * row-major float32 matrix the network reads; the index spares a copy of the frame for a subset of rows. Missing numeric
- * values (NaN, and ±Infinity) become 0 (the training mean after scaling) with their flag set; a level unseen in training, or a
- * missing one, becomes all zeros.
+ * row-major float32 matrix the network reads; the index spares a copy of the frame for a subset of rows.
+ * Missing numeric values (NaN, and ±Infinity) become 0 (the training mean after scaling) with their flag
+ * set; a level unseen in training, or a missing one, becomes all zeros.
  * @throws E_FRAME_SHAPE when a training column is absent; E_DATA_INVALID when a column changed kind
  */
 export function transformRows(
@@ -129,13 +129,35 @@ export function transformRows(
   end: number,
   index?: Int32Array,
 ): Float32Array {
-  const rows = end - start;
-  // Frame row of output row r: a range is the identity, an index a lookup (the row loops stay one shape).
-  const frameRows = index ?? identity(end);
-  const width = state.width;
-  const out = new Float32Array(rows * width);
-  let offset = 0;
+  const out = new Float32Array((end - start) * state.width);
+  writeInputs(state, frame, (index ?? identity(end)).subarray(start, end), out, state.width, 1);
+  return out;
+}
+
+/**
+ * Writes the network inputs [from, to) of the frame rows `frameRows` into `out`: input from + j of the
+ * r-th listed row at r·rowStride + j·colStride, so (to − from, 1) is row-major and (1, frameRows.length)
+ * column-major (the transposed batch training needs). The range must hold whole frame columns (a one-hot
+ * group or a value with its flag). Only non-zero inputs are written: `out` must hold zeros there before.
+ * @throws E_FRAME_SHAPE when a training column is absent; E_DATA_INVALID when a column changed kind
+ */
+export function writeInputs(
+  state: PreprocessorState,
+  frame: Frame,
+  frameRows: Int32Array,
+  out: Float32Array,
+  rowStride: number,
+  colStride: number,
+  from = 0,
+  to = state.width,
+): void {
+  const rows = frameRows.length;
+  let offset = -from;
   for (const input of state.inputs) {
+    if (offset < 0 || offset >= to - from) {
+      offset += inputWidth(input);
+      continue;
+    }
     const column = frame.column(input.name);
     if (column.kind !== input.kind) {
       throw new RiskError(
@@ -144,29 +166,29 @@ export function transformRows(
         { column: input.name, expected: input.kind, received: column.kind },
       );
     }
+    const base = offset * colStride;
     if (input.kind === 'numeric' && column.kind === 'numeric') {
       const v = column.values;
       const inv = 1 / input.sd;
       for (let r = 0; r < rows; r++) {
-        const x = v[frameRows[start + r] as number] as number;
-        const at = r * width + offset;
+        const x = v[frameRows[r] as number] as number;
+        const at = base + r * rowStride;
         // ±Infinity cannot be scaled: it is read as missing, like NaN.
         if (!Number.isFinite(x)) {
-          if (input.missingIndicator) out[at + 1] = 1;
+          if (input.missingIndicator) out[at + colStride] = 1;
         } else out[at] = (x - input.mean) * inv;
       }
     } else if (input.kind === 'categorical' && column.kind === 'categorical') {
       const map = levelMap(input.levels, column.levels);
       const codes = column.codes;
       for (let r = 0; r < rows; r++) {
-        const code = codes[frameRows[start + r] as number] as number;
+        const code = codes[frameRows[r] as number] as number;
         const slot = code < 0 ? -1 : (map[code] as number);
-        if (slot >= 0) out[r * width + offset + slot] = 1;
+        if (slot >= 0) out[base + r * rowStride + slot * colStride] = 1;
       }
     }
     offset += inputWidth(input);
   }
-  return out;
 }
 
 let identityRows = new Int32Array(0);

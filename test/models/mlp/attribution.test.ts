@@ -4,6 +4,7 @@ import { defaultReference, inputMeans } from '../../../src/models/mlp/attributio
 import { initMlpBackend } from '../../../src/models/mlp/backend.js';
 import { Mlp } from '../../../src/models/mlp/mlp.js';
 import { creditSample } from '../../binning/fixture.js';
+import { matrixRows } from './synthetic.js';
 
 const train = creditSample(800, 21);
 const test = creditSample(50, 22);
@@ -57,6 +58,8 @@ describe('MLP occlusion reasons', () => {
     expect(ref).toHaveLength(model.fitted().preprocessing.width);
     const p = model.fitted().preprocessing;
     expect(defaultReference(p)).toHaveLength(p.width);
-    expect(inputMeans(Float32Array.from([1, 2, 3, 4]), 2, 2)).toEqual([2, 3]);
+    const x = Float32Array.from([1, 2, 3, 4]);
+    const two = new Float32Array(2);
+    expect(inputMeans(matrixRows({ x, y: two, w: two, rows: 2, width: 2 }))).toEqual([2, 3]);
   });
 });

@@ -7,6 +7,7 @@ import { type InputGroup, permutationImportance } from '../../../src/models/mlp/
 import { buildNetwork, predictLogits, splitNetwork } from '../../../src/models/mlp/network.js';
 import { MLP_ACTIVATIONS } from '../../../src/models/mlp/options.js';
 import { type DesignMatrix, weightedLogLoss } from '../../../src/models/mlp/train.js';
+import { matrixRows } from './synthetic.js';
 
 const WIDTH = 7;
 const ROWS = 300;
@@ -92,7 +93,7 @@ describe('permutationImportance on the split network', () => {
       const net = buildNetwork({ hiddenLayers: [8, 4], activation, seed: 11 }, WIDTH);
       nets.push(net);
       const data = design(5);
-      const fast = permutationImportance(splitNetwork(net), data, GROUPS, 1, new Rng(9));
+      const fast = permutationImportance(splitNetwork(net), matrixRows(data), GROUPS, 1, new Rng(9));
       const slow = bruteForceImportance(net, data, new Rng(9));
       expect(fast.map((f) => f.feature).sort()).toEqual(['a', 'c', 'd', 'e']);
       for (const f of fast) expect(f.value).toBeCloseTo(slow.get(f.feature) as number, 5);

@@ -1,5 +1,6 @@
 import { categorical, Frame, numeric } from '../../../src/core/frame.js';
 import { Rng } from '../../../src/core/rng.js';
+import type { DesignMatrix, NetworkRows } from '../../../src/models/mlp/train.js';
 
 /**
  * A small credit-like table: `a` raises risk, `b` (10% missing) lowers it, level `z` of `c` raises it, and
@@ -29,4 +30,24 @@ export function syntheticCredit(n: number, seed: number, signal = 3): { x: Frame
     numeric('noise', noise),
   ]);
   return { x, y };
+}
+
+/** NetworkRows over a row-major matrix held in memory (what the fit writes from a frame on demand). */
+export function matrixRows(m: DesignMatrix): NetworkRows {
+  return {
+    rows: m.rows,
+    width: m.width,
+    y: m.y,
+    w: m.w,
+    write(pick, out, layout, from = 0, to = m.width) {
+      const w = to - from;
+      pick.forEach((row, i) => {
+        for (let j = 0; j < w; j++) {
+          const v = m.x[row * m.width + from + j] as number;
+          if (layout === 'rows') out[i * w + j] = v;
+          else out[j * pick.length + i] = v;
+        }
+      });
+    },
+  };
 }
