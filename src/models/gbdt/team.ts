@@ -10,11 +10,14 @@ import {
   gradientTask,
   helperLoop,
   histogramChunk,
+  histogramListTask,
   histogramTask,
   type Kernel,
   partitionChunk,
+  partitionListTask,
   partitionTask,
   settleChunk,
+  settleListTask,
   settleTask,
   type TrainArrays,
 } from './kernels.js';
@@ -148,6 +151,9 @@ export const KERNELS: readonly (Kernel | null)[] = [
   histogramTask,
   partitionTask,
   settleTask,
+  partitionListTask,
+  settleListTask,
+  histogramListTask,
 ];
 
 /**
@@ -171,6 +177,9 @@ export const KERNEL_SOURCE = [
     partitionTask,
     settleChunk,
     settleTask,
+    partitionListTask,
+    settleListTask,
+    histogramListTask,
     claimChunks,
     helperLoop,
   ].map(String),
