@@ -4,10 +4,12 @@ import {
   CHUNK_OUT,
   chunkStart,
   JOB_WORDS,
+  SEARCH_WORDS,
   TASK_HISTOGRAM,
   TASK_HISTOGRAM_LIST,
   TASK_PARTITION,
   TASK_PARTITION_LIST,
+  TASK_SEARCH_LIST,
   TASK_SETTLE,
   TASK_SETTLE_LIST,
   type TrainArrays,
@@ -376,13 +378,9 @@ export class TreeGrower {
       }
       this.splitAll(part, TASK_PARTITION_LIST, shrinkage);
       this.buildAll(part, nFeatures);
-      const next: GrowLeaf[] = [];
-      for (const leaf of part) {
-        const kids = leaf.kids as [GrowLeaf, GrowLeaf];
-        this.findBest(kids, nFeatures);
-        for (const kid of kids) if (kid.best !== null) next.push(kid);
-      }
-      level = next;
+      const kids = part.flatMap((leaf) => leaf.kids as [GrowLeaf, GrowLeaf]);
+      this.searchAll(kids, nFeatures);
+      level = kids.filter((kid) => kid.best !== null);
     }
   }
 
@@ -427,6 +425,46 @@ export class TreeGrower {
         const [left, right] = leaf.kids as [GrowLeaf, GrowLeaf];
         left.end = mid;
         right.start = mid;
+      }
+    }
+  }
+
+  /**
+   * findBest for the leaves of a level: on two threads their searches run as tasks (TASK_SEARCH_LIST, a
+   * leaf per chunk, each as search() would), the results read back into SplitInfos.
+   */
+  private searchAll(leaves: readonly GrowLeaf[], nFeatures: number): void {
+    const open = leaves.filter((leaf) => this.canSplit(leaf));
+    if (this.team.threads === 1 || open.length < 2) {
+      this.findBest(leaves, nFeatures);
+      return;
+    }
+    const { search: sr, cats, ip } = this.a;
+    for (let at = 0; at < open.length; at += MAX_CHUNKS) {
+      const batch = open.slice(at, at + MAX_CHUNKS);
+      batch.forEach((leaf, c) => {
+        sr.set([leaf.g, leaf.h, leaf.c, leaf.lo, leaf.hi, leaf.gainShift, leaf.hist], SEARCH_WORDS * c);
+      });
+      ip[2] = nFeatures;
+      this.team.run(TASK_SEARCH_LIST, batch.length);
+      batch.forEach((leaf, c) => {
+        const o = SEARCH_WORDS * c + 7;
+        if (sr[o] !== 1) return;
+        const b = new SplitInfo();
+        [b.gain, b.feature, b.thresholdBin] = [sr[o + 1]!, sr[o + 2]!, sr[o + 3]!];
+        b.defaultLeft = sr[o + 4] === 1;
+        [b.leftG, b.leftH, b.leftC] = [sr[o + 5]!, sr[o + 6]!, sr[o + 7]!];
+        [b.rightG, b.rightH, b.rightC] = [sr[o + 8]!, sr[o + 9]!, sr[o + 10]!];
+        [b.leftOut, b.rightOut] = [sr[o + 11]!, sr[o + 12]!];
+        const n = cats[257 * c]!;
+        b.catLeft = n < 0 ? null : Array.from(cats.subarray(257 * c + 1, 257 * c + 1 + n));
+        leaf.best = b;
+      });
+    }
+    for (const leaf of leaves) {
+      if (leaf.best === null && leaf.hist >= 0) {
+        this.free.push(leaf.hist);
+        leaf.hist = -1;
       }
     }
   }

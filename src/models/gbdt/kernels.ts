@@ -7,7 +7,8 @@ import type { SplitParams } from './split.js';
  *
  * These functions are also sent to the helper thread as source text (see team.ts): they must use only
  * their arguments, globals (Math, Atomics) and functions of this module, never an import or a
- * module-level constant (the helper has neither, and a bundler may rename them).
+ * module-level constant (the helper has neither, and a bundler may rename them). The split search task
+ * lives in split.ts beside the functions it calls, under the same rule (searchListTask).
  */
 
 /** The arrays every kernel works on; backed by SharedArrayBuffers when a helper thread runs. */
@@ -46,6 +47,10 @@ export interface TrainArrays {
   readonly catMask: Uint8Array;
   /** A job list: JOB_WORDS words per chunk of the list tasks (TASK_PARTITION_LIST …), see those. */
   readonly jobs: Int32Array;
+  /** Split searches: SEARCH_WORDS doubles per chunk of TASK_SEARCH_LIST in and out, and per chunk 257
+   * words for the categories a categorical split sends left (see searchListTask). */
+  readonly search: Float64Array;
+  readonly cats: Int32Array;
   /** Task parameters (see the task kernels below) and per-chunk results from index CHUNK_OUT; fp holds
    * the two margin increments of a settle, per chunk for TASK_SETTLE_LIST (fp[2c], fp[2c + 1]). */
   readonly ip: Int32Array;
@@ -112,8 +117,10 @@ export const TASK_SETTLE = 4;
 export const TASK_PARTITION_LIST = 5;
 export const TASK_SETTLE_LIST = 6;
 export const TASK_HISTOGRAM_LIST = 7;
-/** Words per job of a job list (a.jobs). */
+export const TASK_SEARCH_LIST = 8;
+/** Words per job of a job list (a.jobs), and doubles per split search (a.search). */
 export const JOB_WORDS = 8;
+export const SEARCH_WORDS = 24;
 /** Where partition chunks write their left and right counts: ip[CHUNK_OUT + 2c], ip[CHUNK_OUT + 2c + 1]. */
 export const CHUNK_OUT = 16;
 

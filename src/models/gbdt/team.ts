@@ -21,6 +21,15 @@ import {
   settleTask,
   type TrainArrays,
 } from './kernels.js';
+import {
+  findCategoricalSplit,
+  findNumericSplit,
+  gainGivenOutput,
+  leafOutput,
+  SplitInfo,
+  searchListTask,
+  thresholdL1,
+} from './split.js';
 
 /**
  * The words of TrainArrays.ctrl: the task sequence number the helper watches, the claim word
@@ -154,6 +163,7 @@ export const KERNELS: readonly (Kernel | null)[] = [
   partitionListTask,
   settleListTask,
   histogramListTask,
+  searchListTask,
 ];
 
 /**
@@ -180,6 +190,13 @@ export const KERNEL_SOURCE = [
     partitionListTask,
     settleListTask,
     histogramListTask,
+    searchListTask,
+    thresholdL1,
+    leafOutput,
+    gainGivenOutput,
+    SplitInfo,
+    findNumericSplit,
+    findCategoricalSplit,
     claimChunks,
     helperLoop,
   ].map(String),

@@ -10,6 +10,7 @@ import {
   TASK_HISTOGRAM_LIST,
   TASK_PARTITION,
   TASK_PARTITION_LIST,
+  TASK_SEARCH_LIST,
   TASK_SETTLE_LIST,
   type TrainArrays,
 } from '../../../src/models/gbdt/kernels.js';
@@ -180,6 +181,40 @@ describe('kernel source sent to the helper thread', () => {
         expect(rows).toBe(5 * 20_000);
       }
     }
+  });
+
+  it('searches splits in its own context as the main thread does, categorical ones too', () => {
+    const context = helperKernels();
+    const claim = context.claimChunks as (a: TrainArrays, seq: number, n: number, k: unknown) => void;
+    const pair = [arrays(false), arrays(false)] as const;
+    for (const a of pair) {
+      // Histograms of rows [0, 20,000) and [20,000, 40,000) in slots 0 and 1, then a search of each.
+      const size = a.hist.length / 2;
+      a.ip.set([TASK_HISTOGRAM_LIST, 2, 5]);
+      a.jobs.set([0, -1, 0, 20_000, 0, 1, 0, 0, size, -1, 20_000, 40_000, 0, 1]);
+      run(a, 0);
+      run(a, 1);
+      [0, 1].forEach((k) => {
+        let g = 0;
+        let h = 0;
+        for (let i = 20_000 * k; i < 20_000 * (k + 1); i++) {
+          g += a.gh[2 * i]!;
+          h += a.gh[2 * i + 1]!;
+        }
+        a.search.set([g, h, 20_000, -Infinity, Infinity, (g * g) / (h + 1), k * size], 24 * k);
+      });
+      a.ip.set([TASK_SEARCH_LIST, 2, 5]);
+    }
+    const [mine, theirs] = pair;
+    run(mine, 0);
+    run(mine, 1);
+    Atomics.store(theirs.ctrl, 1, 9 << 16);
+    claim(theirs, 9, 2, (context.table as unknown[])[TASK_SEARCH_LIST]);
+    expect(Array.from(theirs.search)).toEqual(Array.from(mine.search));
+    expect(Array.from(theirs.cats)).toEqual(Array.from(mine.cats));
+    // Both nodes found a split (found = 1, positive gain).
+    expect([mine.search[7], mine.search[24 + 7]]).toEqual([1, 1]);
+    expect(mine.search[8]! > 0).toBe(true);
   });
 
   it('claims no chunk of a task whose sequence number has moved on', () => {
