@@ -161,40 +161,19 @@ export function settleTask(a: TrainArrays, c: number): void {
  * and, for a settle, the increments at fp[2c], fp[2c + 1].
  */
 export function partitionListTask(a: TrainArrays, c: number): void {
-  const j = a.jobs;
-  const o = 8 * c;
-  partitionChunk(
-    a,
-    j[o + 2]!,
-    j[o + 3]!,
-    j[o]!,
-    j[o + 1]!,
-    j[o + 4]!,
-    j[o + 5]!,
-    j[o + 6]!,
-    j[o + 7]!,
-    256 * c,
-    c,
-  );
+  splitJob(a, c, partitionChunk, c);
 }
 
 /** A settle per job (see partitionListTask). */
 export function settleListTask(a: TrainArrays, c: number): void {
+  splitJob(a, c, settleChunk, 2 * c);
+}
+
+/** Runs job c of a partition or settle list with `chunk`, its mask at 256·c and `last` as last argument. */
+export function splitJob(a: TrainArrays, c: number, chunk: typeof partitionChunk, last: number): void {
   const j = a.jobs;
   const o = 8 * c;
-  settleChunk(
-    a,
-    j[o + 2]!,
-    j[o + 3]!,
-    j[o]!,
-    j[o + 1]!,
-    j[o + 4]!,
-    j[o + 5]!,
-    j[o + 6]!,
-    j[o + 7]!,
-    256 * c,
-    2 * c,
-  );
+  chunk(a, j[o + 2]!, j[o + 3]!, j[o]!, j[o + 1]!, j[o + 4]!, j[o + 5]!, j[o + 6]!, j[o + 7]!, 256 * c, last);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   settleChunk,
   settleListTask,
   settleTask,
+  splitJob,
   type TrainArrays,
 } from './kernels.js';
 import {
@@ -189,6 +190,7 @@ export const KERNEL_SOURCE = [
     settleTask,
     partitionListTask,
     settleListTask,
+    splitJob,
     histogramListTask,
     searchListTask,
     thresholdL1,
