@@ -1,5 +1,5 @@
 import { type BinnedData, binCount } from './binning.js';
-import { attachWasm, type TrainArrays } from './kernels.js';
+import { attachWasm, JOB_WORDS, SEARCH_WORDS, type TrainArrays } from './kernels.js';
 import type { SplitParams } from './split.js';
 import { CTRL_WORDS } from './team.js';
 import { trainingModule } from './wasm.js';
@@ -28,7 +28,15 @@ export function createTrainArrays(
   const p = data.bins.length;
   let total = 0;
   for (const fi of data.info) total += binCount(fi);
-  const bytes = 2 * n * p + 8 * n * (w === undefined ? 7 : 8) + 24 * total * histograms + 32 * p + 4096;
+  // Beside the arrays by row and the histograms: per chunk of a task a category mask, a job, a split
+  // search and results.
+  const bytes =
+    2 * n * p +
+    8 * n * (w === undefined ? 7 : 8) +
+    24 * total * histograms +
+    32 * p +
+    1600 * MAX_CHUNKS +
+    4096;
   const wasmModule = bytes < WASM_MAX_BYTES ? trainingModule(shared) : null;
   let memory: WebAssembly.Memory | null = null;
   if (wasmModule !== null) {
@@ -106,9 +114,12 @@ export function createTrainArrays(
     offsets,
     nBins,
     features: i32(p),
-    catMask: u8(256),
+    catMask: u8(256 * MAX_CHUNKS),
+    jobs: i32(JOB_WORDS * MAX_CHUNKS),
+    search: f64(SEARCH_WORDS * MAX_CHUNKS),
+    cats: i32(257 * MAX_CHUNKS),
     ip: i32(16 + 2 * MAX_CHUNKS),
-    fp: f64(2),
+    fp: f64(2 * MAX_CHUNKS),
     ctrl: i32(CTRL_WORDS),
     memory,
     wasmModule: memory === null ? null : wasmModule,

@@ -1,10 +1,17 @@
+import { MAX_CHUNKS } from './arrays.js';
 import type { BinnedData } from './binning.js';
 import {
   CHUNK_OUT,
   chunkStart,
+  JOB_WORDS,
+  SEARCH_WORDS,
   TASK_HISTOGRAM,
+  TASK_HISTOGRAM_LIST,
   TASK_PARTITION,
+  TASK_PARTITION_LIST,
+  TASK_SEARCH_LIST,
   TASK_SETTLE,
+  TASK_SETTLE_LIST,
   type TrainArrays,
 } from './kernels.js';
 import {
@@ -40,6 +47,8 @@ interface GrowLeaf extends NodeStats {
   isLeft: boolean;
   /** True once the leaf's value has been added to its rows' margins (see TreeGrower.split). */
   settled: boolean;
+  /** Its two children once it is split (level by level growth works them out before the tree is written). */
+  kids: [GrowLeaf, GrowLeaf] | null;
 }
 
 /**
@@ -117,6 +126,7 @@ export class TreeGrower {
       parent: -1,
       isLeft: false,
       settled: false,
+      kids: null,
     };
     const leaves: GrowLeaf[] = [root];
     if (this.canSplit(root)) {
@@ -125,6 +135,11 @@ export class TreeGrower {
       this.findBest([root], nFeatures);
     }
     const tree = emptyTree();
+    // With room for every leaf a full tree of maxDepth has, every leaf that can split does, whichever
+    // order they are taken in: all splits of a level are then worked out together (one task per step for
+    // the threads instead of one per node), and the tree is written in best-first order as before.
+    const levelWise = prm.maxLeaves >= 2 ** prm.maxDepth;
+    if (levelWise) this.growLevels(root, nFeatures, shrinkage);
     while (leaves.length < prm.maxLeaves) {
       let pick = -1;
       let bestGain = Number.NEGATIVE_INFINITY;
@@ -136,7 +151,8 @@ export class TreeGrower {
         }
       }
       if (pick < 0) break;
-      this.split(pick, leaves, tree, nFeatures, shrinkage);
+      if (levelWise) this.record(pick, leaves, tree, shrinkage);
+      else this.split(pick, leaves, tree, nFeatures, shrinkage);
     }
     const out = tree as { numLeaves: number } & Tree;
     out.numLeaves = leaves.length;
@@ -172,8 +188,13 @@ export class TreeGrower {
     ip[4] = start;
     ip[5] = end;
     ip[6] = nFeatures;
-    const big = this.team.threads > 1 && (end - start) * nFeatures >= PARALLEL_UPDATES;
-    this.team.run(TASK_HISTOGRAM, big ? Math.min(nFeatures, HISTOGRAM_CHUNKS) : 1);
+    this.team.run(TASK_HISTOGRAM, this.featureGroups(end - start, nFeatures));
+  }
+
+  /** Feature groups a histogram of `rows` rows is built in: more than one only when two threads share it. */
+  private featureGroups(rows: number, nFeatures: number): number {
+    const big = this.team.threads > 1 && rows * nFeatures >= PARALLEL_UPDATES;
+    return big ? Math.min(nFeatures, HISTOGRAM_CHUNKS) : 1;
   }
 
   /** A free histogram slot; the pool grows if none is left. */
@@ -220,9 +241,45 @@ export class TreeGrower {
     if (best.found) leaf.best = best;
   }
 
+  /** Splits leaves[pick] best-first: writes the node, then partitions its rows and searches its children. */
   private split(pick: number, leaves: GrowLeaf[], tree: Tree, nFeatures: number, shrinkage: number): void {
     const leaf = leaves[pick] as GrowLeaf;
     const s = leaf.best as SplitInfo;
+    leaf.kids = this.children(leaf);
+    const [left, right] = this.record(pick, leaves, tree, shrinkage);
+    const parentHist = leaf.hist;
+    leaf.hist = -1;
+    this.describeSplit(leaf, s);
+    if (!this.canSplit(left) && !this.canSplit(right)) {
+      // Neither child will split again: their rows are needed only to add the leaf values to the margins,
+      // which one pass does without partitioning them.
+      this.a.fp[0] = s.rightOut * shrinkage;
+      this.a.fp[1] = s.leftOut * shrinkage;
+      this.team.run(TASK_SETTLE, this.rowChunks(leaf.end - leaf.start));
+      left.settled = true;
+      right.settled = true;
+      this.free.push(parentHist);
+      return;
+    }
+    const mid = this.partition(leaf.start, leaf.end);
+    left.end = mid;
+    right.start = mid;
+    // Build the smaller child's histogram and get the larger one's by subtraction from the parent.
+    const [small, large] = left.c <= right.c ? [left, right] : [right, left];
+    small.hist = this.take();
+    this.build(small.hist, parentHist, small.start, small.end, nFeatures);
+    large.hist = parentHist;
+    this.findBest([left, right], nFeatures);
+  }
+
+  /**
+   * Writes the split of leaves[pick] (whose children are in its kids) into the tree as the next internal
+   * node, and puts its children in its place in `leaves` (left) and at the end (right); returns them.
+   */
+  private record(pick: number, leaves: GrowLeaf[], tree: Tree, shrinkage: number): [GrowLeaf, GrowLeaf] {
+    const leaf = leaves[pick] as GrowLeaf;
+    const s = leaf.best as SplitInfo;
+    const kids = leaf.kids as [GrowLeaf, GrowLeaf];
     const node = tree.splitFeature.length;
     const info = this.data.info[s.feature];
     tree.splitFeature.push(s.feature);
@@ -240,7 +297,16 @@ export class TreeGrower {
       if (leaf.isLeft) tree.leftChild[leaf.parent] = node;
       else tree.rightChild[leaf.parent] = node;
     }
+    kids[0].parent = node;
+    kids[1].parent = node;
+    leaves[pick] = kids[0];
+    leaves.push(kids[1]);
+    return kids;
+  }
 
+  /** The two children of a leaf at its best split, over the leaf's rows until they are partitioned. */
+  private children(leaf: GrowLeaf): [GrowLeaf, GrowLeaf] {
+    const s = leaf.best as SplitInfo;
     // Monotone bounds: the children of a constrained split are separated at the midpoint of their outputs.
     let loL = leaf.lo;
     let hiL = leaf.hi;
@@ -279,38 +345,155 @@ export class TreeGrower {
       gainShift: gainGivenOutput(g, h, p.lambdaL1, p.lambdaL2, out) + p.minSplitGain,
       hist: -1,
       best: null,
-      parent: node,
+      parent: -1,
       isLeft,
       settled: false,
+      kids: null,
     });
-    const left = child(s.leftG, s.leftH, s.leftC, s.leftOut, loL, hiL, true);
-    const right = child(s.rightG, s.rightH, s.rightC, s.rightOut, loR, hiR, false);
-    leaves[pick] = left;
-    leaves.push(right);
+    return [
+      child(s.leftG, s.leftH, s.leftC, s.leftOut, loL, hiL, true),
+      child(s.rightG, s.rightH, s.rightC, s.rightOut, loR, hiR, false),
+    ];
+  }
 
-    const parentHist = leaf.hist;
-    leaf.hist = -1;
-    this.describeSplit(leaf, s);
-    if (!this.canSplit(left) && !this.canSplit(right)) {
-      // Neither child will split again: their rows are needed only to add the leaf values to the margins,
-      // which one pass does without partitioning them.
-      this.a.fp[0] = s.rightOut * shrinkage;
-      this.a.fp[1] = s.leftOut * shrinkage;
-      this.team.run(TASK_SETTLE, this.rowChunks(leaf.end - leaf.start));
-      left.settled = true;
-      right.settled = true;
-      this.free.push(parentHist);
+  /**
+   * Works out every split below `root` (whose best split is known) a level at a time, as split() does
+   * node by node: the settles, the partitions and the histograms of a level each run as one task.
+   */
+  private growLevels(root: GrowLeaf, nFeatures: number, shrinkage: number): void {
+    let level = root.best === null ? [] : [root];
+    while (level.length > 0) {
+      const settle: GrowLeaf[] = [];
+      const part: GrowLeaf[] = [];
+      for (const leaf of level) {
+        leaf.kids = this.children(leaf);
+        if (this.canSplit(leaf.kids[0]) || this.canSplit(leaf.kids[1])) part.push(leaf);
+        else settle.push(leaf);
+      }
+      this.splitAll(settle, TASK_SETTLE_LIST, shrinkage);
+      for (const leaf of settle) {
+        for (const kid of leaf.kids as [GrowLeaf, GrowLeaf]) kid.settled = true;
+        this.free.push(leaf.hist);
+        leaf.hist = -1;
+      }
+      this.splitAll(part, TASK_PARTITION_LIST, shrinkage);
+      this.buildAll(part, nFeatures);
+      const kids = part.flatMap((leaf) => leaf.kids as [GrowLeaf, GrowLeaf]);
+      this.searchAll(kids, nFeatures);
+      level = kids.filter((kid) => kid.best !== null);
+    }
+  }
+
+  /**
+   * Settles (TASK_SETTLE_LIST) or partitions (TASK_PARTITION_LIST) the rows of the given leaves at their
+   * best splits, as few tasks as the job list allows; a partition then sets the children's row ranges.
+   */
+  private splitAll(leaves: readonly GrowLeaf[], task: number, shrinkage: number): void {
+    const { jobs, catMask, fp } = this.a;
+    let at = 0;
+    while (at < leaves.length) {
+      let nJobs = 0;
+      const batch: [GrowLeaf, number, number][] = [];
+      for (; at < leaves.length; at++) {
+        const leaf = leaves[at] as GrowLeaf;
+        const pieces = this.rowChunks(leaf.end - leaf.start);
+        if (nJobs + pieces > MAX_CHUNKS) break;
+        const s = leaf.best as SplitInfo;
+        const dr = s.defaultLeft ? 0 : 1;
+        for (let k = 0; k < pieces; k++) {
+          const c = nJobs + k;
+          jobs.set(
+            [leaf.start, leaf.end, k, pieces, s.feature, s.thresholdBin, dr, s.catLeft === null ? 0 : 1],
+            JOB_WORDS * c,
+          );
+          if (s.catLeft !== null) {
+            const mask = catMask.subarray(256 * c, 256 * (c + 1));
+            mask.fill(0);
+            for (const b of s.catLeft) mask[b] = 1;
+            mask[0] = dr ^ 1;
+          }
+          fp[2 * c] = s.rightOut * shrinkage;
+          fp[2 * c + 1] = s.leftOut * shrinkage;
+        }
+        batch.push([leaf, nJobs, pieces]);
+        nJobs += pieces;
+      }
+      this.team.run(task, nJobs);
+      if (task !== TASK_PARTITION_LIST) continue;
+      for (const [leaf, first, pieces] of batch) {
+        const mid = this.assemble(leaf.start, leaf.end, first, pieces);
+        const [left, right] = leaf.kids as [GrowLeaf, GrowLeaf];
+        left.end = mid;
+        right.start = mid;
+      }
+    }
+  }
+
+  /**
+   * findBest for the leaves of a level: on two threads their searches run as tasks (TASK_SEARCH_LIST, a
+   * leaf per chunk, each as search() would), the results read back into SplitInfos.
+   */
+  private searchAll(leaves: readonly GrowLeaf[], nFeatures: number): void {
+    const open = leaves.filter((leaf) => this.canSplit(leaf));
+    if (this.team.threads === 1 || open.length < 2) {
+      this.findBest(leaves, nFeatures);
       return;
     }
-    const mid = this.partition(leaf.start, leaf.end);
-    left.end = mid;
-    right.start = mid;
-    // Build the smaller child's histogram and get the larger one's by subtraction from the parent.
-    const [small, large] = left.c <= right.c ? [left, right] : [right, left];
-    small.hist = this.take();
-    this.build(small.hist, parentHist, small.start, small.end, nFeatures);
-    large.hist = parentHist;
-    this.findBest([left, right], nFeatures);
+    const { search: sr, cats, ip } = this.a;
+    for (let at = 0; at < open.length; at += MAX_CHUNKS) {
+      const batch = open.slice(at, at + MAX_CHUNKS);
+      batch.forEach((leaf, c) => {
+        sr.set([leaf.g, leaf.h, leaf.c, leaf.lo, leaf.hi, leaf.gainShift, leaf.hist], SEARCH_WORDS * c);
+      });
+      ip[2] = nFeatures;
+      this.team.run(TASK_SEARCH_LIST, batch.length);
+      batch.forEach((leaf, c) => {
+        const o = SEARCH_WORDS * c + 7;
+        if (sr[o] !== 1) return;
+        const b = new SplitInfo();
+        [b.gain, b.feature, b.thresholdBin] = [sr[o + 1]!, sr[o + 2]!, sr[o + 3]!];
+        b.defaultLeft = sr[o + 4] === 1;
+        [b.leftG, b.leftH, b.leftC] = [sr[o + 5]!, sr[o + 6]!, sr[o + 7]!];
+        [b.rightG, b.rightH, b.rightC] = [sr[o + 8]!, sr[o + 9]!, sr[o + 10]!];
+        [b.leftOut, b.rightOut] = [sr[o + 11]!, sr[o + 12]!];
+        const n = cats[257 * c]!;
+        b.catLeft = n < 0 ? null : Array.from(cats.subarray(257 * c + 1, 257 * c + 1 + n));
+        leaf.best = b;
+      });
+    }
+    for (const leaf of leaves) {
+      if (leaf.best === null && leaf.hist >= 0) {
+        this.free.push(leaf.hist);
+        leaf.hist = -1;
+      }
+    }
+  }
+
+  /**
+   * Builds the histograms of the smaller child of each given (partitioned) leaf, the larger child taking
+   * the leaf's histogram less the smaller one's, as few tasks as the job list allows.
+   */
+  private buildAll(leaves: readonly GrowLeaf[], nFeatures: number): void {
+    const { jobs, ip } = this.a;
+    ip[2] = nFeatures;
+    let nJobs = 0;
+    for (const leaf of leaves) {
+      const [left, right] = leaf.kids as [GrowLeaf, GrowLeaf];
+      const [small, large] = left.c <= right.c ? [left, right] : [right, left];
+      const groups = this.featureGroups(small.end - small.start, nFeatures);
+      if (nJobs + groups > MAX_CHUNKS) {
+        this.team.run(TASK_HISTOGRAM_LIST, nJobs);
+        nJobs = 0;
+      }
+      small.hist = this.take();
+      large.hist = leaf.hist;
+      leaf.hist = -1;
+      for (let k = 0; k < groups; k++) {
+        jobs.set([small.hist, large.hist, small.start, small.end, k, groups], JOB_WORDS * (nJobs + k));
+      }
+      nJobs += groups;
+    }
+    if (nJobs > 0) this.team.run(TASK_HISTOGRAM_LIST, nJobs);
   }
 
   /** Writes split s of the leaf into the partition and settle parameters (ip[2 … 7], catMask). */
@@ -338,18 +521,26 @@ export class TreeGrower {
   private partition(start: number, end: number): number {
     const nc = this.rowChunks(end - start);
     this.team.run(TASK_PARTITION, nc);
+    return this.assemble(start, end, 0, nc);
+  }
+
+  /**
+   * Puts together the pieces of a partition of rows idx[start, end) cut into `pieces` chunks whose counts
+   * are at ip[CHUNK_OUT + 2·(first + k) …]; returns the first right position.
+   */
+  private assemble(start: number, end: number, first: number, pieces: number): number {
     const { idx, right, ip } = this.a;
-    let at = start + ip[CHUNK_OUT]!;
-    for (let c = 1; c < nc; c++) {
-      const s0 = chunkStart(start, end, c, nc);
-      const nl = ip[CHUNK_OUT + 2 * c]!;
+    let at = start + ip[CHUNK_OUT + 2 * first]!;
+    for (let k = 1; k < pieces; k++) {
+      const s0 = chunkStart(start, end, k, pieces);
+      const nl = ip[CHUNK_OUT + 2 * (first + k)]!;
       idx.copyWithin(at, s0, s0 + nl);
       at += nl;
     }
     const mid = at;
-    for (let c = 0; c < nc; c++) {
-      const s0 = chunkStart(start, end, c, nc);
-      const nr = ip[CHUNK_OUT + 2 * c + 1]!;
+    for (let k = 0; k < pieces; k++) {
+      const s0 = chunkStart(start, end, k, pieces);
+      const nr = ip[CHUNK_OUT + 2 * (first + k) + 1]!;
       idx.set(right.subarray(s0, s0 + nr), at);
       at += nr;
     }

@@ -7,7 +7,8 @@ import type { SplitParams } from './split.js';
  *
  * These functions are also sent to the helper thread as source text (see team.ts): they must use only
  * their arguments, globals (Math, Atomics) and functions of this module, never an import or a
- * module-level constant (the helper has neither, and a bundler may rename them).
+ * module-level constant (the helper has neither, and a bundler may rename them). The split search task
+ * lives in split.ts beside the functions it calls, under the same rule (searchListTask).
  */
 
 /** The arrays every kernel works on; backed by SharedArrayBuffers when a helper thread runs. */
@@ -41,9 +42,17 @@ export interface TrainArrays {
   readonly nBins: Int32Array;
   /** This tree's features, ascending. */
   readonly features: Int32Array;
-  /** Per bin code, 1 when the categorical split being applied sends it left. */
+  /** Per bin code, 1 when the categorical split being applied sends it left: 256 bytes per chunk of a
+   * task (a job list's chunk c reads its own at 256·c; single-node tasks read the first). */
   readonly catMask: Uint8Array;
-  /** Task parameters (see the task kernels below) and per-chunk results from index CHUNK_OUT. */
+  /** A job list: JOB_WORDS words per chunk of the list tasks (TASK_PARTITION_LIST …), see those. */
+  readonly jobs: Int32Array;
+  /** Split searches: SEARCH_WORDS doubles per chunk of TASK_SEARCH_LIST in and out, and per chunk 257
+   * words for the categories a categorical split sends left (see searchListTask). */
+  readonly search: Float64Array;
+  readonly cats: Int32Array;
+  /** Task parameters (see the task kernels below) and per-chunk results from index CHUNK_OUT; fp holds
+   * the two margin increments of a settle, per chunk for TASK_SETTLE_LIST (fp[2c], fp[2c + 1]). */
   readonly ip: Int32Array;
   readonly fp: Float64Array;
   /**
@@ -105,6 +114,13 @@ export const TASK_GRADIENTS = 1;
 export const TASK_HISTOGRAM = 2;
 export const TASK_PARTITION = 3;
 export const TASK_SETTLE = 4;
+export const TASK_PARTITION_LIST = 5;
+export const TASK_SETTLE_LIST = 6;
+export const TASK_HISTOGRAM_LIST = 7;
+export const TASK_SEARCH_LIST = 8;
+/** Words per job of a job list (a.jobs), and doubles per split search (a.search). */
+export const JOB_WORDS = 8;
+export const SEARCH_WORDS = 24;
 /** Where partition chunks write their left and right counts: ip[CHUNK_OUT + 2c], ip[CHUNK_OUT + 2c + 1]. */
 export const CHUNK_OUT = 16;
 
@@ -135,6 +151,39 @@ export function partitionTask(a: TrainArrays, c: number): void {
 export function settleTask(a: TrainArrays, c: number): void {
   const ip = a.ip;
   settleChunk(a, c, ip[1]!, ip[2]!, ip[3]!, ip[4]!, ip[5]!, ip[6]!, ip[7]!);
+}
+
+/**
+ * The list tasks run the splits of a whole tree level as one task (one hand-over between the threads
+ * instead of one per node). Chunk c is job c of a.jobs, words [8c …]: for a partition or a settle,
+ * [start, end, piece, pieces, feature, threshold bin, missing right, categorical] (the piece of the node's
+ * rows idx[start, end) cut into `pieces`), with catMask at 256·c, counts written to ip[CHUNK_OUT + 2c …]
+ * and, for a settle, the increments at fp[2c], fp[2c + 1].
+ */
+export function partitionListTask(a: TrainArrays, c: number): void {
+  splitJob(a, c, partitionChunk, c);
+}
+
+/** A settle per job (see partitionListTask). */
+export function settleListTask(a: TrainArrays, c: number): void {
+  splitJob(a, c, settleChunk, 2 * c);
+}
+
+/** Runs job c of a partition or settle list with `chunk`, its mask at 256·c and `last` as last argument. */
+export function splitJob(a: TrainArrays, c: number, chunk: typeof partitionChunk, last: number): void {
+  const j = a.jobs;
+  const o = 8 * c;
+  chunk(a, j[o + 2]!, j[o + 3]!, j[o]!, j[o + 1]!, j[o + 4]!, j[o + 5]!, j[o + 6]!, j[o + 7]!, 256 * c, last);
+}
+
+/**
+ * A histogram per job, words [hist, parent, start, end, group, groups]: feature group `group` of
+ * `groups` of the first ip[2] features (see histogramTask).
+ */
+export function histogramListTask(a: TrainArrays, c: number): void {
+  const j = a.jobs;
+  const o = 8 * c;
+  histogramChunk(a, j[o + 4]!, j[o + 5]!, j[o]!, j[o + 1]!, j[o + 2]!, j[o + 3]!, a.ip[2]!);
 }
 
 /** The first position of chunk c when [start, end) is cut into nc chunks. */
@@ -356,8 +405,9 @@ export function accumulateList(
 /**
  * Partitions chunk c of rows idx[start, end) by a split: rows going left stay in idx from the chunk's
  * first position, in order; rows going right go to `right` from the same position. Writes the two
- * counts to ip[CHUNK_OUT + 2c] and ip[CHUNK_OUT + 2c + 1]. Each row is written to both sides and only the
- * side it belongs to advances, so that there is no branch on the data to mispredict.
+ * counts to ip[CHUNK_OUT + 2·out] and ip[CHUNK_OUT + 2·out + 1] (out: c unless given). Each row is
+ * written to both sides and only the side it belongs to advances, so that there is no branch on the data
+ * to mispredict. A categorical split reads its mask from catMask[mask …].
  */
 export function partitionChunk(
   a: TrainArrays,
@@ -369,6 +419,8 @@ export function partitionChunk(
   t: number,
   dr: number,
   isCat: number,
+  mask = 0,
+  out = c,
 ): void {
   const { idx, right, colBins, catMask } = a;
   const base = feature * a.n;
@@ -379,12 +431,13 @@ export function partitionChunk(
   const x = a.wasm;
   if (x !== null) {
     const run = isCat === 1 ? x.partitionCategorical : x.partitionNumeric;
-    l = run(idx.byteOffset, right.byteOffset, s0, s1, colBins.byteOffset + base, t, dr, catMask.byteOffset);
+    const m = catMask.byteOffset + mask;
+    l = run(idx.byteOffset, right.byteOffset, s0, s1, colBins.byteOffset + base, t, dr, m);
     r = s0 + (s1 - l);
   } else if (isCat === 1) {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
-      const left = catMask[colBins[base + row]!]!;
+      const left = catMask[mask + colBins[base + row]!]!;
       idx[l] = row;
       right[r] = row;
       l += left;
@@ -402,11 +455,14 @@ export function partitionChunk(
       r += left ^ 1;
     }
   }
-  a.ip[16 + 2 * c] = l - s0;
-  a.ip[17 + 2 * c] = r - s0;
+  a.ip[16 + 2 * out] = l - s0;
+  a.ip[17 + 2 * out] = r - s0;
 }
 
-/** Adds fp[1] to the margins of chunk c of rows idx[start, end) that go left at a split, fp[0] to the others. */
+/**
+ * Adds fp[at + 1] to the margins of chunk c of rows idx[start, end) that go left at a split, fp[at] to the
+ * others (a categorical split reads its mask from catMask[mask …]).
+ */
 export function settleChunk(
   a: TrainArrays,
   c: number,
@@ -417,6 +473,8 @@ export function settleChunk(
   t: number,
   dr: number,
   isCat: number,
+  mask = 0,
+  at = 0,
 ): void {
   const { idx, colBins, catMask, margin, fp } = a;
   const base = feature * a.n;
@@ -432,20 +490,20 @@ export function settleChunk(
       colBins.byteOffset + base,
       t,
       dr,
-      catMask.byteOffset,
+      catMask.byteOffset + mask,
       margin.byteOffset,
-      fp.byteOffset,
+      fp.byteOffset + 8 * at,
     );
   } else if (isCat === 1) {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
-      margin[row]! += fp[catMask[colBins[base + row]!]!]!;
+      margin[row]! += fp[at + catMask[mask + colBins[base + row]!]!]!;
     }
   } else {
     for (let i = s0; i < s1; i++) {
       const row = idx[i]!;
       const b = colBins[base + row]!;
-      margin[row]! += fp[(((t - b) >>> 31) ^ 1) & (1 ^ (((b - 1) >>> 31) & dr))]!;
+      margin[row]! += fp[at + ((((t - b) >>> 31) ^ 1) & (1 ^ (((b - 1) >>> 31) & dr)))]!;
     }
   }
 }
@@ -476,11 +534,13 @@ export function helperLoop(a: TrainArrays, kernels: readonly (Kernel | null)[]):
     attachWasm(a);
     for (;;) {
       // Tasks come every few tens of microseconds while a tree grows: the helper polls for a while
-      // (about a millisecond) before it sleeps, as a wake-up takes longer than most tasks.
+      // (some 0.1–0.2 ms) before it sleeps. Not longer: where another process holds a core, a polling
+      // helper takes its time slices from the main thread (100,000 polls: 3.37 s on two threads against
+      // 2.73 s with 10,000 and 2.74 s with 2,000, interleaved, load average 2, issue 12).
       let spins = 0;
       let seq = Atomics.load(ctrl, 0);
       while (seq === seen) {
-        if (++spins > 100_000) {
+        if (++spins > 10_000) {
           Atomics.wait(ctrl, 0, seen);
           spins = 0;
         }

@@ -236,3 +236,56 @@ export function findCategoricalSplit(
     }
   }
 }
+
+/** The training arrays (kernels.ts TrainArrays) a split search task reads and writes. */
+export interface SearchArrays {
+  readonly search: Float64Array;
+  readonly cats: Int32Array;
+  readonly hist: Float64Array;
+  readonly offsets: Int32Array;
+  readonly nBins: Int32Array;
+  readonly features: Int32Array;
+  readonly isCat: Uint8Array;
+  readonly monotone: Int8Array;
+  readonly split: SplitParams;
+  readonly ip: Int32Array;
+}
+
+/**
+ * Split search as a team task (team.ts; sent to the helper thread as source, so it uses only this module's
+ * functions), as TreeGrower.search does on one thread: chunk c finds the
+ * best split over the first ip[2] features of the node whose sums are a.search[24c …] = [g, h, c, lo,
+ * hi, gainShift, histogram offset], and writes from 24c + 7: [found, gain, feature, threshold bin,
+ * default left, left g, h, c, right g, h, c, left output, right output]; a categorical split's left
+ * categories go to cats[257c] (their number, −1 for a numeric split) and after it.
+ */
+export function searchListTask(a: SearchArrays, c: number): void {
+  const { search: s, hist, offsets, nBins, features, isCat, monotone, split, cats } = a;
+  const o = 24 * c;
+  const node = { g: s[o]!, h: s[o + 1]!, c: s[o + 2]!, lo: s[o + 3]!, hi: s[o + 4]!, gainShift: s[o + 5]! };
+  const hOff = s[o + 6]!;
+  const best = new SplitInfo();
+  best.gain = 0;
+  const nf = a.ip[2]!;
+  for (let i = 0; i < nf; i++) {
+    const f = features[i]!;
+    const base = hOff + 3 * offsets[f]!;
+    if (isCat[f] === 1) findCategoricalSplit(hist, base, nBins[f]!, f, node, split, best);
+    else findNumericSplit(hist, base, nBins[f]!, f, monotone[f]!, node, split, best);
+  }
+  const out = [best.found ? 1 : 0, best.gain, best.feature, best.thresholdBin, best.defaultLeft ? 1 : 0];
+  out.push(
+    best.leftG,
+    best.leftH,
+    best.leftC,
+    best.rightG,
+    best.rightH,
+    best.rightC,
+    best.leftOut,
+    best.rightOut,
+  );
+  s.set(out, o + 7);
+  const left = best.catLeft;
+  cats[257 * c] = left === null ? -1 : left.length;
+  if (left !== null) cats.set(left, 257 * c + 1);
+}

@@ -10,14 +10,27 @@ import {
   gradientTask,
   helperLoop,
   histogramChunk,
+  histogramListTask,
   histogramTask,
   type Kernel,
   partitionChunk,
+  partitionListTask,
   partitionTask,
   settleChunk,
+  settleListTask,
   settleTask,
+  splitJob,
   type TrainArrays,
 } from './kernels.js';
+import {
+  findCategoricalSplit,
+  findNumericSplit,
+  gainGivenOutput,
+  leafOutput,
+  SplitInfo,
+  searchListTask,
+  thresholdL1,
+} from './split.js';
 
 /**
  * The words of TrainArrays.ctrl: the task sequence number the helper watches, the claim word
@@ -148,6 +161,10 @@ export const KERNELS: readonly (Kernel | null)[] = [
   histogramTask,
   partitionTask,
   settleTask,
+  partitionListTask,
+  settleListTask,
+  histogramListTask,
+  searchListTask,
 ];
 
 /**
@@ -171,6 +188,17 @@ export const KERNEL_SOURCE = [
     partitionTask,
     settleChunk,
     settleTask,
+    partitionListTask,
+    settleListTask,
+    splitJob,
+    histogramListTask,
+    searchListTask,
+    thresholdL1,
+    leafOutput,
+    gainGivenOutput,
+    SplitInfo,
+    findNumericSplit,
+    findCategoricalSplit,
     claimChunks,
     helperLoop,
   ].map(String),

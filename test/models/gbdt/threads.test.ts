@@ -7,7 +7,11 @@ import {
   type Kernel,
   TASK_GRADIENTS,
   TASK_HISTOGRAM,
+  TASK_HISTOGRAM_LIST,
   TASK_PARTITION,
+  TASK_PARTITION_LIST,
+  TASK_SEARCH_LIST,
+  TASK_SETTLE_LIST,
   type TrainArrays,
 } from '../../../src/models/gbdt/kernels.js';
 import { KERNEL_SOURCE, KERNEL_TABLE, KERNELS } from '../../../src/models/gbdt/team.js';
@@ -111,6 +115,106 @@ describe('kernel source sent to the helper thread', () => {
         expect(Array.from(theirs[key]), `${name} ${key}`).toEqual(Array.from(mine[key]));
       }
     }
+  });
+
+  it('runs the job lists of a tree level in its own context, with the same results as the main thread', () => {
+    const context = helperKernels();
+    const claim = context.claimChunks as (a: TrainArrays, seq: number, n: number, k: unknown) => void;
+    const table = context.table as unknown[];
+    // Two nodes: rows [0, 20,000) on util (missing right) in two pieces, rows [20,000, 40,000) on region
+    // by its own mask (job 2); histograms: the first node in two feature groups, the second in one.
+    const lists: [string, number, number[][]][] = [
+      [
+        'partition list',
+        TASK_PARTITION_LIST,
+        [
+          [0, 20_000, 0, 2, 2, 7, 1, 0],
+          [0, 20_000, 1, 2, 2, 7, 1, 0],
+          [20_000, 40_000, 0, 1, 3, 0, 1, 1],
+        ],
+      ],
+      [
+        'settle list',
+        TASK_SETTLE_LIST,
+        [
+          [0, 20_000, 0, 2, 2, 7, 1, 0],
+          [0, 20_000, 1, 2, 2, 7, 1, 0],
+          [20_000, 40_000, 0, 1, 3, 0, 1, 1],
+        ],
+      ],
+      ['histogram list', TASK_HISTOGRAM_LIST, []],
+    ];
+    for (const [name, task, jobs] of lists) {
+      const mine = arrays(false);
+      const theirs = arrays(false);
+      const size = mine.hist.length / 2;
+      const all =
+        task === TASK_HISTOGRAM_LIST
+          ? [
+              [0, -1, 0, 20_000, 0, 2],
+              [0, -1, 0, 20_000, 1, 2],
+              [size, -1, 20_000, 40_000, 0, 1],
+            ]
+          : jobs;
+      for (const a of [mine, theirs]) {
+        a.ip.set([task, all.length, 5]);
+        all.forEach((job, c) => {
+          a.jobs.set(job, 8 * c);
+          a.fp.set([0.5 * c, -0.25 * c - 0.125], 2 * c);
+        });
+        a.catMask.set([0, 1, 0, 1, 1, 0], 2 * 256);
+      }
+      for (let c = 0; c < all.length; c++) run(mine, c);
+      Atomics.store(theirs.ctrl, 1, 7 << 16);
+      claim(theirs, 7, all.length, table[task]);
+      expect(Atomics.load(theirs.ctrl, 2), name).toBe(all.length);
+      for (const key of ['hist', 'idx', 'right', 'ip', 'margin'] as const) {
+        expect(Array.from(theirs[key]), `${name} ${key}`).toEqual(Array.from(mine[key]));
+      }
+      // The jobs did something: rows moved right, margins moved, bins filled.
+      if (task === TASK_PARTITION_LIST) expect(mine.ip[16 + 5]! > 0).toBe(true);
+      if (task === TASK_SETTLE_LIST) expect(mine.margin.some((m, i) => m !== ((i % 13) - 6) / 4)).toBe(true);
+      if (task === TASK_HISTOGRAM_LIST) {
+        // Every row counted once per feature in use, in each of the two histograms.
+        let rows = 0;
+        for (let k = size + 2; k < 2 * size; k += 3) rows += mine.hist[k]!;
+        expect(rows).toBe(5 * 20_000);
+      }
+    }
+  });
+
+  it('searches splits in its own context as the main thread does, categorical ones too', () => {
+    const context = helperKernels();
+    const claim = context.claimChunks as (a: TrainArrays, seq: number, n: number, k: unknown) => void;
+    const pair = [arrays(false), arrays(false)] as const;
+    for (const a of pair) {
+      // Histograms of rows [0, 20,000) and [20,000, 40,000) in slots 0 and 1, then a search of each.
+      const size = a.hist.length / 2;
+      a.ip.set([TASK_HISTOGRAM_LIST, 2, 5]);
+      a.jobs.set([0, -1, 0, 20_000, 0, 1, 0, 0, size, -1, 20_000, 40_000, 0, 1]);
+      run(a, 0);
+      run(a, 1);
+      [0, 1].forEach((k) => {
+        let g = 0;
+        let h = 0;
+        for (let i = 20_000 * k; i < 20_000 * (k + 1); i++) {
+          g += a.gh[2 * i]!;
+          h += a.gh[2 * i + 1]!;
+        }
+        a.search.set([g, h, 20_000, -Infinity, Infinity, (g * g) / (h + 1), k * size], 24 * k);
+      });
+      a.ip.set([TASK_SEARCH_LIST, 2, 5]);
+    }
+    const [mine, theirs] = pair;
+    run(mine, 0);
+    run(mine, 1);
+    Atomics.store(theirs.ctrl, 1, 9 << 16);
+    claim(theirs, 9, 2, (context.table as unknown[])[TASK_SEARCH_LIST]);
+    expect(Array.from(theirs.search)).toEqual(Array.from(mine.search));
+    expect(Array.from(theirs.cats)).toEqual(Array.from(mine.cats));
+    // Both nodes found a split (found = 1, positive gain).
+    expect([mine.search[7], mine.search[24 + 7]]).toEqual([1, 1]);
+    expect(mine.search[8]! > 0).toBe(true);
   });
 
   it('claims no chunk of a task whose sequence number has moved on', () => {

@@ -132,6 +132,21 @@ describe('training', () => {
       },
       '276eb898d942eb51a8f19d422468c609456f28f5c465dc062f4cc2b69af797bd',
     ],
+    [
+      // Grown a level at a time since issue 12 (maxLeaves = 2^maxDepth); the hash is that of the best-first
+      // grower before it (commit d7309cd), with 35 categorical splits and a tree that stopped at 15 leaves.
+      'full trees of depth 4, categorical splits, bagged, column-sampled and weighted',
+      {
+        ...before,
+        nEstimators: 15,
+        maxDepth: 4,
+        maxLeaves: 16,
+        subsample: 0.7,
+        colsampleByTree: 0.8,
+        minDataInLeaf: 5,
+      },
+      'fe22be8a56ba47271f8f34d4b9e34b5319c9d5f6f4d32df80878327511ee761d',
+    ],
   ];
   for (const [name, opts, hash] of cases) {
     it(`grows today's trees, to the last bit, on one thread and two: ${name}`, () => {
