@@ -1,6 +1,7 @@
 import { RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { Rng } from '../../core/rng.js';
+import { sortFloat64 } from '../../core/sort.js';
 
 /**
  * How a numeric feature is binned: bin 0 holds missing values (NaN, and -Infinity, which prediction uses
@@ -78,7 +79,7 @@ function numericBins(values: Float64Array, sample: Int32Array | null, maxValueBi
     const v = values[sample === null ? i : (sample[i] as number)] as number;
     if (v > Number.NEGATIVE_INFINITY) buf[k++] = v;
   }
-  const sorted = buf.subarray(0, k).sort();
+  const sorted = sortFloat64(buf.subarray(0, k));
   if (k === 0) return { kind: 'numeric', upper: [], min: 0, max: 0 };
   // Distinct values and their counts, in typed arrays: building them was most of fitBins' time as arrays.
   const distinct = new Float64Array(k);
@@ -165,6 +166,56 @@ export function valueBin(upper: Float64Array, x: number): number {
   return lo;
 }
 
+/** Buckets of the value range in numericCodes' lookup table. */
+const BUCKETS = 1024;
+
+/**
+ * Bin codes of numeric values (1 + valueBin; 0 for missing and -Infinity), the same as a binary search over
+ * all the edges but faster: equal-width buckets between the first and last edge narrow each search to the
+ * edges inside one bucket, usually none or one (a plain search was 80 ns a value, most of applyBins).
+ */
+function numericCodes(upper: Float64Array, values: Float64Array, out: Uint8Array): void {
+  const nb = upper.length;
+  const lowest = nb > 0 ? (upper[0] as number) : 0;
+  const highest = nb > 0 ? (upper[nb - 1] as number) : 0;
+  const width = (highest - lowest) / BUCKETS;
+  if (!(width > 0 && Number.isFinite(width))) {
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i] as number;
+      out[i] = x > Number.NEGATIVE_INFINITY ? valueBin(upper, x) + 1 : 0;
+    }
+    return;
+  }
+  // edge[t] starts bucket t; first[t] = valueBin(edge[t]). For edge[t] ≤ x ≤ edge[t + 1], valueBin(x) lies in
+  // [first[t], first[t + 1]] because valueBin never decreases.
+  const edge = new Float64Array(BUCKETS + 1);
+  const first = new Int32Array(BUCKETS + 1);
+  for (let t = 0; t <= BUCKETS; t++) {
+    edge[t] = t === BUCKETS ? highest : lowest + t * width;
+    first[t] = valueBin(upper, edge[t] as number);
+  }
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i] as number;
+    if (!(x > Number.NEGATIVE_INFINITY)) out[i] = 0;
+    else if (x <= lowest) out[i] = 1;
+    else if (x > highest) out[i] = nb + 1;
+    else {
+      let t = Math.min(BUCKETS - 1, Math.floor((x - lowest) / width));
+      // The division may round across a bucket's edge: step to the bucket that holds x.
+      while (t > 0 && x < (edge[t] as number)) t--;
+      while (t < BUCKETS - 1 && x > (edge[t + 1] as number)) t++;
+      let lo = first[t] as number;
+      let hi = first[t + 1] as number;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (x <= (upper[mid] as number)) hi = mid;
+        else lo = mid + 1;
+      }
+      out[i] = lo + 1;
+    }
+  }
+}
+
 /**
  * Maps each frame column named in `names` to bin codes with a fitted layout.
  * @throws E_DATA_INVALID when a column's kind differs from the one the layout was fitted on
@@ -177,12 +228,7 @@ export function applyBins(frame: Frame, names: readonly string[], info: readonly
     checkKind(name, fi, col.kind);
     const out = new Uint8Array(n);
     if (col.kind === 'numeric' && fi.kind === 'numeric') {
-      const upper = Float64Array.from(fi.upper);
-      const v = col.values;
-      for (let i = 0; i < n; i++) {
-        const x = v[i] as number;
-        out[i] = x > Number.NEGATIVE_INFINITY ? valueBin(upper, x) + 1 : 0;
-      }
+      numericCodes(Float64Array.from(fi.upper), col.values, out);
     } else if (col.kind === 'categorical' && fi.kind === 'categorical') {
       const remap = levelRemap(col.levels, fi.levels);
       const codes = col.codes;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Frame, numeric } from '../../../src/core/frame.js';
+import { valueBin } from '../../../src/models/gbdt/binning.js';
 import type { DumpNode, DumpSplitNode } from '../../../src/models/gbdt/dump.js';
 import { applyBins, fitBins, GradientBoostingClassifier } from '../../../src/models/gbdt/index.js';
 import { creditSample, slice } from './helpers.js';
@@ -100,6 +101,39 @@ describe('dumpModel (LightGBM vocabulary)', () => {
 });
 
 describe('binning', () => {
+  it('codes every value as a binary search over all the edges would (the bucket lookup is exact)', () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: false }),
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.integer({ min: -5, max: 5 }),
+      fc.constantFrom(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-300, 1e300),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 300 }),
+        fc.array(value, { minLength: 0, maxLength: 300 }),
+        fc.integer({ min: 3, max: 255 }),
+        (fitted, scored, maxBins) => {
+          const info = fitBins(Frame.fromColumns([numeric('v', fitted)]), {
+            maxBins,
+            sampleSize: 1000,
+            seed: 1,
+          });
+          const fi = info[0];
+          if (fi?.kind !== 'numeric') return false;
+          // Scored values include the fitted ones and the edges themselves, where a search is likeliest to slip.
+          const all = [...scored, ...fitted, ...fi.upper, ...fi.upper.map((u) => u * (1 + 1e-16))];
+          const codes = applyBins(Frame.fromColumns([numeric('v', all)]), ['v'], info).bins[0] as Uint8Array;
+          const upper = Float64Array.from(fi.upper);
+          return all.every(
+            (x, i) => codes[i] === (x > Number.NEGATIVE_INFINITY ? valueBin(upper, x) + 1 : 0),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps at most maxBins bins, one of them for missing values', () => {
     fc.assert(
       fc.property(
