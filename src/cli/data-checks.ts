@@ -1,5 +1,5 @@
 import { RiskError } from '../core/errors.js';
-import type { Frame } from '../core/frame.js';
+import { columnsHint, type Frame } from '../core/frame.js';
 import { isoTime } from '../evaluation/cv.js';
 
 /**
@@ -35,7 +35,7 @@ export function dateColumn(frame: Frame, name: string, option = '--date'): (stri
   if (!frame.has(name)) {
     throw new RiskError(
       'E_CLI_DATE_COLUMN',
-      `${option}: no column named ${JSON.stringify(name)}; columns are ${frame.names.join(', ')}`,
+      `${option}: no column named ${JSON.stringify(name)}; ${columnsHint(frame.names, name)}`,
       { column: name, expected: 'a date column of the data', received: name },
     );
   }

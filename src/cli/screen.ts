@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
-import type { Frame } from '../core/frame.js';
+import { columnsHint, type Frame } from '../core/frame.js';
 import { displayWidth, splitTarget } from '../evaluation/model-evaluation.js';
 import {
   type Screening,
@@ -70,7 +70,7 @@ function requireColumn(frame: Frame, name: string, option: string): void {
   if (!frame.has(name)) {
     throw new RiskError(
       'E_OPTIONS_INVALID',
-      `${option}: no column named ${JSON.stringify(name)}; columns are ${frame.names.join(', ')}`,
+      `${option}: no column named ${JSON.stringify(name)}; ${columnsHint(frame.names, name)}`,
       { path: [option.replace(/^--/, '')], expected: 'a column of the data', received: name },
     );
   }

@@ -66,7 +66,7 @@ export class Frame {
   column(name: string): Column {
     const i = this.index.get(name);
     if (i === undefined) {
-      throw new RiskError('E_FRAME_SHAPE', `no column named ${name}; columns are ${this.names.join(', ')}`, {
+      throw new RiskError('E_FRAME_SHAPE', `no column named ${name}; ${columnsHint(this.names, name)}`, {
         column: name,
       });
     }
@@ -422,4 +422,52 @@ async function resolvePending(
   late.forEach(({ b }, t) => {
     b.resolvePending(texts[t] as (string | undefined)[], missing);
   });
+}
+
+/** Names a "no column named …" message lists in full; a longer header is cut after this many. */
+const LISTED_COLUMNS = 20;
+
+/**
+ * The columns part of a "no column named …" message: the nearest name first when there is one (a typo, a
+ * different case), then the names, cut after 20 with the count of the rest, so that a 200-column file does
+ * not bury the message.
+ * @example columnsHint(['age', 'default_12m'], 'Default_12m') // 'did you mean "default_12m"? columns are age, default_12m'
+ */
+export function columnsHint(names: readonly string[], wanted: string): string {
+  const near = nearestName(names, wanted);
+  const listed =
+    names.length <= LISTED_COLUMNS
+      ? names.join(', ')
+      : `${names.slice(0, LISTED_COLUMNS).join(', ')}, … (${names.length - LISTED_COLUMNS} more, ${names.length} in all)`;
+  return `${near === undefined ? '' : `did you mean ${JSON.stringify(near)}? `}columns are ${listed}`;
+}
+
+/** The name closest to `wanted` by edit distance (case ignored), if within a third of its length (at least 2). */
+function nearestName(names: readonly string[], wanted: string): string | undefined {
+  const w = wanted.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(w.length / 3)) + 1;
+  for (const name of names) {
+    const d = editDistance(name.toLowerCase(), w);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions of one character each cost 1. */
+function editDistance(a: string, b: string): number {
+  let prev = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+  let cur = new Int32Array(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur[j] = Math.min(substitute, (prev[j] as number) + 1, (cur[j - 1] as number) + 1);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length] as number;
 }

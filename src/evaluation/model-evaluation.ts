@@ -1,5 +1,5 @@
 import { RiskError } from '../core/errors.js';
-import type { Frame } from '../core/frame.js';
+import { columnsHint, type Frame } from '../core/frame.js';
 import {
   type BinaryEvaluation,
   type CsiResult,
@@ -45,7 +45,7 @@ export function splitTarget(frame: Frame, target: string, positive?: string): { 
   if (!frame.has(target)) {
     throw new RiskError(
       'E_CSV_COLUMN',
-      `target column ${target} is not in the data; columns are ${frame.names.join(', ')}`,
+      `target column ${target} is not in the data; ${columnsHint(frame.names, target)}`,
       { column: target, expected: target, received: frame.names },
     );
   }

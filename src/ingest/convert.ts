@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { CsvWriter } from '../core/csv.js';
 import { describeValue, RiskError } from '../core/errors.js';
+import { columnsHint } from '../core/frame.js';
 import { buildRecord, columnPlans } from './cells.js';
 import { APPLICATIONS_FILE, type FileLayout, headerOf, type SourceTag } from './layout.js';
 import { type ColumnRule, layoutOf, type ResolvedMapping, type TableMapping } from './mapping.js';
@@ -122,7 +123,7 @@ function indexOf(table: InputTable, column: string, at: string): number {
   if (i < 0)
     throw new RiskError(
       'E_MAPPING_COLUMN',
-      `mapping ${at}: input column ${JSON.stringify(column)} is not in ${table.where}; its columns are ${table.header.join(', ')}`,
+      `mapping ${at}: input column ${JSON.stringify(column)} is not in ${table.where}; its ${columnsHint(table.header, column)}`,
       { file: table.where, column, path: at.split('.') },
     );
   return i;

@@ -1,5 +1,5 @@
 import { RiskError } from '../core/errors.js';
-import type { Column, Frame } from '../core/frame.js';
+import { type Column, columnsHint, type Frame } from '../core/frame.js';
 import { Rng } from '../core/rng.js';
 
 /** How to turn any CSV frame into training data (the `train` command's options). */
@@ -105,7 +105,7 @@ function requireColumn(frame: Frame, name: string, option: string): Column {
   if (!frame.has(name)) {
     throw new RiskError(
       'E_OPTIONS_INVALID',
-      `${option}: no column named ${JSON.stringify(name)}; columns are ${frame.names.join(', ')}`,
+      `${option}: no column named ${JSON.stringify(name)}; ${columnsHint(frame.names, name)}`,
       { path: [option], expected: 'a column of the data', received: name },
     );
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvRecordBound } from '../../src/core/csv.js';
 import { RiskError } from '../../src/core/errors.js';
-import { categorical, Frame, numeric, readCsvFrame } from '../../src/core/frame.js';
+import { categorical, columnsHint, Frame, numeric, readCsvFrame } from '../../src/core/frame.js';
 
 function csv(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'rongdan-frame-')), 'f.csv');
@@ -127,5 +127,21 @@ describe('Frame', () => {
     expect(Array.from(r.numeric('x'))).toEqual([3, 2, 1]);
     expect(r.cell(0, 'c')).toBeNull();
     expect(f.take([0, 1]).nRows).toBe(2);
+  });
+});
+
+describe('columnsHint', () => {
+  it('lists a short header whole and names the nearest column', () => {
+    expect(columnsHint(['age', 'default_12m'], 'Default_12m')).toBe(
+      'did you mean "default_12m"? columns are age, default_12m',
+    );
+    expect(columnsHint(['age', 'income'], 'target')).toBe('columns are age, income');
+  });
+
+  it('cuts a long header after 20 names and counts the rest', () => {
+    const names = Array.from({ length: 200 }, (_, i) => `f${i}`);
+    const hint = columnsHint(names, 'nope');
+    expect(hint).toBe(`columns are ${names.slice(0, 20).join(', ')}, … (180 more, 200 in all)`);
+    expect(columnsHint(names, 'f199x')).toMatch(/^did you mean "f199"\? /);
   });
 });
