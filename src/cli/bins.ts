@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type BinsFile, binsFileOf } from '../binning/user-bins.js';
 import type { VariableBinning } from '../binning/variable.js';
-import { RiskError } from '../core/errors.js';
+import { ioError, RiskError } from '../core/errors.js';
 import { loadModelArtifact } from '../models/registry.js';
 import { Scorecard } from '../models/scorecard.js';
 
@@ -27,12 +27,7 @@ export function exportBins(model: string, out: string): BinsFile {
   try {
     writeFileSync(out, `${JSON.stringify(file, null, 1)}\n`);
   } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot write ${out}: ${(err as Error).message}`,
-      { file: out },
-      { cause: err },
-    );
+    throw ioError('write', out, err);
   }
   return file;
 }

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import type { Artifact } from '../core/artifact.js';
 import { csvCell } from '../core/csv.js';
-import { RiskError } from '../core/errors.js';
+import { ioError, RiskError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
 import { applyColumnTypes } from '../models/column-types.js';
 import { ID_NAME } from '../models/dataset.js';
@@ -219,12 +219,7 @@ async function writeLines(
     await finished;
   } catch (err) {
     stream.destroy();
-    throw new RiskError(
-      'E_IO',
-      `cannot write ${path}: ${(err as Error).message}`,
-      { file: path },
-      { cause: err },
-    );
+    throw ioError('write', path, err);
   }
 }
 

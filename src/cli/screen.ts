@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
-import { columnsHint, type Frame } from '../core/frame.js';
 import { displayWidth, splitTarget } from '../evaluation/model-evaluation.js';
 import {
   type Screening,
@@ -12,6 +11,7 @@ import {
   timeSlices,
 } from '../evaluation/screening.js';
 import { detectColumnTypes } from '../models/column-types.js';
+import { requireColumn } from '../models/dataset.js';
 import { binningExportTable, screeningExportTable, writeTables } from '../report/export.js';
 import { type Lang, label, parseLang } from '../report/labels.js';
 import { type CommandIo, collect, list, parseParams, progressBar, readWithProgress } from './train.js';
@@ -64,16 +64,6 @@ export function langOption(value: string | undefined): Lang {
     });
   }
   return lang;
-}
-
-function requireColumn(frame: Frame, name: string, option: string): void {
-  if (!frame.has(name)) {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `${option}: no column named ${JSON.stringify(name)}; ${columnsHint(frame.names, name)}`,
-      { path: [option.replace(/^--/, '')], expected: 'a column of the data', received: name },
-    );
-  }
 }
 
 /**

@@ -152,3 +152,17 @@ export function formatPath(path: readonly (string | number)[]): string {
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
   return out === '' ? '(root)' : out;
 }
+
+/**
+ * A file-system failure as E_IO naming the path: `cannot write out.xlsx: EACCES …`, the original error kept
+ * as the cause. The one wording for every read and write of a file.
+ * @example try { writeFileSync(path, text); } catch (err) { throw ioError('write', path, err); }
+ */
+export function ioError(verb: 'read' | 'write' | 'create', path: string, err: unknown): RiskError {
+  return new RiskError(
+    'E_IO',
+    `cannot ${verb} ${path}: ${(err as Error).message}`,
+    { file: path },
+    { cause: err },
+  );
+}

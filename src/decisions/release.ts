@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { sha256 } from '../core/artifact.js';
-import { RiskError } from '../core/errors.js';
+import { ioError, RiskError } from '../core/errors.js';
 import { RISK_GRADES } from '../ingest/partners.js';
 import { ENTITY_TYPES, PURPOSES, SOURCES } from '../ingest/schemas.js';
 import type { TrainedModel } from '../models/model.js';
@@ -260,12 +260,7 @@ export function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot read ${path}: ${(err as Error).message}`,
-      { file: path },
-      { cause: err },
-    );
+    throw ioError('read', path, err);
   }
   try {
     return JSON.parse(text);

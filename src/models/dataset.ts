@@ -101,12 +101,16 @@ export function parseSpecialSpecs(specs: readonly string[]): Record<string, stri
   return out;
 }
 
-function requireColumn(frame: Frame, name: string, option: string): Column {
+/**
+ * The named column, for an option that names one (`target`, or a flag such as `--date`).
+ * @throws E_OPTIONS_INVALID naming the option, the nearest column and the columns there are
+ */
+export function requireColumn(frame: Frame, name: string, option: string): Column {
   if (!frame.has(name)) {
     throw new RiskError(
       'E_OPTIONS_INVALID',
       `${option}: no column named ${JSON.stringify(name)}; ${columnsHint(frame.names, name)}`,
-      { path: [option], expected: 'a column of the data', received: name },
+      { path: [option.replace(/^--/, '')], expected: 'a column of the data', received: name },
     );
   }
   return frame.column(name);

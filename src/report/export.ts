@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { BinningTable } from '../binning/table.js';
 import { csvCell } from '../core/csv.js';
-import { RiskError } from '../core/errors.js';
+import { ioError, RiskError } from '../core/errors.js';
 import type { LiftRow } from '../evaluation/metrics.js';
 import { displayWidth } from '../evaluation/model-evaluation.js';
 import { type ScreeningResult, screeningReasonText } from '../evaluation/screening.js';
@@ -391,12 +391,7 @@ async function writing<T>(path: string, write: () => T | Promise<T>): Promise<T>
   try {
     return await write();
   } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot write ${path}: ${(err as Error).message}`,
-      { file: path },
-      { cause: err },
-    );
+    throw ioError('write', path, err);
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CsvWriter, LineWriter } from '../core/csv.js';
-import { RiskError } from '../core/errors.js';
+import { ioError, RiskError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { APPLICATIONS_FILE, applicationRow, headerOf, SOURCE_FILES, sourceRows } from '../ingest/layout.js';
 import { type Agreement, agreementSchema, type Bank, bankSchema } from '../ingest/partners.js';
@@ -164,12 +164,7 @@ export async function writeSampleDir(options: WriteSampleOptions): Promise<Sampl
   try {
     await mkdir(join(out, 'monitoring'), { recursive: true });
   } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot create ${out}: ${(err as Error).message}`,
-      { file: out },
-      { cause: err },
-    );
+    throw ioError('create', out, err);
   }
   const open = (path: string, header: readonly string[]) =>
     new Counted(path, new CsvWriter(join(out, path), header));

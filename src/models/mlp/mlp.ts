@@ -13,7 +13,7 @@ import {
   sha256,
 } from '../../core/artifact.js';
 import type { Clock } from '../../core/clock.js';
-import { RiskError } from '../../core/errors.js';
+import { ioError, RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { silentLogger } from '../../core/logger.js';
 import { Rng } from '../../core/rng.js';
@@ -445,11 +445,6 @@ function saveArtifactFile(path: string, artifact: Artifact): void {
   try {
     saveArtifact(path, artifact);
   } catch (err) {
-    throw new RiskError(
-      'E_IO',
-      `cannot write ${path}: ${(err as Error).message}`,
-      { file: path },
-      { cause: err },
-    );
+    throw ioError('write', path, err);
   }
 }
