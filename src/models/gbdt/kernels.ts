@@ -81,6 +81,8 @@ export interface TrainWasm {
   /** settleChunk's loop: (idx, s0, s1, col, t, dr, mask, margin, fp). */
   settleNumeric: (...args: number[]) => void;
   settleCategorical: (...args: number[]) => void;
+  /** gradientChunk's loop: (margin, y, w, bag, gh, k0, k1, useBag, useW). */
+  gradients: (...args: number[]) => void;
 }
 type WasmRows = (
   hist: number,
@@ -102,7 +104,8 @@ export function attachWasm(a: TrainArrays): void {
   a.wasm =
     memory === null || wasmModule === null
       ? null
-      : (new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as TrainWasm);
+      : (new WebAssembly.Instance(wasmModule, { env: { memory, exp: Math.exp } })
+          .exports as unknown as TrainWasm);
 }
 
 /** A task's kernel: runs chunk c of the task whose parameters are in a.ip (ip[0] is its id, ip[1] its
@@ -193,12 +196,25 @@ export function chunkStart(start: number, end: number, c: number, nc: number): n
 
 /**
  * Log-loss gradients p − y and hessians p(1 − p) (floored so that no row has zero curvature), times the
- * row weight, for chunk c of the `count` rows (bag rows when useBag = 1).
+ * row weight, for chunk c of the `count` rows (bag rows when useBag = 1). The WebAssembly twin (wasm.ts
+ * gradients) gives the same doubles two rows at a time, about four times as fast as Math.exp here.
  */
 export function gradientChunk(a: TrainArrays, c: number, nc: number, count: number, useBag: number): void {
   const { gh, margin, y, w, bag } = a;
   const k0 = chunkStart(0, count, c, nc);
   const k1 = chunkStart(0, count, c + 1, nc);
+  const x = a.wasm;
+  if (x !== null) {
+    const [mb, yb, wb, bb, gb] = [
+      margin.byteOffset,
+      y.byteOffset,
+      w.byteOffset,
+      bag.byteOffset,
+      gh.byteOffset,
+    ];
+    x.gradients(mb, yb, wb, bb, gb, k0, k1, useBag, w.length > 0 ? 1 : 0);
+    return;
+  }
   if (useBag === 0 && w.length === 0) {
     for (let i = k0; i < k1; i++) {
       const pr = 1 / (1 + Math.exp(-margin[i]!));

@@ -13,7 +13,11 @@
  *   k[2] += 1 — the [gradient, hessian, count] layout of TrainArrays.hist;
  * - partitionNumeric / partitionCategorical(idx, right, s0, s1, col, t, dr, mask) → the end of the left
  *   rows: partitionChunk's loop over rows idx[s0 … s1) with bin codes col[row];
- * - settleNumeric / settleCategorical(idx, s0, s1, col, t, dr, mask, margin, fp): settleChunk's loop.
+ * - settleNumeric / settleCategorical(idx, s0, s1, col, t, dr, mask, margin, fp): settleChunk's loop;
+ * - gradients(margin, y, w, bag, gh, k0, k1, useBag, useW): gradientChunk's loop, two rows at a time, with
+ *   fdlibm's exp (the algorithm of V8's Math.exp, see gradientFunction) so that every value is the same to
+ *   the last bit as the JavaScript loop's; rows whose exponent argument is outside its main range call the
+ *   imported env.exp (Math.exp).
  */
 
 const I32 = 0x7f;
@@ -209,35 +213,239 @@ function settleFunction(categorical: boolean): number[] {
   return [...uleb(code.length), ...code];
 }
 
-/** The module's bytes: its three function types, the imported memory and the six functions. */
+// Further instructions of the gradient loop.
+const F64 = 0x7c;
+const call = (fn: number): number[] => [0x10, ...uleb(fn)];
+const IF = [0x04, 0x40];
+/** An if whose two arms leave an i32. */
+const IF_I32 = [0x04, I32];
+const ELSE = [0x05];
+const LT_S = [0x48];
+const F64_SUB = [0xa1];
+const F64_MUL = [0xa2];
+const F64_DIV = [0xa3];
+const F64_MAX = [0xa5];
+const F64_NEG = [0x9a];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const V_SPLAT = simd(0x14);
+const vReplace = (lane: number): number[] => simd(0x22, lane);
+const [V_EQ, V_LT, V_GE] = [simd(0x47), simd(0x49), simd(0x4c)];
+const [V_NOT, V_AND, V_OR, V_ANY] = [simd(0x4d), simd(0x4e), simd(0x50), simd(0x53)];
+const [V_ABS, V_NEG, V_ADD, V_SUB] = [simd(0xec), simd(0xed), simd(0xf0), simd(0xf1)];
+const [V_MUL, V_DIV, V_MAX] = [simd(0xf2), simd(0xf3), simd(0xf5)];
+const V_TRUNC = simd(0xfc); // i32x4.trunc_sat_f64x2_s_zero
+const V_CONVERT = simd(0xfe); // f64x2.convert_low_i32x4_s
+const V_EXTEND = simd(0xc7); // i64x2.extend_low_i32x4_s
+const V_I64_SHL = simd(0xcb);
+const V_I64_ADD = simd(0xce);
+/** i8x16.shuffle picking the first (lo) or second (hi) double of each of two vectors: [a.d, b.d]. */
+const pairOf = (lane: number): number[] => {
+  const d = Array.from({ length: 8 }, (_, i) => 8 * lane + i);
+  return simd(0x0d, ...d, ...d.map((i) => i + 16));
+};
+const f64Bytes = (v: number): number[] => Array.from(new Uint8Array(new Float64Array([v]).buffer));
+const f64c = (v: number): number[] => [0x44, ...f64Bytes(v)];
+const v128c = (v: number): number[] => simd(0x0c, ...f64Bytes(v), ...f64Bytes(v));
+/** The double whose bit pattern is hi · 2^32 + lo. */
+const fromWords = (hi: number, lo: number): number => {
+  const u = new Uint32Array([lo, hi]);
+  return new Float64Array(u.buffer)[0] as number;
+};
+
+/**
+ * fdlibm's e_exp.c constants (V8's base/ieee754.cc exp), written as the shortest decimals of the same
+ * doubles: ln 2 split in a high part with trailing zeros and a low part, 1/ln 2 (Math.LOG2E is that
+ * double), and the minimax polynomial of the reduced argument.
+ */
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+const INV_LN2 = Math.LOG2E;
+const EXP_P = [
+  0.16666666666666602, -0.0027777777777015593, 0.00006613756321437934, -0.0000016533902205465252,
+  4.1381367970572385e-8,
+];
+/** |x| from which fdlibm reduces the argument (high word above 0x3fd62e42), below which k = 0. */
+const EXP_REDUCE = fromWords(0x3fd62e43, 0);
+/** |x| below 2^−28 fdlibm answers 1 + x; from 512 on, k may leave the range 2^k is built for here. */
+const EXP_TINY = fromWords(0x3e300000, 0);
+const EXP_LARGE = 512;
+
+/**
+ * gradients(margin, y, w, bag, gh, k0, k1, useBag, useW): for k in [k0, k1) and row r = bag[k] (useBag = 1)
+ * or k, pr = 1 / (1 + exp(−margin[r])), gh[2r] = (pr − y[r])·w[r], gh[2r + 1] = max(pr(1 − pr), 1e−16)·w[r]
+ * (no weight unless useW = 1): gradientChunk's loop, two rows per step in f64x2 lanes (an odd last row is
+ * computed twice). exp is fdlibm's algorithm as V8's Math.exp runs it, operation for operation: reduce
+ * x = k·ln2 + r (k = trunc(x/ln2 ± ½), zero for |x| ≤ ½ln2), a degree-5 polynomial in r², scale by 2^k; for
+ * k = 0 fdlibm's other closing formula gives the same double as this one with lo = 0. A step whose two
+ * arguments are not all inside (2^−28, 512) or equal 1 (which V8 answers with the constant e) runs
+ * scalarGradient instead, which calls the imported Math.exp.
+ */
+function gradientFunction(scalarGradient: number): number[] {
+  const [margin, y, w, bag, gh, k0, k1, useBag, useW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [k, r0, r1] = [9, 10, 11];
+  const [x, t, hi, lo, xr, tt, c, pr, g, h, wv] = [12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  // The pair's doubles at byte base + 8·row, as one vector.
+  const pair = (base: number): number[] => [
+    ...[...get(base), ...get(r0), ...i32(8), ...MUL, ...ADD, ...loadF64(0), ...V_SPLAT],
+    ...[...get(base), ...get(r1), ...i32(8), ...MUL, ...ADD, ...loadF64(0), ...vReplace(1)],
+  ];
+  const rowAt = (at: number[]): number[] => [
+    ...[
+      ...get(useBag),
+      ...IF_I32,
+      ...get(bag),
+      ...at,
+      ...i32(4),
+      ...MUL,
+      ...ADD,
+      ...load32(),
+      ...ELSE,
+      ...at,
+    ],
+    ...END,
+  ];
+  // The polynomial P1 + tt(P2 + tt(P3 + tt(P4 + tt·P5))), nested as fdlibm writes it.
+  let poly = v128c(EXP_P[4] as number);
+  for (let i = 3; i >= 0; i--) poly = [...v128c(EXP_P[i] as number), ...get(tt), ...poly, ...V_MUL, ...V_ADD];
+  // i64x2 lanes of 1023, the exponent bias.
+  const bias = simd(0x0c, ...[0xff, 0x03, 0, 0, 0, 0, 0, 0, 0xff, 0x03, 0, 0, 0, 0, 0, 0]);
+  const vector = [
+    // t = k as a double: trunc(x/ln2 ± ½) where |x| > ½ln2, else +0.
+    ...[...v128c(INV_LN2), ...get(x), ...V_MUL, ...get(x), ...v128c(-0), ...V_AND, ...v128c(0.5), ...V_OR],
+    ...[...V_ADD, ...V_TRUNC, ...V_CONVERT, ...get(x), ...V_ABS, ...v128c(EXP_REDUCE), ...V_GE, ...V_AND],
+    ...set(t),
+    ...[...get(x), ...get(t), ...v128c(LN2_HI), ...V_MUL, ...V_SUB, ...set(hi)],
+    ...[...get(t), ...v128c(LN2_LO), ...V_MUL, ...set(lo)],
+    ...[...get(hi), ...get(lo), ...V_SUB, ...tee(xr), ...get(xr), ...V_MUL, ...set(tt)],
+    ...[...get(xr), ...get(tt), ...poly, ...V_MUL, ...V_SUB, ...set(c)],
+    // e = (1 − ((lo − xr·c / (2 − c)) − hi)) · 2^k, 2^k built from its exponent bits.
+    ...[...v128c(1), ...get(lo), ...get(xr), ...get(c), ...V_MUL, ...v128c(2), ...get(c), ...V_SUB, ...V_DIV],
+    ...[...V_SUB, ...get(hi), ...V_SUB, ...V_SUB],
+    ...[...get(t), ...V_TRUNC, ...V_EXTEND, ...bias, ...V_I64_ADD, ...i32(52), ...V_I64_SHL, ...V_MUL],
+    // pr = 1 / (1 + e); g = pr − y; h = max(pr(1 − pr), 1e−16); times the weights.
+    ...[...set(pr), ...v128c(1), ...v128c(1), ...get(pr), ...V_ADD, ...V_DIV, ...set(pr)],
+    ...[...get(pr), ...pair(y), ...V_SUB, ...set(g)],
+    ...[...get(pr), ...v128c(1), ...get(pr), ...V_SUB, ...V_MUL, ...v128c(1e-16), ...V_MAX, ...set(h)],
+    ...[...get(useW), ...IF, ...pair(w), ...set(wv)],
+    ...[...get(g), ...get(wv), ...V_MUL, ...set(g), ...get(h), ...get(wv), ...V_MUL, ...set(h), ...END],
+    ...[
+      ...get(gh),
+      ...get(r0),
+      ...i32(16),
+      ...MUL,
+      ...ADD,
+      ...get(g),
+      ...get(h),
+      ...pairOf(0),
+      ...V128_STORE,
+    ],
+    ...[
+      ...get(gh),
+      ...get(r1),
+      ...i32(16),
+      ...MUL,
+      ...ADD,
+      ...get(g),
+      ...get(h),
+      ...pairOf(1),
+      ...V128_STORE,
+    ],
+  ];
+  const scalar = (r: number): number[] => [
+    ...[...get(margin), ...get(y), ...get(w), ...get(gh), ...get(r), ...get(useW), ...call(scalarGradient)],
+  ];
+  const body = [
+    ...[...get(k0), ...set(k)],
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(k), ...get(k1), ...GE_S, ...brIf(1)],
+    ...rowAt(get(k)),
+    ...set(r0),
+    ...[...get(k), ...i32(1), ...ADD, ...get(k1), ...LT_S, ...IF],
+    ...[...rowAt([...get(k), ...i32(1), ...ADD]), ...set(r1), ...ELSE, ...get(r0), ...set(r1), ...END],
+    ...[...pair(margin), ...V_NEG, ...tee(x), ...V_ABS, ...v128c(EXP_LARGE), ...V_LT, ...V_NOT],
+    ...[...get(x), ...V_ABS, ...v128c(EXP_TINY), ...V_LT, ...V_OR, ...get(x), ...v128c(1), ...V_EQ, ...V_OR],
+    ...[...V_ANY, ...IF, ...scalar(r0), ...scalar(r1), ...ELSE, ...vector, ...END],
+    ...[...get(k), ...i32(2), ...ADD, ...set(k), ...br(0)],
+    ...END,
+    ...END,
+  ];
+  const code = [
+    ...vec([
+      [3, I32],
+      [11, V128],
+    ]),
+    ...body,
+    ...END,
+  ];
+  return [...uleb(code.length), ...code];
+}
+
+/** scalarGradient(margin, y, w, gh, r, useW): gradientFunction's step for row r alone, with env.exp. */
+function scalarGradientFunction(exp: number): number[] {
+  const [margin, y, w, gh, r, useW] = [0, 1, 2, 3, 4, 5];
+  const [pr, g, h, at] = [6, 7, 8, 9];
+  const at8 = (base: number): number[] => [...get(base), ...get(r), ...i32(8), ...MUL, ...ADD];
+  const body = [
+    ...[
+      ...f64c(1),
+      ...f64c(1),
+      ...at8(margin),
+      ...loadF64(0),
+      ...F64_NEG,
+      ...call(exp),
+      ...F64_ADD,
+      ...F64_DIV,
+    ],
+    ...set(pr),
+    ...[...get(pr), ...at8(y), ...loadF64(0), ...F64_SUB, ...set(g)],
+    ...[...get(pr), ...f64c(1), ...get(pr), ...F64_SUB, ...F64_MUL, ...f64c(1e-16), ...F64_MAX, ...set(h)],
+    ...[...get(useW), ...IF, ...at8(w), ...loadF64(0), ...tee(at), ...get(g), ...F64_MUL, ...set(g)],
+    ...[...get(at), ...get(h), ...F64_MUL, ...set(h), ...END],
+    ...[...get(gh), ...get(r), ...i32(16), ...MUL, ...ADD, ...tee(r), ...get(g), ...storeF64(0)],
+    ...[...get(r), ...get(h), ...storeF64(8)],
+  ];
+  const code = [...vec([[4, F64]]), ...body, ...END];
+  return [...uleb(code.length), ...code];
+}
+
+/** The module's bytes: its function types, the imported memory and exp, and the eight functions. */
 export function trainingWasmBytes(shared: boolean): Uint8Array {
   // A shared memory must declare a maximum; the import's limits are a minimum the caller's memory meets.
   const memoryLimits = shared ? [0x03, 1, ...uleb(65_536)] : [0x00, 1];
+  const params = (n: number, type = I32): number[] => vec(Array.from({ length: n }, () => [type]));
+  // Function indices: the imported exp is 0, the module's own functions follow from 1.
+  const exports = [
+    'rows1',
+    'rows2',
+    'partitionNumeric',
+    'partitionCategorical',
+    'settleNumeric',
+    'settleCategorical',
+    'gradients',
+  ];
+  const SCALAR_GRADIENT = exports.length + 1;
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
     ...section(
       1,
       vec([
-        [0x60, ...vec(Array.from({ length: 11 }, () => [I32])), 0], // rows1, rows2
-        [0x60, ...vec(Array.from({ length: 8 }, () => [I32])), 1, I32], // partition…
-        [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), 0], // settle…
+        [0x60, ...params(11), 0], // rows1, rows2
+        [0x60, ...params(8), 1, I32], // partition…
+        [0x60, ...params(9), 0], // settle…, gradients
+        [0x60, ...params(6), 0], // scalarGradient
+        [0x60, ...params(1, F64), 1, F64], // exp
       ]),
     ),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...memoryLimits]])),
-    ...section(3, vec([[0], [0], [1], [1], [2], [2]])),
     ...section(
-      7,
-      vec(
-        [
-          'rows1',
-          'rows2',
-          'partitionNumeric',
-          'partitionCategorical',
-          'settleNumeric',
-          'settleCategorical',
-        ].map((fn, k) => [...name(fn), 0x00, k]),
-      ),
+      2,
+      vec([
+        [...name('env'), ...name('memory'), 0x02, ...memoryLimits],
+        [...name('env'), ...name('exp'), 0x00, 4],
+      ]),
     ),
+    ...section(3, vec([[0], [0], [1], [1], [2], [2], [2], [3]])),
+    ...section(7, vec(exports.map((fn, k) => [...name(fn), 0x00, k + 1]))),
     ...section(
       10,
       vec([
@@ -247,6 +455,8 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         partitionFunction(true),
         settleFunction(false),
         settleFunction(true),
+        gradientFunction(SCALAR_GRADIENT),
+        scalarGradientFunction(0),
       ]),
     ),
   ]);

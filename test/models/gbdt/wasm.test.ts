@@ -5,6 +5,7 @@ import { canonicalJson } from '../../../src/core/artifact.js';
 import { createTrainArrays } from '../../../src/models/gbdt/arrays.js';
 import { applyBins, fitBins, parseGbdtOptions, trainGbdt } from '../../../src/models/gbdt/index.js';
 import {
+  gradientChunk,
   histogramChunk,
   partitionChunk,
   settleChunk,
@@ -106,6 +107,87 @@ describe('the WebAssembly kernels', () => {
     );
     // Both sides of some split got rows: the property saw real partitions.
     expect(wasm.ip[16]! > 0 || wasm.ip[17]! > 0).toBe(true);
+  });
+  it('compute gradients and hessians as Math.exp does, to the last bit (property)', () => {
+    const params = parseGbdtOptions({});
+    const data = applyBins(
+      sample.x,
+      sample.x.names,
+      fitBins(sample.x, { maxBins: 255, sampleSize: 200_000, seed: 1 }),
+    );
+    const n = 4001; // odd: the last row of a chunk may stand alone
+    const sub = { ...data, nRows: n, bins: data.bins.map((b) => b.subarray(0, n)) };
+    const y = sample.y.subarray(0, n);
+    const weights = Float64Array.from({ length: n }, (_, i) => 0.5 + (i % 7) / 4);
+    const arrays = (w: Float64Array | undefined): [TrainArrays, TrainArrays] => {
+      const pair = [0, 1].map(() => createTrainArrays(sub, y, w, params, [0, 0, 0, 0, 0], 2, false));
+      (pair[1] as TrainArrays).wasm = null;
+      return pair as [TrainArrays, TrainArrays];
+    };
+    const plain = arrays(undefined);
+    const weighted = arrays(weights);
+    expect(plain[0].wasm).not.toBeNull();
+    // Margins across fdlibm's cases: |x| ≤ ½ln2 (k = 0), ½ln2 … 1.5ln2, the main range, the edges of the
+    // fast path (2^−28, 512) and what lies beyond it (−1 whose exp V8 answers with e, ±0, ±∞, NaN, ±800).
+    const special = [
+      0,
+      -0,
+      -1,
+      1,
+      0.3465735902799726,
+      -0.3465735912322998,
+      1.0397207708399179,
+      2 ** -28,
+      -(2 ** -29),
+      511.9999,
+      -512,
+      600,
+      -745.2,
+      800,
+      -800,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+    ];
+    const margin = fc.oneof(
+      fc.double({ min: -40, max: 40, noNaN: true }),
+      fc.double({ min: -1.2, max: 1.2, noNaN: true }),
+      fc.constantFrom(...special),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(margin, { minLength: n, maxLength: n }),
+        rowSets.map((rows) => rows.filter((r) => r < n)),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        (m, bag, weighted_, chunks) => {
+          const pair = weighted_ ? weighted : plain;
+          const useBag = bag.length > 0 ? 1 : 0;
+          const count = useBag === 1 ? bag.length : n;
+          for (const a of pair) {
+            a.margin.set(m);
+            a.gh.fill(7);
+            a.bag.set(bag);
+            for (let c = 0; c < chunks; c++) gradientChunk(a, c, chunks, count, useBag);
+          }
+          expect(sameBytes(pair[0].gh, pair[1].gh)).toBe(true);
+        },
+      ),
+      { numRuns: 40, seed: 13 },
+    );
+    // The rows were written (not left at the fill value) and the cases beyond the fast path were met.
+    plain[0].margin.set(special);
+    gradientChunk(plain[0], 0, 1, special.length, 0);
+    expect(Array.from(plain[0].gh.subarray(0, 8))).toEqual([
+      0.5 - y[0]!,
+      0.25,
+      0.5 - y[1]!,
+      0.25,
+      1 / (1 + Math.E) - y[2]!,
+      (1 / (1 + Math.E)) * (1 - 1 / (1 + Math.E)),
+      1 / (1 + Math.exp(-1)) - y[3]!,
+      (1 / (1 + Math.exp(-1))) * (1 - 1 / (1 + Math.exp(-1))),
+    ]);
   });
 });
 
