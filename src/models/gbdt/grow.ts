@@ -9,6 +9,7 @@ import {
   TASK_HISTOGRAM_LIST,
   TASK_PARTITION,
   TASK_PARTITION_LIST,
+  TASK_ROOT,
   TASK_SEARCH_LIST,
   TASK_SETTLE,
   TASK_SETTLE_LIST,
@@ -90,6 +91,8 @@ export class TreeGrower {
     this.histSize = 3 * (a.offsets[p - 1]! + a.nBins[p - 1]!);
     this.slots = a.hist.length / this.histSize;
     for (let k = this.slots - 1; k >= 0; k--) this.free.push(k * this.histSize);
+    // A tree's rows are read from a.bag: every row unless boosting writes a bag there before each tree.
+    for (let i = 0; i < a.n; i++) a.bag[i] = i;
   }
 
   /**
@@ -99,16 +102,16 @@ export class TreeGrower {
    */
   grow(nBag: number | null, nFeatures: number, shrinkage: number): Tree {
     const prm = this.params;
-    const { idx, gh, bag } = this.a;
+    const { idx, ip, fp } = this.a;
     const n = nBag ?? this.a.n;
-    let g = 0;
-    let h = 0;
-    for (let i = 0; i < n; i++) {
-      const r = nBag === null ? i : bag[i]!;
-      idx[i] = r;
-      g += gh[2 * r]!;
-      h += gh[2 * r + 1]!;
-    }
+    // The root's histogram and its sums in one task (TASK_ROOT); the histogram is freed below if the
+    // root cannot split.
+    const rootHist = this.take();
+    const groups = this.featureGroups(n, nFeatures);
+    ip.set([rootHist, n, nFeatures, groups], 2);
+    this.team.run(TASK_ROOT, groups + 1);
+    const g = fp[0]!;
+    const h = fp[1]!;
     const rootOut = leafOutput(g, h, prm.lambdaL1, prm.lambdaL2, -Infinity, Infinity);
     const root: GrowLeaf = {
       start: 0,
@@ -129,10 +132,11 @@ export class TreeGrower {
       kids: null,
     };
     const leaves: GrowLeaf[] = [root];
-    if (this.canSplit(root)) {
-      root.hist = this.take();
-      this.build(root.hist, -1, 0, n, nFeatures);
-      this.findBest([root], nFeatures);
+    root.hist = rootHist;
+    if (this.canSplit(root)) this.findBest([root], nFeatures);
+    else {
+      this.free.push(rootHist);
+      root.hist = -1;
     }
     const tree = emptyTree();
     // With room for every leaf a full tree of maxDepth has, every leaf that can split does, whichever

@@ -121,6 +121,7 @@ export const TASK_PARTITION_LIST = 5;
 export const TASK_SETTLE_LIST = 6;
 export const TASK_HISTOGRAM_LIST = 7;
 export const TASK_SEARCH_LIST = 8;
+export const TASK_ROOT = 9;
 /** Words per job of a job list (a.jobs), and doubles per split search (a.search). */
 export const JOB_WORDS = 8;
 export const SEARCH_WORDS = 24;
@@ -189,6 +190,34 @@ export function histogramListTask(a: TrainArrays, c: number): void {
   histogramChunk(a, j[o + 4]!, j[o + 5]!, j[o]!, j[o + 1]!, j[o + 2]!, j[o + 3]!, a.ip[2]!);
 }
 
+/**
+ * A tree's root, over its rows bag[0 … ip[3]) (the bag in ascending order, or every row): chunks 0 …
+ * ip[5] − 1 build feature groups of its histogram at ip[2] (the first ip[4] features), and the last chunk
+ * copies the rows into idx and adds up their gradients and hessians into fp[0], fp[1] in row order, so
+ * that the one pass the root needs on its own runs beside the histogram rather than before it.
+ */
+export function rootTask(a: TrainArrays, c: number): void {
+  const ip = a.ip;
+  const groups = ip[5]!;
+  if (c < groups) histogramChunk(a, c, groups, ip[2]!, -1, 0, ip[3]!, ip[4]!, a.bag);
+  else rootSums(a, ip[3]!);
+}
+
+/** The root's rows bag[0 … n) into idx, and the sums of their gradients and hessians into fp[0], fp[1]. */
+export function rootSums(a: TrainArrays, n: number): void {
+  const { idx, gh, bag, fp } = a;
+  let g = 0;
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    const r = bag[i]!;
+    idx[i] = r;
+    g += gh[2 * r]!;
+    h += gh[2 * r + 1]!;
+  }
+  fp[0] = g;
+  fp[1] = h;
+}
+
 /** The first position of chunk c when [start, end) is cut into nc chunks. */
 export function chunkStart(start: number, end: number, c: number, nc: number): number {
   return start + Math.floor(((end - start) * c) / nc);
@@ -243,9 +272,9 @@ export function gradientChunk(a: TrainArrays, c: number, nc: number, count: numb
 }
 
 /**
- * Builds the histogram at hOff for chunk c of the features (features[0 … nf)) over rows idx[start, end),
- * then, unless pOff is −1, subtracts it from the parent's at pOff (which thereby becomes the sibling's:
- * the subtraction trick). Rows are read four at a time: their updates are independent unless they hit
+ * Builds the histogram at hOff for chunk c of the features (features[0 … nf)) over rows rows[start, end)
+ * (a.idx unless given), then, unless pOff is −1, subtracts it from the parent's at pOff (which thereby
+ * becomes the sibling's: the subtraction trick). Rows are read four at a time: their updates are independent unless they hit
  * the same bin, where the order of the statements keeps the row order, so each bin adds its rows in
  * index order, whoever runs the chunk.
  */
@@ -258,6 +287,7 @@ export function histogramChunk(
   start: number,
   end: number,
   nf: number,
+  rows = a.idx,
 ): void {
   const { hist, offsets, nBins, features, p } = a;
   const fa = chunkStart(0, nf, c, nc);
@@ -269,11 +299,11 @@ export function histogramChunk(
   const x = a.wasm;
   // The pool may have been replaced by a larger one outside the WebAssembly memory (TreeGrower.take).
   if (x !== null && hist.buffer === a.idx.buffer) {
-    const { idx, gh, rowBins } = a;
+    const { gh, rowBins } = a;
     const h = hist.byteOffset + 8 * hOff;
     const pairs = start + ((end - start) & ~1);
     const [ib, gb, bb, fe, of] = [
-      idx.byteOffset,
+      rows.byteOffset,
       gh.byteOffset,
       rowBins.byteOffset,
       features.byteOffset,
@@ -281,8 +311,8 @@ export function histogramChunk(
     ];
     x.rows2(h, ib, start, pairs, gb, bb, p, fe, fa, fb, of);
     x.rows1(h, ib, pairs, end, gb, bb, p, fe, fa, fb, of);
-  } else if (nf === p) accumulateRange(a, hOff, start, end, fa, fb);
-  else accumulateList(a, hOff, start, end, fa, fb);
+  } else if (nf === p) accumulateRange(a, hOff, rows, start, end, fa, fb);
+  else accumulateList(a, hOff, rows, start, end, fa, fb);
   if (pOff < 0) return;
   for (let q = fa; q < fb; q++) {
     const f = features[q]!;
@@ -292,16 +322,17 @@ export function histogramChunk(
   }
 }
 
-/** Adds rows idx[start, end) to the histogram at hOff for features fa … fb − 1 (all features in use). */
+/** Adds rows idx[start, end) (idx: a.idx or the bag) to the histogram at hOff for features fa … fb − 1 (all features in use). */
 export function accumulateRange(
   a: TrainArrays,
   hOff: number,
+  idx: Int32Array,
   start: number,
   end: number,
   fa: number,
   fb: number,
 ): void {
-  const { hist, offsets, idx, gh, rowBins, p } = a;
+  const { hist, offsets, gh, rowBins, p } = a;
   let i = start;
   for (; i + 3 < end; i += 4) {
     const r0 = idx[i]!;
@@ -358,12 +389,13 @@ export function accumulateRange(
 export function accumulateList(
   a: TrainArrays,
   hOff: number,
+  idx: Int32Array,
   start: number,
   end: number,
   qa: number,
   qb: number,
 ): void {
-  const { hist, offsets, features, idx, gh, rowBins, p } = a;
+  const { hist, offsets, features, gh, rowBins, p } = a;
   let i = start;
   for (; i + 3 < end; i += 4) {
     const r0 = idx[i]!;

@@ -16,6 +16,8 @@ import {
   partitionChunk,
   partitionListTask,
   partitionTask,
+  rootSums,
+  rootTask,
   settleChunk,
   settleListTask,
   settleTask,
@@ -165,6 +167,7 @@ export const KERNELS: readonly (Kernel | null)[] = [
   settleListTask,
   histogramListTask,
   searchListTask,
+  rootTask,
 ];
 
 /**
@@ -192,6 +195,8 @@ export const KERNEL_SOURCE = [
     settleListTask,
     splitJob,
     histogramListTask,
+    rootTask,
+    rootSums,
     searchListTask,
     thresholdL1,
     leafOutput,
