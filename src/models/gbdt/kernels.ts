@@ -83,6 +83,8 @@ export interface TrainWasm {
   settleCategorical: (...args: number[]) => void;
   /** gradientChunk's loop: (margin, y, w, bag, gh, k0, k1, useBag, useW). */
   gradients: (...args: number[]) => void;
+  /** The histogram subtraction: (to, from, count) → to[i] −= from[i] over count doubles. */
+  subtract: (to: number, from: number, count: number) => void;
 }
 type WasmRows = (
   hist: number,
@@ -296,9 +298,9 @@ export function histogramChunk(
     const f = features[q]!;
     hist.fill(0, hOff + 3 * offsets[f]!, hOff + 3 * (offsets[f]! + nBins[f]!));
   }
-  const x = a.wasm;
   // The pool may have been replaced by a larger one outside the WebAssembly memory (TreeGrower.take).
-  if (x !== null && hist.buffer === a.idx.buffer) {
+  const x = hist.buffer === a.idx.buffer ? a.wasm : null;
+  if (x !== null) {
     const { gh, rowBins } = a;
     const h = hist.byteOffset + 8 * hOff;
     const pairs = start + ((end - start) & ~1);
@@ -318,7 +320,9 @@ export function histogramChunk(
     const f = features[q]!;
     const from = 3 * offsets[f]!;
     const to = from + 3 * nBins[f]!;
-    for (let k = from; k < to; k++) hist[pOff + k]! -= hist[hOff + k]!;
+    if (x !== null)
+      x.subtract(hist.byteOffset + 8 * (pOff + from), hist.byteOffset + 8 * (hOff + from), to - from);
+    else for (let k = from; k < to; k++) hist[pOff + k]! -= hist[hOff + k]!;
   }
 }
 

@@ -17,7 +17,8 @@
  * - gradients(margin, y, w, bag, gh, k0, k1, useBag, useW): gradientChunk's loop, two rows at a time, with
  *   fdlibm's exp (the algorithm of V8's Math.exp, see gradientFunction) so that every value is the same to
  *   the last bit as the JavaScript loop's; rows whose exponent argument is outside its main range call the
- *   imported env.exp (Math.exp).
+ *   imported env.exp (Math.exp);
+ * - subtract(to, from, count): the histogram subtraction, to[i] −= from[i] over count doubles.
  */
 
 const I32 = 0x7f;
@@ -409,6 +410,40 @@ function scalarGradientFunction(exp: number): number[] {
   return [...uleb(code.length), ...code];
 }
 
+/**
+ * subtract(to, from, count): to[i] −= from[i] for the count doubles at the two pointers, two at a time
+ * (the histogram subtraction of histogramChunk; each difference is the one the JavaScript loop gives).
+ */
+function subtractFunction(): number[] {
+  const [to, from, count] = [0, 1, 2];
+  const [end, at] = [3, 4];
+  const body = [
+    ...[...get(to), ...get(count), ...i32(8), ...MUL, ...ADD, ...set(end)],
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(to), ...i32(16), ...ADD, ...get(end), ...GT_S, ...brIf(1)],
+    ...[...get(to), ...get(to), ...V128_LOAD, ...get(from), ...V128_LOAD, ...V_SUB, ...V128_STORE],
+    ...[...get(to), ...i32(16), ...ADD, ...set(to), ...get(from), ...i32(16), ...ADD, ...set(from), ...br(0)],
+    ...END,
+    ...END,
+    // An odd last double.
+    ...[...get(to), ...get(end), ...LT_S, ...IF],
+    ...[
+      ...get(to),
+      ...tee(at),
+      ...get(at),
+      ...loadF64(0),
+      ...get(from),
+      ...loadF64(0),
+      ...F64_SUB,
+      ...storeF64(0),
+    ],
+    ...END,
+  ];
+  const code = [...vec([[2, I32]]), ...body, ...END];
+  return [...uleb(code.length), ...code];
+}
+
 /** The module's bytes: its function types, the imported memory and exp, and the eight functions. */
 export function trainingWasmBytes(shared: boolean): Uint8Array {
   // A shared memory must declare a maximum; the import's limits are a minimum the caller's memory meets.
@@ -423,7 +458,9 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
     'settleNumeric',
     'settleCategorical',
     'gradients',
+    'subtract',
   ];
+  // scalarGradient, not exported, comes after the exported ones.
   const SCALAR_GRADIENT = exports.length + 1;
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
@@ -435,6 +472,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         [0x60, ...params(9), 0], // settle…, gradients
         [0x60, ...params(6), 0], // scalarGradient
         [0x60, ...params(1, F64), 1, F64], // exp
+        [0x60, ...params(3), 0], // subtract
       ]),
     ),
     ...section(
@@ -444,7 +482,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         [...name('env'), ...name('exp'), 0x00, 4],
       ]),
     ),
-    ...section(3, vec([[0], [0], [1], [1], [2], [2], [2], [3]])),
+    ...section(3, vec([[0], [0], [1], [1], [2], [2], [2], [5], [3]])),
     ...section(7, vec(exports.map((fn, k) => [...name(fn), 0x00, k + 1]))),
     ...section(
       10,
@@ -456,6 +494,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         settleFunction(false),
         settleFunction(true),
         gradientFunction(SCALAR_GRADIENT),
+        subtractFunction(),
         scalarGradientFunction(0),
       ]),
     ),

@@ -52,7 +52,7 @@ describe('the WebAssembly kernels', () => {
     }
   });
 
-  it('build the same histograms as the JavaScript loop, to the last bit (property)', () => {
+  it('build and subtract the same histograms as the JavaScript loop, to the last bit (property)', () => {
     const [wasm, js] = twins();
     fc.assert(
       fc.property(
@@ -60,11 +60,15 @@ describe('the WebAssembly kernels', () => {
         fc.subarray([0, 1, 2, 3, 4], { minLength: 1 }),
         fc.integer({ min: 1, max: 3 }),
         (rows, features, chunks) => {
+          const half = rows.length >> 1;
           for (const a of [wasm, js]) {
             a.idx.set(rows);
             a.features.set(features);
             for (let c = 0; c < chunks; c++)
               histogramChunk(a, c, chunks, 0, -1, 0, rows.length, features.length);
+            // The first half of the rows into the second slot, subtracted from the first (the sibling's).
+            const slot = a.hist.length / 2;
+            for (let c = 0; c < chunks; c++) histogramChunk(a, c, chunks, slot, 0, 0, half, features.length);
           }
           // Both pools hold the same numbers (bins of features not in use were left as they were).
           expect(sameBytes(wasm.hist, js.hist)).toBe(true);
