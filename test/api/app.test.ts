@@ -218,7 +218,8 @@ describe('assessments', () => {
 
 describe('bad input', () => {
   it('400 lists every bad field with path, code, message and what was received', async () => {
-    const app = structuredClone(apps[0]) as unknown as Record<string, any>;
+    type Body = { request: Record<string, unknown> } & Record<string, unknown>;
+    const app = structuredClone(apps[0]) as unknown as Body;
     app.request.amount = -5;
     app.request.tenorMonths = 1.5;
     app.asOf = 'yesterday';

@@ -83,8 +83,9 @@ function mutate(app: Application, pick: number, value: unknown, drop: boolean): 
   };
   walk(copy, []);
   const path = paths[pick % paths.length] as (string | number)[];
-  let parent: any = copy;
-  for (const k of path.slice(0, -1)) parent = parent[k];
+  type Node = Record<string | number, unknown>;
+  let parent = copy as unknown as Node;
+  for (const k of path.slice(0, -1)) parent = parent[k] as Node;
   const last = path[path.length - 1] as string | number;
   if (drop) delete parent[last];
   else parent[last] = value;

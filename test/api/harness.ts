@@ -61,6 +61,7 @@ export interface TestApi {
     method: string,
     path: string,
     opts?: { key?: string | null; body?: unknown; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON response bodies field by field
   ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
