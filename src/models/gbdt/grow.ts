@@ -63,6 +63,12 @@ const PARALLEL_UPDATES = 16_000;
 const HISTOGRAM_CHUNKS = 4;
 /** Rows per chunk of a partition (a node is cut from two chunks' worth). */
 const PARTITION_ROWS = 4096;
+/**
+ * Best-first trees are worked out level-wise on two threads when they may hold at least all but
+ * 1/PRUNED_SHARE of the leaves of a full tree of their depth (15 leaves at depth 4: a full tree has at
+ * most one split more), since the splits worked out and not kept are wasted.
+ */
+const PRUNED_SHARE = 4;
 
 /**
  * Grows regression trees on gradient/hessian pairs, best-first (the leaf with the largest gain splits
@@ -142,8 +148,14 @@ export class TreeGrower {
     // With room for every leaf a full tree of maxDepth has, every leaf that can split does, whichever
     // order they are taken in: all splits of a level are then worked out together (one task per step for
     // the threads instead of one per node), and the tree is written in best-first order as before.
-    const levelWise = prm.maxLeaves >= 2 ** prm.maxDepth;
-    if (levelWise) this.growLevels(root, nFeatures, shrinkage);
+    // With room for nearly all of them (the defaults: 15 leaves at depth 4) and a helper thread, the full
+    // tree is worked out the same way and the best-first loop below keeps the splits best-first growth
+    // takes (a node's best split depends on its rows alone); the values of the leaves kept are then added
+    // to the margins at the end. A full tree costs a few splits more, which repays only on two threads.
+    const full = 2 ** prm.maxDepth;
+    const levelWise = prm.maxLeaves >= full;
+    const pruned = !levelWise && this.team.threads > 1 && prm.maxLeaves >= full - full / PRUNED_SHARE;
+    if (levelWise || pruned) this.growLevels(root, nFeatures, shrinkage, pruned);
     while (leaves.length < prm.maxLeaves) {
       let pick = -1;
       let bestGain = Number.NEGATIVE_INFINITY;
@@ -155,9 +167,10 @@ export class TreeGrower {
         }
       }
       if (pick < 0) break;
-      if (levelWise) this.record(pick, leaves, tree, shrinkage);
+      if (levelWise || pruned) this.record(pick, leaves, tree, shrinkage);
       else this.split(pick, leaves, tree, nFeatures, shrinkage);
     }
+    if (pruned) this.settleLeaves(leaves, shrinkage);
     const out = tree as { numLeaves: number } & Tree;
     out.numLeaves = leaves.length;
     out.leafValue.length = 0;
@@ -362,9 +375,11 @@ export class TreeGrower {
 
   /**
    * Works out every split below `root` (whose best split is known) a level at a time, as split() does
-   * node by node: the settles, the partitions and the histograms of a level each run as one task.
+   * node by node: the settles, the partitions and the histograms of a level each run as one task. When
+   * `pruned`, the leaves' values are not settled (the tree keeps only some of the splits): every split is
+   * partitioned, and settleLeaves adds the values of the leaves kept.
    */
-  private growLevels(root: GrowLeaf, nFeatures: number, shrinkage: number): void {
+  private growLevels(root: GrowLeaf, nFeatures: number, shrinkage: number, pruned: boolean): void {
     let level = root.best === null ? [] : [root];
     while (level.length > 0) {
       const settle: GrowLeaf[] = [];
@@ -374,9 +389,10 @@ export class TreeGrower {
         if (this.canSplit(leaf.kids[0]) || this.canSplit(leaf.kids[1])) part.push(leaf);
         else settle.push(leaf);
       }
-      this.splitAll(settle, TASK_SETTLE_LIST, shrinkage);
+      if (pruned) this.splitAll(settle, TASK_PARTITION_LIST, shrinkage);
+      else this.splitAll(settle, TASK_SETTLE_LIST, shrinkage);
       for (const leaf of settle) {
-        for (const kid of leaf.kids as [GrowLeaf, GrowLeaf]) kid.settled = true;
+        for (const kid of leaf.kids as [GrowLeaf, GrowLeaf]) kid.settled = !pruned;
         this.free.push(leaf.hist);
         leaf.hist = -1;
       }
@@ -471,6 +487,31 @@ export class TreeGrower {
         leaf.hist = -1;
       }
     }
+  }
+
+  /**
+   * Adds each leaf's value (output × shrinkage) to the margins of its rows, as few tasks as the job list
+   * allows: a settle job whose split sends every row left (threshold bin 255 on feature 0, missing left).
+   */
+  private settleLeaves(leaves: readonly GrowLeaf[], shrinkage: number): void {
+    const { jobs, fp } = this.a;
+    let nJobs = 0;
+    for (const leaf of leaves) {
+      leaf.settled = true;
+      const pieces = this.rowChunks(leaf.end - leaf.start);
+      if (nJobs + pieces > MAX_CHUNKS) {
+        this.team.run(TASK_SETTLE_LIST, nJobs);
+        nJobs = 0;
+      }
+      const v = leaf.output * shrinkage;
+      for (let k = 0; k < pieces; k++) {
+        jobs.set([leaf.start, leaf.end, k, pieces, 0, 255, 0, 0], JOB_WORDS * (nJobs + k));
+        fp[2 * (nJobs + k)] = v;
+        fp[2 * (nJobs + k) + 1] = v;
+      }
+      nJobs += pieces;
+    }
+    if (nJobs > 0) this.team.run(TASK_SETTLE_LIST, nJobs);
   }
 
   /**

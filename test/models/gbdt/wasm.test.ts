@@ -233,6 +233,27 @@ describe('training', () => {
       },
       'fe22be8a56ba47271f8f34d4b9e34b5319c9d5f6f4d32df80878327511ee761d',
     ],
+    [
+      // Best-first trees nearly full (the defaults' 15 leaves at depth 4; 26 of 32 at depth 5): on two
+      // threads worked out level-wise and cut back to the splits best-first growth keeps. The hashes are
+      // those of the node-by-node grower (commit af0c61f), which one thread still runs.
+      'best-first trees of 15 leaves at depth 4, bagged, column-sampled and weighted',
+      {
+        ...before,
+        nEstimators: 15,
+        maxDepth: 4,
+        maxLeaves: 15,
+        subsample: 0.7,
+        colsampleByTree: 0.8,
+        minDataInLeaf: 5,
+      },
+      '487b20bd6b2457c0a2343ac7cbf56eb65d18c0594b4047afd354754b782c5280',
+    ],
+    [
+      'best-first trees of 26 leaves at depth 5',
+      { ...before, nEstimators: 15, maxDepth: 5, maxLeaves: 26, minDataInLeaf: 20, minChildWeight: 1 },
+      'a4dba4e62d3fa635ca932d884714c5520e0c5ab6c0cc57e753a3e9ed75eef3b0',
+    ],
   ];
   for (const [name, opts, hash] of cases) {
     it(`grows today's trees, to the last bit, on one thread and two: ${name}`, () => {
