@@ -574,22 +574,33 @@ export class TreeGrower {
    * are at ip[CHUNK_OUT + 2·(first + k) …]; returns the first right position.
    */
   private assemble(start: number, end: number, first: number, pieces: number): number {
-    const { idx, right, ip } = this.a;
+    const ip = this.a.ip;
     let at = start + ip[CHUNK_OUT + 2 * first]!;
     for (let k = 1; k < pieces; k++) {
       const s0 = chunkStart(start, end, k, pieces);
       const nl = ip[CHUNK_OUT + 2 * (first + k)]!;
-      idx.copyWithin(at, s0, s0 + nl);
+      this.moveRows(at, s0, nl, false);
       at += nl;
     }
     const mid = at;
     for (let k = 0; k < pieces; k++) {
       const s0 = chunkStart(start, end, k, pieces);
       const nr = ip[CHUNK_OUT + 2 * (first + k) + 1]!;
-      idx.set(right.subarray(s0, s0 + nr), at);
+      this.moveRows(at, s0, nr, true);
       at += nr;
     }
     return mid;
+  }
+
+  /** Copies `count` row indices from idx (or right) at `from` to idx at `to` (the ranges may overlap). */
+  private moveRows(to: number, from: number, count: number, fromRight: boolean): void {
+    const { idx, right, wasm } = this.a;
+    // memory.copy where the arrays live in the WebAssembly memory: a typed array's copyWithin and set on
+    // a shared buffer copy element by element, and set needs a subarray.
+    if (wasm !== null)
+      wasm.copy(idx.byteOffset + 4 * to, (fromRight ? right : idx).byteOffset + 4 * from, 4 * count);
+    else if (fromRight) idx.set(right.subarray(from, from + count), to);
+    else idx.copyWithin(to, from, from + count);
   }
 
   private rowChunks(rows: number): number {

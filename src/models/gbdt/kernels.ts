@@ -85,6 +85,8 @@ export interface TrainWasm {
   gradients: (...args: number[]) => void;
   /** The histogram subtraction: (to, from, count) → to[i] −= from[i] over count doubles. */
   subtract: (to: number, from: number, count: number) => void;
+  /** memmove within the memory: (to, from, bytes). */
+  copy: (to: number, from: number, bytes: number) => void;
 }
 type WasmRows = (
   hist: number,

@@ -18,7 +18,8 @@
  *   fdlibm's exp (the algorithm of V8's Math.exp, see gradientFunction) so that every value is the same to
  *   the last bit as the JavaScript loop's; rows whose exponent argument is outside its main range call the
  *   imported env.exp (Math.exp);
- * - subtract(to, from, count): the histogram subtraction, to[i] −= from[i] over count doubles.
+ * - subtract(to, from, count): the histogram subtraction, to[i] −= from[i] over count doubles;
+ * - copy(to, from, bytes): memory.copy (memmove), for putting a partition's pieces together.
  */
 
 const I32 = 0x7f;
@@ -444,6 +445,12 @@ function subtractFunction(): number[] {
   return [...uleb(code.length), ...code];
 }
 
+/** copy(to, from, bytes): memory.copy, a memmove within the memory (partitions put together). */
+function copyFunction(): number[] {
+  const code = [...vec([]), ...get(0), ...get(1), ...get(2), 0xfc, ...uleb(10), 0, 0, ...END];
+  return [...uleb(code.length), ...code];
+}
+
 /** The module's bytes: its function types, the imported memory and exp, and the eight functions. */
 export function trainingWasmBytes(shared: boolean): Uint8Array {
   // A shared memory must declare a maximum; the import's limits are a minimum the caller's memory meets.
@@ -459,6 +466,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
     'settleCategorical',
     'gradients',
     'subtract',
+    'copy',
   ];
   // scalarGradient, not exported, comes after the exported ones.
   const SCALAR_GRADIENT = exports.length + 1;
@@ -472,7 +480,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         [0x60, ...params(9), 0], // settle…, gradients
         [0x60, ...params(6), 0], // scalarGradient
         [0x60, ...params(1, F64), 1, F64], // exp
-        [0x60, ...params(3), 0], // subtract
+        [0x60, ...params(3), 0], // subtract, copy
       ]),
     ),
     ...section(
@@ -482,7 +490,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         [...name('env'), ...name('exp'), 0x00, 4],
       ]),
     ),
-    ...section(3, vec([[0], [0], [1], [1], [2], [2], [2], [5], [3]])),
+    ...section(3, vec([[0], [0], [1], [1], [2], [2], [2], [5], [5], [3]])),
     ...section(7, vec(exports.map((fn, k) => [...name(fn), 0x00, k + 1]))),
     ...section(
       10,
@@ -495,6 +503,7 @@ export function trainingWasmBytes(shared: boolean): Uint8Array {
         settleFunction(true),
         gradientFunction(SCALAR_GRADIENT),
         subtractFunction(),
+        copyFunction(),
         scalarGradientFunction(0),
       ]),
     ),
