@@ -87,6 +87,8 @@ export interface TrainWasm {
   subtract: (to: number, from: number, count: number) => void;
   /** memmove within the memory: (to, from, bytes). */
   copy: (to: number, from: number, bytes: number) => void;
+  /** memset to zero: (to, bytes). */
+  zero: (to: number, bytes: number) => void;
 }
 type WasmRows = (
   hist: number,
@@ -296,12 +298,15 @@ export function histogramChunk(
   const { hist, offsets, nBins, features, p } = a;
   const fa = chunkStart(0, nf, c, nc);
   const fb = chunkStart(0, nf, c + 1, nc);
-  for (let q = fa; q < fb; q++) {
-    const f = features[q]!;
-    hist.fill(0, hOff + 3 * offsets[f]!, hOff + 3 * (offsets[f]! + nBins[f]!));
-  }
   // The pool may have been replaced by a larger one outside the WebAssembly memory (TreeGrower.take).
   const x = hist.buffer === a.idx.buffer ? a.wasm : null;
+  for (let q = fa; q < fb; q++) {
+    const f = features[q]!;
+    const from = hOff + 3 * offsets[f]!;
+    const count = 3 * nBins[f]!;
+    if (x !== null) x.zero(hist.byteOffset + 8 * from, 8 * count);
+    else hist.fill(0, from, from + count);
+  }
   if (x !== null) {
     const { gh, rowBins } = a;
     const h = hist.byteOffset + 8 * hOff;
