@@ -3,6 +3,7 @@ import { assessmentSchema } from '../decisions/assessment.js';
 import { warningEvaluationSchema } from '../decisions/warning.js';
 import { monitoringLoanSchema, monitoringSnapshotSchema } from '../ingest/monitoring.js';
 import { applicationSchema, ENTITY_TYPES, isoDate } from '../ingest/schemas.js';
+import { settleLists } from '../ingest/validate.js';
 import { OBJECTIVES } from '../matching/match.js';
 import { referralSchema } from '../matching/referrals.js';
 import { MAX_BATCH, REFERRAL_STATUSES } from '../store/store.js';
@@ -52,9 +53,13 @@ export const batchBody = z
 
 /**
  * The batch body's request-path validator: zod's generated fast path, as `fastApplicationSchema` in ingest is
- * for one application (about 6× faster on valid input, the interpreted schema's issues on invalid input).
+ * for one application (about 6× faster on valid input, the interpreted schema's issues on invalid input),
+ * with the same settling of empty record lists (one array shape for the feature engine's scanners).
  */
-export const fastBatchBody = z.compile(batchBody);
+export const fastBatchBody = z.compile(batchBody).transform((body) => {
+  for (const app of body.applications) settleLists(app);
+  return body;
+});
 
 export const batchAnswer = z
   .object({

@@ -74,7 +74,7 @@ const RECORD_MARK = {};
  * list the feature engine's optimised scanners meet after warm-up deoptimises them and forces a recompile
  * (docs/features-speed.md). Contents are unchanged: an empty list stays empty.
  */
-function settleLists(app: Application): Application {
+export function settleLists(app: Application): Application {
   if (app.invoices?.length === 0) app.invoices = emptyRecordList();
   if (app.bankFlows?.length === 0) app.bankFlows = emptyRecordList();
   if (app.judicial?.length === 0) app.judicial = emptyRecordList();

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { fastBatchBody } from '../../src/api/schemas.js';
 import type { Application } from '../../src/ingest/schemas.js';
 import { parseApplication } from '../../src/ingest/validate.js';
 import { fullApplication } from '../fixtures/applications.js';
@@ -53,6 +54,15 @@ describe('parsed record lists', () => {
     }
     for (const [path, list] of lists(parseApplication(fullApplication())))
       expect(holdsObjects(list), path).toBe(true);
+  });
+
+  it('have one elements kind in a batch the API validates too', () => {
+    const body = fastBatchBody.parse({
+      applications: [{ ...fullApplication(), invoices: [], judicial: [] }, fullApplication()],
+    });
+    for (const app of body.applications as Application[])
+      for (const [path, list] of lists(app)) expect(holdsObjects(list), path).toBe(true);
+    expect(body.applications[0]?.invoices).toEqual([]);
   });
 
   it('are independent: an empty list is not shared between applications or sources', () => {
