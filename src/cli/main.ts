@@ -1,28 +1,28 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
-import { registerAgreementCommands } from './agreements.js';
-import { registerBinsCommands } from './bins.js';
-import { registerCompareCommands } from './compare.js';
-import { registerDecisionCommands } from './decisions.js';
-import { registerDemoCommands } from './demo.js';
-import { registerEvaluateCommands } from './evaluate.js';
-import { registerExportCommands } from './export.js';
-import { registerFeatureCommands } from './features.js';
-import { registerIngestCommands } from './ingest.js';
-import { registerKeyCommands } from './keys.js';
-import { registerMatchCommands } from './match.js';
-import { registerMonitorCommands } from './monitor.js';
-import { registerPortfolioCommands } from './portfolio.js';
-import { registerPredictCommands } from './predict.js';
-import { registerReportCommands } from './report.js';
-import { registerSampleCommands } from './samples.js';
-import { registerScreenCommands } from './screen.js';
-import { registerServeCommands } from './serve.js';
-import { registerSimulateCommands } from './simulate.js';
-import { registerTrainCommands } from './train.js';
-import { registerVintageCommands } from './vintage.js';
-import { registerWebhookCommands } from './webhooks.js';
+import { registerAgreementCommands } from './commands/agreements.js';
+import { registerBinsCommands } from './commands/bins.js';
+import { registerCompareCommands } from './commands/compare.js';
+import { registerDecisionCommands } from './commands/decisions.js';
+import { registerDemoCommands } from './commands/demo.js';
+import { registerEvaluateCommands } from './commands/evaluate.js';
+import { registerExportCommands } from './commands/export.js';
+import { registerFeatureCommands } from './commands/features.js';
+import { registerIngestCommands } from './commands/ingest.js';
+import { registerKeyCommands } from './commands/keys.js';
+import { registerMatchCommands } from './commands/match.js';
+import { registerMonitorCommands } from './commands/monitor.js';
+import { registerPortfolioCommands } from './commands/portfolio.js';
+import { registerPredictCommands } from './commands/predict.js';
+import { registerReportCommands } from './commands/report.js';
+import { registerSampleCommands } from './commands/samples.js';
+import { registerScreenCommands } from './commands/screen.js';
+import { registerServeCommands } from './commands/serve.js';
+import { registerSimulateCommands } from './commands/simulate.js';
+import { registerTrainCommands } from './commands/train.js';
+import { registerVintageCommands } from './commands/vintage.js';
+import { registerWebhookCommands } from './commands/webhooks.js';
 
 /** The `rongdan` command line: each stage registers its own commands. */
 export function buildProgram(): Command {
