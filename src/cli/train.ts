@@ -274,27 +274,43 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
     validationShare: opts.validation,
     seed: opts.seed,
   });
+  // The validation rows as a frame of their own, copied once for the fit, the calibrator and the metrics.
+  let validationCopy: DataPart | undefined;
+  const validationPart = (): DataPart => {
+    validationCopy ??= datasetPart(ds, ds.validation);
+    return validationCopy;
+  };
   const fitOn = (
     rows: Int32Array,
     label: string,
-    extra: { params?: Record<string, unknown>; validation?: Int32Array } = {},
+    extra: { params?: Record<string, unknown>; validate?: boolean } = {},
   ): Estimator & TrainedModel => {
-    const part = datasetPart(ds, rows);
     const estimator = family.create(
       { ...params, ...extra.params },
       { seed: opts.seed, special: ds.special, features: ds.x.columns },
     );
-    const held =
-      extra.validation !== undefined && extra.validation.length > 0
-        ? datasetPart(ds, extra.validation)
-        : undefined;
+    const validate = extra.validate === true && ds.validation.length > 0;
     const bar = progressBar(io, opts.progress, label, '{value}/{total} steps');
+    const onProgress = (done: number, total: number): void => bar.update(done, total);
+    const sampleWeight = ds.weight === undefined ? {} : { sampleWeight: ds.weight };
     try {
-      estimator.fit(part.x, part.y, {
-        ...(part.weight === undefined ? {} : { sampleWeight: part.weight }),
-        ...(held === undefined ? {} : { validation: { x: held.x, y: held.y } }),
-        onProgress: (done, total) => bar.update(done, total),
-      });
+      if (estimator.fitsRowSubsets === true) {
+        // Read in place: no copy of the training rows (51 MB for 32k rows of the 200-column loan file).
+        estimator.fit(ds.x, ds.y, {
+          rows,
+          ...sampleWeight,
+          ...(validate ? { validation: { x: ds.x, y: ds.y, rows: ds.validation } } : {}),
+          onProgress,
+        });
+      } else {
+        const part = datasetPart(ds, rows);
+        const held = validate ? validationPart() : undefined;
+        estimator.fit(part.x, part.y, {
+          ...(part.weight === undefined ? {} : { sampleWeight: part.weight }),
+          ...(held === undefined ? {} : { validation: { x: held.x, y: held.y } }),
+          onProgress,
+        });
+      }
     } finally {
       bar.stop();
     }
@@ -309,15 +325,18 @@ export async function runTrain(opts: TrainCommandOptions, io: CommandIo = proces
   }
   const calibrator = opts.calibrate === undefined ? undefined : createCalibrator(opts.calibrate);
   // The validation rows drive early stopping where a family has it (GBDT rounds, MLP epochs).
-  const holdout = fitOn(ds.train, 'fitting', { validation: ds.validation });
+  const refitted = (opts.refit ?? true) && ds.validation.length > 0;
+  const holdout = fitOn(ds.train, 'fitting', {
+    validate: true,
+    ...(refitted ? { params: family.holdoutParams?.() ?? {} } : {}),
+  });
   if (calibrator !== undefined) {
     // Fitted on rows the model did not see, so the pd it produces matches observed default rates.
-    const v = datasetPart(ds, ds.validation);
+    const v = validationPart();
     calibrator.fit(holdout.predictProba(v.x), v.y, v.weight);
   }
-  const validation =
-    ds.validation.length > 0 ? partMetrics(holdout, datasetPart(ds, ds.validation), 'validation') : {};
-  const refitted = (opts.refit ?? true) && ds.validation.length > 0;
+  const validation = ds.validation.length > 0 ? partMetrics(holdout, validationPart(), 'validation') : {};
+  validationCopy = undefined;
   const trainRows = refitted ? mergeRows(ds.train, ds.validation) : ds.train;
   // The refit has no held-out rows left, so it reuses what early stopping chose on them.
   const model = refitted

@@ -168,18 +168,33 @@ export function loadArtifact<P = unknown, S = unknown>(path: string, expectedKin
   return verifyArtifact<P, S>(value, expectedKind);
 }
 
-/** A fingerprint of a frame's content (names, kinds, values, levels) and of the target. */
-export function fingerprintFrame(frame: Frame, y?: ArrayLike<number>): DataFingerprint {
+/**
+ * A fingerprint of a frame's content (names, kinds, values, levels) and of the target; with `rows`, of
+ * those rows only, equal to the fingerprint of `frame.take(rows)` and the labels at `rows`.
+ */
+export function fingerprintFrame(frame: Frame, y?: ArrayLike<number>, rows?: Int32Array): DataFingerprint {
   const h = createHash('sha256');
+  // With `rows`, the fingerprint of frame.take(rows) (and its labels), one column copied at a time.
+  const pick = <T extends Float64Array | Int32Array>(v: T, out: T): T => {
+    if (rows === undefined) return v;
+    for (let i = 0; i < rows.length; i++) out[i] = v[rows[i] as number] as number;
+    return out;
+  };
+  const n = rows?.length ?? frame.nRows;
   for (const c of frame.columns) {
     h.update(`${c.kind}:${c.name}\n`);
-    if (c.kind === 'numeric')
-      h.update(new Uint8Array(c.values.buffer, c.values.byteOffset, c.values.byteLength));
-    else {
-      h.update(new Uint8Array(c.codes.buffer, c.codes.byteOffset, c.codes.byteLength));
+    if (c.kind === 'numeric') {
+      const v = pick(c.values, new Float64Array(rows === undefined ? 0 : n));
+      h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    } else {
+      const v = pick(c.codes, new Int32Array(rows === undefined ? 0 : n));
+      h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
       h.update(c.levels.join('\u0000'));
     }
   }
-  if (y !== undefined) h.update(new Uint8Array(Float64Array.from(y as ArrayLike<number>).buffer));
-  return { rows: frame.nRows, columns: frame.names, sha256: h.digest('hex') };
+  if (y !== undefined) {
+    const yv = Float64Array.from(y as ArrayLike<number>);
+    h.update(new Uint8Array(pick(yv, new Float64Array(rows === undefined ? 0 : n)).buffer));
+  }
+  return { rows: n, columns: frame.names, sha256: h.digest('hex') };
 }

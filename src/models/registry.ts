@@ -67,6 +67,11 @@ export interface ModelFamily {
   files?(model: TrainedModel): Readonly<Record<string, string>>;
   /** Parameters for refitting on all rows, from a model fitted with early stopping on held-out rows. */
   refitParams?(model: Estimator & TrainedModel): Record<string, unknown>;
+  /**
+   * Parameters for the fit that only measures the settings on held-out rows before a refit replaces it:
+   * what only the saved model needs can be skipped there.
+   */
+  holdoutParams?(): Record<string, unknown>;
   /** One-off setup before the family's first fit or load (e.g. starting a compute backend). */
   prepare?(): Promise<void>;
   /** Every `--param` key with type, default and meaning, read from the family's option schema. */
@@ -158,6 +163,8 @@ const mlpFamily: ModelFamily = {
     patience: 0,
     validationFraction: 0,
   }),
+  // Permutation importance (2 s of a 40k-row fit) describes the saved model: the refit computes it.
+  holdoutParams: () => ({ importanceRepeats: 0 }),
   fromArtifact: (a, dir) => {
     const weightsFile = (a.state as { weights?: { file?: unknown } }).weights?.file;
     if (typeof weightsFile === 'string' && dir !== undefined) {

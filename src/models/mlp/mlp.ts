@@ -17,13 +17,14 @@ import { ioError, RiskError } from '../../core/errors.js';
 import type { Frame } from '../../core/frame.js';
 import { silentLogger } from '../../core/logger.js';
 import { Rng } from '../../core/rng.js';
+import { pickRows } from '../dataset.js';
 import type { Estimator, FitOptions, Reason } from '../estimator.js';
 import type { TrainedModel } from '../model.js';
 import { pointsFromPd, scalingOf } from '../points.js';
 import type { MlpArtifactState } from './artifact-schema.js';
 import { defaultReference, inputMeans, occlusionReasons } from './attribution.js';
 import { initMlpBackend, type MlpBackend, requireMlpBackend } from './backend.js';
-import { checkLabels, checkWeights, networkRows, stratifiedSplit } from './data.js';
+import { checkLabels, checkWeights, networkRows, rowTargets, stratifiedSplit } from './data.js';
 import {
   checkTopology,
   checkWeightsDigest,
@@ -100,6 +101,8 @@ export interface MlpArtifactOptions {
  */
 export class Mlp implements Estimator, TrainedModel {
   readonly kind = MLP_KIND;
+  /** `fit` reads `rows` in place (the train command fits on its training rows without copying them). */
+  readonly fitsRowSubsets = true;
   private state: MlpFitted | null = null;
 
   /** Stores the options; they are validated by `fit` (E_OPTIONS_INVALID). */
@@ -143,27 +146,42 @@ export class Mlp implements Estimator, TrainedModel {
    */
   fit(x: Frame, y: ArrayLike<number>, options: FitOptions = {}): this {
     const params = parseMlpOptions(this.options);
-    const labels = checkLabels('y', y, x.nRows);
-    const weights = checkWeights(options.sampleWeight, x.nRows);
+    // `options.rows`: fit on those rows of x, read in place; labels and weights stay indexed by rows of x.
+    const rows = options.rows;
+    const { labels, weights } =
+      rows === undefined
+        ? { labels: checkLabels('y', y, x.nRows), weights: checkWeights(options.sampleWeight, x.nRows) }
+        : rowTargets('y', y, options.sampleWeight, x.nRows, rows);
     const backend = requireMlpBackend(params.allowCpuBackend);
     const logger = options.logger ?? silentLogger;
 
     // Row subsets are index lists into `x`, never copies of the frame (a 40k × 200 frame is 64 MB).
-    let trainRows: Int32Array | undefined;
+    let trainRows = rows;
     let held: NetworkRows | null = null;
     let validRows: Int32Array | undefined;
     if (options.validation === undefined && params.validationFraction > 0) {
-      const split = stratifiedSplit(labels, params.validationFraction, new Rng(params.seed ^ SPLIT_STREAM));
+      const split = stratifiedSplit(
+        rows === undefined ? labels : pickRows(labels, rows),
+        params.validationFraction,
+        new Rng(params.seed ^ SPLIT_STREAM),
+      );
       if (split.valid.length > 0) {
-        trainRows = split.train;
-        validRows = split.valid;
+        // The split indexes the fitted rows; as rows of x (in order: both lists are sorted).
+        const ofX = (at: Int32Array): Int32Array =>
+          rows === undefined ? at : at.map((i) => rows[i] as number);
+        trainRows = ofX(split.train);
+        validRows = ofX(split.valid);
       }
     }
     const preprocessing = fitPreprocessor(x, trainRows);
     const train = networkRows(preprocessing, x, labels, weights, trainRows);
-    if (options.validation !== undefined) {
-      const vy = checkLabels('validation.y', options.validation.y, options.validation.x.nRows);
-      held = networkRows(preprocessing, options.validation.x, vy, new Float64Array(vy.length).fill(1));
+    const v = options.validation;
+    if (v?.rows !== undefined) {
+      const { labels: vy } = rowTargets('validation.y', v.y, undefined, v.x.nRows, v.rows);
+      held = networkRows(preprocessing, v.x, vy, new Float64Array(vy.length).fill(1), v.rows);
+    } else if (v !== undefined) {
+      const vy = checkLabels('validation.y', v.y, v.x.nRows);
+      held = networkRows(preprocessing, v.x, vy, new Float64Array(vy.length).fill(1));
     } else if (validRows !== undefined) held = networkRows(preprocessing, x, labels, weights, validRows);
     const network = buildNetwork(params, preprocessing.width);
     let history: TrainHistory;
@@ -202,7 +220,7 @@ export class Mlp implements Estimator, TrainedModel {
       history,
       importance,
       reference: inputMeans(train),
-      fingerprint: fingerprintFrame(x, y),
+      fingerprint: fingerprintFrame(x, y, rows),
     };
     logger.info(
       { epochs: history.epochs, bestEpoch: history.bestEpoch, stoppedEarly: history.stoppedEarly, backend },
