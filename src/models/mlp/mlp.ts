@@ -36,6 +36,7 @@ import {
 import { type FeatureImportance, permutationImportance } from './importance.js';
 import { directoryHandler, MLP_WEIGHTS_FILE } from './io.js';
 import {
+  blockRows,
   buildNetwork,
   predictLogits,
   readWeights,
@@ -45,8 +46,14 @@ import {
   writeWeights,
 } from './network.js';
 import { type MlpOptions, type MlpParams, parseMlpOptions } from './options.js';
-import { fitPreprocessor, inputGroups, type PreprocessorState, transformRows } from './preprocess.js';
-import { type NetworkRows, type TrainHistory, trainNetwork } from './train.js';
+import {
+  fitPreprocessor,
+  inputGroups,
+  type PreprocessorState,
+  transformRows,
+  writeInputs,
+} from './preprocess.js';
+import { type NetworkRows, rangeOf, type TrainHistory, trainNetwork } from './train.js';
 
 export { MLP_KIND } from './envelope.js';
 
@@ -237,15 +244,23 @@ export class Mlp implements Estimator, TrainedModel {
     const s = this.fitted();
     requireMlpBackend(s.params.allowCpuBackend);
     const out = new Float64Array(x.nRows);
+    const width = s.preprocessing.width;
+    const per = blockRows(width);
+    const rows = rangeOf(0, x.nRows);
+    // One scoring block's inputs at a time in one reused buffer, rather than a BLOCK × width matrix per
+    // BLOCK (27 MB at 409 inputs, three of them for 40k rows). The blocks are those predictLogits cut
+    // each BLOCK into, so the logits are bit-identical to scoring the BLOCK whole.
+    const buf = new Float32Array(Math.min(per, x.nRows) * width);
     for (let start = 0; start < x.nRows; start += BLOCK) {
       const end = Math.min(x.nRows, start + BLOCK);
-      const z = predictLogits(
-        s.network,
-        transformRows(s.preprocessing, x, start, end),
-        end - start,
-        s.preprocessing.width,
-      );
-      for (let i = 0; i < z.length; i++) out[start + i] = 1 / (1 + Math.exp(-(z[i] as number)));
+      for (let at = start; at < end; at += per) {
+        const n = Math.min(per, end - at);
+        const m = buf.subarray(0, n * width);
+        m.fill(0);
+        writeInputs(s.preprocessing, x, rows.subarray(at, at + n), m, width, 1);
+        const z = predictLogits(s.network, m, n, width);
+        for (let i = 0; i < n; i++) out[at + i] = 1 / (1 + Math.exp(-(z[i] as number)));
+      }
     }
     return out;
   }
