@@ -72,19 +72,22 @@ export function readToDate(path: string): Record<string, ProgrammeToDate> {
   return r.data;
 }
 
+/** The options of `rongdan match`, as commander hands them over. */
+export interface MatchFlags {
+  readonly assessments: string;
+  readonly banks: string;
+  readonly agreements: string;
+  readonly out: string;
+  readonly objective: string;
+  readonly method: string;
+  readonly topK: string;
+  readonly safetyFactor: string;
+  readonly toDate?: string;
+  readonly json?: boolean;
+}
+
 /** `rongdan match`: places the approved borrowers with partner banks and prints the summary. */
-export async function matchCommand(o: {
-  assessments: string;
-  banks: string;
-  agreements: string;
-  out: string;
-  objective: string;
-  method: string;
-  topK: string;
-  safetyFactor: string;
-  toDate?: string;
-  json?: boolean;
-}): Promise<void> {
+export async function matchCommand(o: MatchFlags): Promise<void> {
   if (!['exact', 'decompose', 'greedy'].includes(o.method))
     throw new RiskError(
       'E_OPTIONS_INVALID',

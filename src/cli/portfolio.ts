@@ -121,19 +121,22 @@ export function formatPortfolio(r: PortfolioReport): string {
   ].join('\n');
 }
 
+/** The options of `rongdan portfolio`, as commander hands them over. */
+export interface PortfolioFlags {
+  readonly input: string;
+  readonly agreements?: string;
+  readonly month?: string;
+  readonly release?: string;
+  readonly releasesDir: string;
+  readonly policy?: string;
+  readonly netAssets?: string;
+  readonly basis?: string;
+  readonly top: string;
+  readonly json?: boolean;
+}
+
 /** `rongdan portfolio`: checks the flags, then the book against the limits. */
-export async function portfolioCommand(o: {
-  input: string;
-  agreements?: string;
-  month?: string;
-  release?: string;
-  releasesDir: string;
-  policy?: string;
-  netAssets?: string;
-  basis?: string;
-  top: string;
-  json?: boolean;
-}): Promise<void> {
+export async function portfolioCommand(o: PortfolioFlags): Promise<void> {
   const top = Number(o.top);
   if (!Number.isInteger(top) || top < 0)
     throw new RiskError(

@@ -1,14 +1,17 @@
 import { startServer } from '../api/server.js';
 
+/** The options of `rongdan serve`, as commander hands them over. */
+export interface ServeFlags {
+  readonly port?: string;
+  readonly host?: string;
+  readonly banks?: string;
+  readonly agreements?: string;
+  readonly webhooks: boolean;
+  readonly db?: string;
+}
+
 /** `rongdan serve`: starts the service and stops it cleanly on SIGINT / SIGTERM. */
-export async function serveCommand(o: {
-  port?: string;
-  host?: string;
-  banks?: string;
-  agreements?: string;
-  webhooks: boolean;
-  db?: string;
-}): Promise<void> {
+export async function serveCommand(o: ServeFlags): Promise<void> {
   const running = await startServer({
     ...(o.port !== undefined ? { port: Number(o.port) } : {}),
     ...(o.host !== undefined ? { host: o.host } : {}),

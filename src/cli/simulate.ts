@@ -256,20 +256,23 @@ export function formatSimulation(s: SimulateSummary): string {
   return lines.join('\n');
 }
 
+/** The options of `rongdan simulate`, as commander hands them over. */
+export interface SimulateFlags {
+  readonly release: string;
+  readonly baseline?: string;
+  readonly input: string;
+  readonly releasesDir: string;
+  readonly outcomes?: string;
+  readonly lgd?: string;
+  readonly limit?: string;
+  readonly rejects: string;
+  readonly portfolio?: boolean;
+  readonly json?: boolean;
+  readonly progress: boolean;
+}
+
 /** `rongdan simulate`: checks --lgd and --limit, runs both releases and prints them side by side. */
-export async function simulateCommand(o: {
-  release: string;
-  baseline?: string;
-  input: string;
-  releasesDir: string;
-  outcomes?: string;
-  lgd?: string;
-  limit?: string;
-  rejects: string;
-  portfolio?: boolean;
-  json?: boolean;
-  progress: boolean;
-}): Promise<void> {
+export async function simulateCommand(o: SimulateFlags): Promise<void> {
   const num = (flag: string, v: string | undefined, ok: (x: number) => boolean, expected: string) => {
     if (v === undefined) return undefined;
     const x = Number(v);

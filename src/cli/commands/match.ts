@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { MATCH_DEFAULTS, OBJECTIVES } from '../../matching/match.js';
+import type { MatchFlags } from '../match.js';
 import { DEFAULT_AGREEMENTS } from '../options.js';
 
 /** Registers `rongdan match`. */
@@ -24,18 +25,5 @@ export function registerMatchCommands(program: Command): void {
       'programme totals to date, JSON {"<agreement id>": {"guaranteed": yuan, "compensated": yuan}}',
     )
     .option('--json', 'print the summary as JSON')
-    .action(
-      async (o: {
-        assessments: string;
-        banks: string;
-        agreements: string;
-        out: string;
-        objective: string;
-        method: string;
-        topK: string;
-        safetyFactor: string;
-        toDate?: string;
-        json?: boolean;
-      }) => (await import('../match.js')).matchCommand(o),
-    );
+    .action(async (o: MatchFlags) => (await import('../match.js')).matchCommand(o));
 }

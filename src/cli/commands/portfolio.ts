@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { RELEASES_DIR } from '../../decisions/release-dir.js';
 import { DEFAULT_AGREEMENTS } from '../options.js';
+import type { PortfolioFlags } from '../portfolio.js';
 
 /** Registers `rongdan portfolio`. */
 export function registerPortfolioCommands(program: Command): void {
@@ -26,18 +27,5 @@ export function registerPortfolioCommands(program: Command): void {
     .option('--basis <gross|retained>', 'count the whole balance or the guarantor’s retained share')
     .option('--top <n>', 'concentration lines shown', '5')
     .option('--json', 'print JSON for scripts')
-    .action(
-      async (o: {
-        input: string;
-        agreements?: string;
-        month?: string;
-        release?: string;
-        releasesDir: string;
-        policy?: string;
-        netAssets?: string;
-        basis?: string;
-        top: string;
-        json?: boolean;
-      }) => (await import('../portfolio.js')).portfolioCommand(o),
-    );
+    .action(async (o: PortfolioFlags) => (await import('../portfolio.js')).portfolioCommand(o));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DB_OPTION } from '../options.js';
+import type { ServeFlags } from '../serve.js';
 
 /** `rongdan serve`: the HTTP service (what `npm start` runs). Stops cleanly on SIGINT / SIGTERM. */
 export function registerServeCommands(program: Command): void {
@@ -14,14 +15,5 @@ export function registerServeCommands(program: Command): void {
     .option('--agreements <file>', 'risk-sharing agreements JSON (default data-samples/agreements.json)')
     .option('--no-webhooks', 'do not deliver webhooks from this process')
     .option(...DB_OPTION)
-    .action(
-      async (o: {
-        port?: string;
-        host?: string;
-        banks?: string;
-        agreements?: string;
-        webhooks: boolean;
-        db?: string;
-      }) => (await import('../serve.js')).serveCommand(o),
-    );
+    .action(async (o: ServeFlags) => (await import('../serve.js')).serveCommand(o));
 }

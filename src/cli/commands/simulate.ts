@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { RELEASES_DIR } from '../../decisions/release-dir.js';
 import { DEFAULT_SIMULATION_LGD } from '../../decisions/simulate.js';
+import type { SimulateFlags } from '../simulate.js';
 
 /** Registers `rongdan simulate`. */
 export function registerSimulateCommands(program: Command): void {
@@ -30,19 +31,5 @@ export function registerSimulateCommands(program: Command): void {
     )
     .option('--json', 'print JSON for scripts')
     .option('--no-progress', 'no progress bar')
-    .action(
-      async (o: {
-        release: string;
-        baseline?: string;
-        input: string;
-        releasesDir: string;
-        outcomes?: string;
-        lgd?: string;
-        limit?: string;
-        rejects: string;
-        portfolio?: boolean;
-        json?: boolean;
-        progress: boolean;
-      }) => (await import('../simulate.js')).simulateCommand(o),
-    );
+    .action(async (o: SimulateFlags) => (await import('../simulate.js')).simulateCommand(o));
 }
