@@ -72,3 +72,20 @@ describe('fingerprintFrame with rows', () => {
     expect(fingerprintFrame(empty, undefined, new Int32Array(0)).rows).toBe(0);
   });
 });
+
+describe('Mlp.predictProba block by block', () => {
+  it('scores each row as when scored in other blocks (a frame beyond one 16,384-row block)', () => {
+    const big = syntheticCredit(20_000, 12);
+    const m = new Mlp({ ...FAST, maxEpochs: 2 }).fit(data.x, data.y);
+    const rows = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
+    const whole = m.predictProba(big.x);
+    const pieces = [
+      ...m.predictProba(big.x.take(rows(0, 7_001))),
+      ...m.predictProba(big.x.take(rows(7_001, 20_000))),
+    ];
+    expect(whole.length).toBe(20_000);
+    expect(Array.from(whole)).toEqual(pieces);
+    expect(new Set(whole).size).toBeGreaterThan(1_000);
+    m.dispose();
+  }, 60_000);
+});
