@@ -4,21 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODEL_FAMILY_NAMES } from '../../src/cli/options.js';
-import { MODEL_FAMILIES } from '../../src/models/registry.js';
+import { MODEL_FAMILIES, modelFamily } from '../../src/models/registry.js';
 import { cli } from '../fixtures/cli.js';
+import { codeOf } from '../fixtures/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rongdan-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Builds the program in a fresh process: every module it imported, and its commands with their subcommands. */
-function buildInChild(): { modules: string[]; commands: Record<string, string[]> } {
-  const log = join(dir, 'modules.log');
-  const script = `
-    const { buildProgram } = await import(${JSON.stringify(join(import.meta.dirname, '../../src/cli/program.ts'))});
-    const program = buildProgram();
-    const commands = Object.fromEntries(program.commands.map((c) => [c.name(), c.commands.map((s) => s.name())]));
-    process.stdout.write(JSON.stringify(commands));`;
-  const out = execFileSync(
+/** Runs an ES module script in a fresh process through tsx: every module it imported, and its stdout. */
+function runLogged(script: string, name: string): { modules: string[]; stdout: string } {
+  const log = join(dir, `${name}.log`);
+  const stdout = execFileSync(
     process.execPath,
     [
       '--import',
@@ -31,7 +27,21 @@ function buildInChild(): { modules: string[]; commands: Record<string, string[]>
     ],
     { encoding: 'utf8', env: { ...process.env, MODULE_LOG: log } },
   );
-  return { modules: readFileSync(log, 'utf8').split('\n').filter(Boolean), commands: JSON.parse(out) };
+  return { modules: readFileSync(log, 'utf8').split('\n').filter(Boolean), stdout };
+}
+
+const src = (path: string): string => JSON.stringify(join(import.meta.dirname, '../../src', path));
+
+/** Builds the program in a fresh process: every module it imported, and its commands with their subcommands. */
+function buildInChild(): { modules: string[]; commands: Record<string, string[]> } {
+  const r = runLogged(
+    `const { buildProgram } = await import(${src('cli/program.ts')});
+    const program = buildProgram();
+    const commands = Object.fromEntries(program.commands.map((c) => [c.name(), c.commands.map((s) => s.name())]));
+    process.stdout.write(JSON.stringify(commands));`,
+    'program',
+  );
+  return { modules: r.modules, commands: JSON.parse(r.stdout) };
 }
 
 const built = buildInChild();
@@ -86,6 +96,19 @@ describe('building the command line', () => {
       vintage: [],
       serve: [],
     });
+  });
+
+  it('loads TF.js with the model registry only once the MLP family is prepared', () => {
+    const tfjs = (modules: string[]) => modules.filter((m) => m.includes('/node_modules/@tensorflow/'));
+    const registry = `const { modelFamily } = await import(${src('models/registry.ts')});
+      modelFamily('scorecard').create({}, { seed: 1, special: {} });`;
+    expect(tfjs(runLogged(registry, 'registry').modules)).toEqual([]);
+    const prepared = runLogged(`${registry} await modelFamily('mlp').prepare();`, 'mlp').modules;
+    expect(tfjs(prepared).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('asks for prepare() before an MLP is created or loaded (E_MLP_BACKEND)', () => {
+    expect(codeOf(() => modelFamily('mlp').create({}, { seed: 1, special: {} }))).toBe('E_MLP_BACKEND');
   });
 
   it('names the model families of the registry in its help', () => {
