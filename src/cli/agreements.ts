@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { describeValue, RiskError } from '../core/errors.js';
 import { type Agreement, parseAgreement } from '../ingest/partners.js';
 import { type LossFlow, runLoss } from '../matching/loss.js';
-
-/** The default agreements file (written by `samples generate`). */
-export const DEFAULT_AGREEMENTS = 'data-samples/agreements.json';
+import { DEFAULT_AGREEMENTS } from './options.js';
 
 /**
  * Reads and validates an agreements JSON file (an array).
@@ -82,68 +79,51 @@ export function lossTable(f: LossFlow): string[] {
   return lines;
 }
 
-/** Registers `rongdan agreements list|show|loss`. */
-export function registerAgreementCommands(program: Command): void {
-  const cmd = program.command('agreements').description('risk-sharing agreements and their loss flows');
-  const out = (s: string): void => {
-    process.stdout.write(`${s}\n`);
-  };
-  cmd
-    .command('list')
-    .option('--agreements <file>', 'agreements JSON', DEFAULT_AGREEMENTS)
-    .option('--json', 'print JSON')
-    .action((o: { agreements: string; json?: boolean }) => {
-      const list = readAgreements(o.agreements);
-      if (o.json) {
-        out(JSON.stringify(list, null, 2));
-        return;
-      }
-      out(`${'id'.padEnd(17)}${'mode'.padEnd(14)}${'cover'.padEnd(24)}${'cap'.padStart(6)}  parties`);
-      for (const a of list)
-        out(
-          `${a.id.padEnd(17)}${a.businessMode.padEnd(14)}${`${a.coverage.base} ${a.coverage.ratio}`.padEnd(24)}${(a.compensation.cap * 100).toFixed(1).padStart(5)}%  ${a.parties.map((p) => `${p.role} ${Math.round(p.share * 100)}`).join(' / ')}`,
-        );
-    });
-  cmd
-    .command('show <id>')
-    .option('--agreements <file>', 'agreements JSON', DEFAULT_AGREEMENTS)
-    .action((id: string, o: { agreements: string }) =>
-      out(JSON.stringify(find(readAgreements(o.agreements), id), null, 2)),
+const out = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+/** `rongdan agreements list`: one line per agreement, or JSON. */
+export function agreementsListCommand(o: { agreements: string; json?: boolean }): void {
+  const list = readAgreements(o.agreements);
+  if (o.json) {
+    out(JSON.stringify(list, null, 2));
+    return;
+  }
+  out(`${'id'.padEnd(17)}${'mode'.padEnd(14)}${'cover'.padEnd(24)}${'cap'.padStart(6)}  parties`);
+  for (const a of list)
+    out(
+      `${a.id.padEnd(17)}${a.businessMode.padEnd(14)}${`${a.coverage.base} ${a.coverage.ratio}`.padEnd(24)}${(a.compensation.cap * 100).toFixed(1).padStart(5)}%  ${a.parties.map((p) => `${p.role} ${Math.round(p.share * 100)}`).join(' / ')}`,
     );
-  cmd
-    .command('loss')
-    .requiredOption('--agreement <id>', 'agreement id')
-    .requiredOption('--principal <yuan>', 'guaranteed principal')
-    .requiredOption('--unpaid-principal <yuan>', 'unpaid principal at default')
-    .option('--interest <yuan>', 'unpaid interest')
-    .option('--recovery <yuan>', 'gross recovery')
-    .option('--recovery-costs <yuan>', 'costs of recovery')
-    .option('--guaranteed-to-date <yuan>', "programme's cumulative guaranteed amount incl. this loan")
-    .option('--compensated-to-date <yuan>', "programme's cumulative compensation before this default")
-    .option('--agreements <file>', 'agreements JSON', DEFAULT_AGREEMENTS)
-    .option('--json', 'print JSON')
-    .action((o: Record<string, string | boolean | undefined>) => {
-      const s = (k: string) => o[k] as string | undefined;
-      const a = find(readAgreements(s('agreements') ?? DEFAULT_AGREEMENTS), s('agreement') ?? '');
-      const opt = (flag: string, key: string) => num(flag, s(key));
-      const c = {
-        principal: opt('--principal', 'principal') ?? 0,
-        unpaidPrincipal: opt('--unpaid-principal', 'unpaidPrincipal') ?? 0,
-        ...(s('interest') !== undefined && { interest: opt('--interest', 'interest') }),
-        ...(s('recovery') !== undefined && { recovery: opt('--recovery', 'recovery') }),
-        ...(s('recoveryCosts') !== undefined && { recoveryCosts: opt('--recovery-costs', 'recoveryCosts') }),
-        ...(s('guaranteedToDate') !== undefined && {
-          guaranteedToDate: opt('--guaranteed-to-date', 'guaranteedToDate'),
-        }),
-        ...(s('compensatedToDate') !== undefined && {
-          compensatedToDate: opt('--compensated-to-date', 'compensatedToDate'),
-        }),
-      } as Parameters<typeof runLoss>[1];
-      const f = runLoss(a, c);
-      if (o.json) {
-        out(JSON.stringify(f, null, 2));
-        return;
-      }
-      for (const l of lossTable(f)) out(l);
-    });
+}
+
+/** `rongdan agreements show <id>`: the agreement as JSON. */
+export function agreementsShowCommand(id: string, o: { agreements: string }): void {
+  out(JSON.stringify(find(readAgreements(o.agreements), id), null, 2));
+}
+
+/** `rongdan agreements loss`: how one default's loss flows between the parties. */
+export function agreementsLossCommand(o: Record<string, string | boolean | undefined>): void {
+  const s = (k: string) => o[k] as string | undefined;
+  const a = find(readAgreements(s('agreements') ?? DEFAULT_AGREEMENTS), s('agreement') ?? '');
+  const opt = (flag: string, key: string) => num(flag, s(key));
+  const c = {
+    principal: opt('--principal', 'principal') ?? 0,
+    unpaidPrincipal: opt('--unpaid-principal', 'unpaidPrincipal') ?? 0,
+    ...(s('interest') !== undefined && { interest: opt('--interest', 'interest') }),
+    ...(s('recovery') !== undefined && { recovery: opt('--recovery', 'recovery') }),
+    ...(s('recoveryCosts') !== undefined && { recoveryCosts: opt('--recovery-costs', 'recoveryCosts') }),
+    ...(s('guaranteedToDate') !== undefined && {
+      guaranteedToDate: opt('--guaranteed-to-date', 'guaranteedToDate'),
+    }),
+    ...(s('compensatedToDate') !== undefined && {
+      compensatedToDate: opt('--compensated-to-date', 'compensatedToDate'),
+    }),
+  } as Parameters<typeof runLoss>[1];
+  const f = runLoss(a, c);
+  if (o.json) {
+    out(JSON.stringify(f, null, 2));
+    return;
+  }
+  for (const l of lossTable(f)) out(l);
 }

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { type BinsFile, binsFileOf } from '../binning/user-bins.js';
 import type { VariableBinning } from '../binning/variable.js';
 import { ioError, RiskError } from '../core/errors.js';
@@ -32,21 +31,11 @@ export function exportBins(model: string, out: string): BinsFile {
   return file;
 }
 
-/** Registers `rongdan bins export`. */
-export function registerBinsCommands(program: Command): void {
-  const bins = program.command('bins').description("a scorecard's bins as an editable file (train --bins)");
-  bins
-    .command('export')
-    .description(
-      "write every variable's cuts, category groups and special/missing handling of a scorecard to JSON",
-    )
-    .requiredOption('--model <dir>', 'scorecard model directory (or its model.json)')
-    .requiredOption('--out <file>', 'bins file to write')
-    .action((opts: { model: string; out: string }) => {
-      const file = exportBins(opts.model, opts.out);
-      const user = file.variables.length;
-      process.stdout.write(
-        `wrote ${opts.out}: ${user} variables (${file.variables.filter((v) => v.selected === true).length} in the model); edit cuts or groups, delete a variable to let the optimiser bin it, then train --bins ${opts.out}\n`,
-      );
-    });
+/** `rongdan bins export`: writes the bins file and says what to do with it. */
+export function binsExportCommand(opts: { model: string; out: string }): void {
+  const file = exportBins(opts.model, opts.out);
+  const user = file.variables.length;
+  process.stdout.write(
+    `wrote ${opts.out}: ${user} variables (${file.variables.filter((v) => v.selected === true).length} in the model); edit cuts or groups, delete a variable to let the optimiser bin it, then train --bins ${opts.out}\n`,
+  );
 }

@@ -1,11 +1,11 @@
-import { type Command, Option } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { foldSplits, stratifiedKFold } from '../evaluation/cv.js';
 import { auc, brier, ks, logLoss } from '../evaluation/metrics.js';
 import { datasetPart, parseSpecialSpecs, prepareDataset } from '../models/dataset.js';
-import { MODEL_FAMILIES, modelFamily } from '../models/registry.js';
+import { modelFamily } from '../models/registry.js';
 import { requireDataRows } from './data-checks.js';
-import { type CommandIo, collect, list, parseParams, readWithProgress } from './train.js';
+import { DEFAULT_COMPARE_MODELS } from './options.js';
+import { type CommandIo, parseParams, readWithProgress } from './train.js';
 
 /** Options of `rongdan compare`. */
 export interface CompareCommandOptions {
@@ -49,9 +49,6 @@ export interface CompareResult {
   readonly seed: number;
   readonly models: readonly CompareRow[];
 }
-
-/** The families `rongdan compare` trains when --models is not given. */
-export const DEFAULT_COMPARE_MODELS: readonly string[] = ['scorecard', 'gbdt', 'mlp'];
 
 /**
  * Checks that every --param names one of the compared families (`gbdt.nEstimators=300`): a parameter
@@ -194,41 +191,12 @@ export function formatCompareResult(r: CompareResult): string {
   return [head, fmt(cols), ...lines.map(fmt)].join('\n');
 }
 
-/** Registers `rongdan compare`. */
-export function registerCompareCommands(program: Command): void {
-  program
-    .command('compare')
-    .description('train several model families on the same CV folds and print them side by side')
-    .requiredOption('--data <file>', 'a CSV with a header')
-    .requiredOption('--target <column>', 'the 0/1 (or --positive) target column')
-    .addOption(
-      new Option(
-        '--models <list>',
-        `comma-separated model families: ${[...MODEL_FAMILIES.keys()].join(', ')}`,
-      )
-        .argParser(list)
-        // An empty default, described as the real one: `list` appends, so a real default would stay in front.
-        .default([], DEFAULT_COMPARE_MODELS.join(',')),
-    )
-    .option('--cv <k>', 'number of stratified folds', (v) => Number(v), 5)
-    .option('--seed <n>', 'seed of the folds and the models', (v) => Number(v), 42)
-    .option('--positive <value>', 'the target value that means bad')
-    .option('--weight <column>', 'row weights')
-    .option('--exclude <columns>', 'columns to leave out', list, [])
-    .option('--special <COL=V1|V2>', 'special values of a column (repeatable)', collect, [])
-    .option('--categorical <columns>', 'columns read as categorical', list, [])
-    .option(
-      '--param <family.key=value>',
-      'a model parameter (repeatable), e.g. gbdt.nEstimators=300',
-      collect,
-      [],
-    )
-    .option('--json', 'print JSON instead of a table', false)
-    .option('--no-progress', 'no progress bars')
-    .action(async (flags: Omit<CompareCommandOptions, 'models'> & { models: string[] }) => {
-      const io = { stdout: process.stdout, stderr: process.stderr };
-      const models = flags.models.length > 0 ? flags.models : [...DEFAULT_COMPARE_MODELS];
-      const result = await runCompare({ ...flags, models }, io);
-      io.stdout.write(`${flags.json ? JSON.stringify(result, null, 1) : formatCompareResult(result)}\n`);
-    });
+/** `rongdan compare`: runs the comparison and prints the table (or JSON). */
+export async function compareCommand(
+  flags: Omit<CompareCommandOptions, 'models'> & { models: string[] },
+): Promise<void> {
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const models = flags.models.length > 0 ? flags.models : [...DEFAULT_COMPARE_MODELS];
+  const result = await runCompare({ ...flags, models }, io);
+  io.stdout.write(`${flags.json ? JSON.stringify(result, null, 1) : formatCompareResult(result)}\n`);
 }

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Command } from 'commander';
 import { LineWriter, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import { assess, assessMany, compareAssessments } from '../decisions/assess.js';
@@ -476,159 +475,6 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
   return out;
 }
 
-/** Registers `release list|show|validate|diff`, `assess` and `replay`. */
-export function registerDecisionCommands(program: Command): void {
-  const release = program
-    .command('release')
-    .description('decision releases: models pinned by checksum and the policy as data');
-  release
-    .command('list')
-    .description('the releases of the releases directory, the active one marked')
-    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
-    .action((o: { dir: string }) => {
-      const active = existsSync(join(o.dir, ACTIVE_FILE)) ? activeReleaseId(o.dir) : null;
-      for (const r of listReleases(o.dir)) {
-        const p = r.release.policy;
-        process.stdout.write(
-          `${r.id === active ? '*' : ' '} ${r.id.padEnd(24)} champion ${r.release.models.champion.path}  challenger ${r.release.models.challenger?.path ?? '-'}  ${p.knockouts.length} rules  approve ≤ ${pct(p.cutoffs.approveMaxPd)}  refer ≤ ${pct(p.cutoffs.referMaxPd)}\n`,
-        );
-      }
-    });
-  release
-    .command('show [release]')
-    .description(
-      'a release (id or file; default the active one): models, rules, cut-offs, scale, limits, fees',
-    )
-    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
-    .option('--json', 'the release file as JSON')
-    .action((id: string | undefined, o: { dir: string; json?: boolean }) => {
-      const file = resolveReleaseFile(id, o.dir);
-      const r = parseRelease(readJson(file), file);
-      if (o.json === true) {
-        process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
-        return;
-      }
-      process.stdout.write(`${formatRelease(r)}\n`);
-    });
-  release
-    .command('validate [release]')
-    .description('checks a release file and the checksums of every model it pins, and loads the models')
-    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
-    .action(async (id: string | undefined, o: { dir: string }) => {
-      const file = resolveReleaseFile(id, o.dir);
-      const r = await loadRelease(file);
-      process.stdout.write(
-        `${r.release.id}: valid; champion ${r.champion.path} (${r.champion.model.kind}) and ${r.challenger === null ? 'no challenger' : `challenger ${r.challenger.path} (${r.challenger.model.kind})`} match their pinned sha256\n`,
-      );
-    });
-  release
-    .command('diff <a> <b>')
-    .description('what changed in models and policy between two releases (ids or files)')
-    .option('--dir <dir>', 'releases directory', RELEASES_DIR)
-    .action((a: string, b: string, o: { dir: string }) => {
-      const fa = resolveReleaseFile(a, o.dir);
-      const fb = resolveReleaseFile(b, o.dir);
-      const changes = releaseDiff(parseRelease(readJson(fa), fa), parseRelease(readJson(fb), fb));
-      if (changes.length === 0) process.stdout.write('no change in models or policy\n');
-      for (const c of changes) process.stdout.write(`${c.path}: ${show(c.before)} → ${show(c.after)}\n`);
-    });
-
-  program
-    .command('assess')
-    .description(
-      'admission + credit limit under a release: a batch (--input) or one application (--application)',
-    )
-    .option('--input <path>', 'a sample directory or JSON Lines of applications')
-    .option(
-      '--out <file>',
-      'JSON Lines of assessments (batch); with --application, the record {input, assessment}',
-    )
-    .option('--application <file>', 'one application (JSON), printed for a person')
-    .option('--release <id|file>', 'release id or file (default: the active release)')
-    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
-    .option('--rejects <file>', 'bad applications (default beside --out)')
-    .option(
-      '--book <dir>',
-      'the in-force book to check new guarantees against (monitoring/ and agreements.json)',
-    )
-    .option('--json', 'print JSON instead of the table')
-    .option('--no-progress', 'no progress bar')
-    .action(
-      async (o: {
-        input?: string;
-        out?: string;
-        application?: string;
-        release?: string;
-        releasesDir: string;
-        rejects?: string;
-        book?: string;
-        json?: boolean;
-        progress: boolean;
-      }) => {
-        if (o.application !== undefined) {
-          const input = readJson(o.application);
-          const app = parseApplication(input);
-          const r = await loadRelease(resolveReleaseFile(o.release, o.releasesDir));
-          const a = assess(r, app);
-          if (o.out !== undefined) {
-            const w = new LineWriter(o.out);
-            await w.writeLine(JSON.stringify({ input, assessment: a } satisfies AssessmentRecord, null, 1));
-            await w.close();
-          }
-          process.stdout.write(
-            o.json === true ? `${JSON.stringify(a, null, 1)}\n` : `${formatAssessment(a)}\n`,
-          );
-          return;
-        }
-        if (o.input === undefined || o.out === undefined) {
-          throw new RiskError('E_OPTIONS_INVALID', 'assess needs --input and --out, or --application', {
-            path: ['input'],
-          });
-        }
-        const s = await runAssessBatch({
-          input: o.input,
-          out: o.out,
-          ...(o.release === undefined ? {} : { release: o.release }),
-          releasesDir: o.releasesDir,
-          ...(o.rejects === undefined ? {} : { rejects: o.rejects }),
-          ...(o.book === undefined ? {} : { book: o.book }),
-          progress: o.progress,
-        });
-        process.stdout.write(
-          o.json === true ? `${JSON.stringify(s, null, 1)}\n` : `${formatAssessSummary(s)}\n`,
-        );
-      },
-    );
-
-  program
-    .command('replay')
-    .description('recomputes stored assessments from their release and input: identical, or the differences')
-    .requiredOption(
-      '--assessment <file>',
-      'a record from assess --application --out, or JSON Lines of assessments',
-    )
-    .option('--input <path>', 'the applications, when the file holds assessments only')
-    .option('--book <dir>', 'the in-force book the batch was assessed against (assess --book)')
-    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
-    .action(async (o: { assessment: string; input?: string; book?: string; releasesDir: string }) => {
-      const s = await runReplay({
-        assessment: o.assessment,
-        ...(o.input === undefined ? {} : { input: o.input }),
-        ...(o.book === undefined ? {} : { book: o.book }),
-        releasesDir: o.releasesDir,
-      });
-      process.stdout.write(
-        `replayed ${s.replayed}: ${s.identical} identical, ${s.differing.length} differ\n`,
-      );
-      for (const d of s.differing.slice(0, 20)) {
-        process.stdout.write(`${d.id}:\n`);
-        for (const x of d.differences.slice(0, 20))
-          process.stdout.write(`  ${x.path}: stored ${show(x.stored)}, recomputed ${show(x.recomputed)}\n`);
-      }
-      if (s.differing.length > 0) process.exitCode = 1;
-    });
-}
-
 /** A release for a person. */
 export function formatRelease(r: Release): string {
   const p = r.policy;
@@ -680,4 +526,111 @@ export function formatRelease(r: Release): string {
       `  ${g.id.padEnd(16)} cap ${wan(g.perBorrowerCap)}万  fee ceiling ${g.feeCeiling === null ? 'none' : pct(g.feeCeiling)}  ${g.label.zh}`,
     );
   return lines.join('\n');
+}
+
+/** `rongdan release list`: the releases of a directory, the active one marked. */
+export function releaseListCommand(o: { dir: string }): void {
+  const active = existsSync(join(o.dir, ACTIVE_FILE)) ? activeReleaseId(o.dir) : null;
+  for (const r of listReleases(o.dir)) {
+    const p = r.release.policy;
+    process.stdout.write(
+      `${r.id === active ? '*' : ' '} ${r.id.padEnd(24)} champion ${r.release.models.champion.path}  challenger ${r.release.models.challenger?.path ?? '-'}  ${p.knockouts.length} rules  approve ≤ ${pct(p.cutoffs.approveMaxPd)}  refer ≤ ${pct(p.cutoffs.referMaxPd)}\n`,
+    );
+  }
+}
+
+/** `rongdan release show`: a release for a person, or its file as JSON. */
+export function releaseShowCommand(id: string | undefined, o: { dir: string; json?: boolean }): void {
+  const file = resolveReleaseFile(id, o.dir);
+  const r = parseRelease(readJson(file), file);
+  if (o.json === true) {
+    process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatRelease(r)}\n`);
+}
+
+/** `rongdan release validate`: checks a release file and the models it pins. */
+export async function releaseValidateCommand(id: string | undefined, o: { dir: string }): Promise<void> {
+  const file = resolveReleaseFile(id, o.dir);
+  const r = await loadRelease(file);
+  process.stdout.write(
+    `${r.release.id}: valid; champion ${r.champion.path} (${r.champion.model.kind}) and ${r.challenger === null ? 'no challenger' : `challenger ${r.challenger.path} (${r.challenger.model.kind})`} match their pinned sha256\n`,
+  );
+}
+
+/** `rongdan release diff`: what changed between two releases. */
+export function releaseDiffCommand(a: string, b: string, o: { dir: string }): void {
+  const fa = resolveReleaseFile(a, o.dir);
+  const fb = resolveReleaseFile(b, o.dir);
+  const changes = releaseDiff(parseRelease(readJson(fa), fa), parseRelease(readJson(fb), fb));
+  if (changes.length === 0) process.stdout.write('no change in models or policy\n');
+  for (const c of changes) process.stdout.write(`${c.path}: ${show(c.before)} → ${show(c.after)}\n`);
+}
+
+/** Options of `rongdan assess`, as commander hands them over. */
+export interface AssessCommandOptions {
+  readonly input?: string;
+  readonly out?: string;
+  readonly application?: string;
+  readonly release?: string;
+  readonly releasesDir: string;
+  readonly rejects?: string;
+  readonly book?: string;
+  readonly json?: boolean;
+  readonly progress: boolean;
+}
+
+/** `rongdan assess`: one application printed for a person, or a batch written as JSON Lines. */
+export async function assessCommand(o: AssessCommandOptions): Promise<void> {
+  if (o.application !== undefined) {
+    const input = readJson(o.application);
+    const app = parseApplication(input);
+    const r = await loadRelease(resolveReleaseFile(o.release, o.releasesDir));
+    const a = assess(r, app);
+    if (o.out !== undefined) {
+      const w = new LineWriter(o.out);
+      await w.writeLine(JSON.stringify({ input, assessment: a } satisfies AssessmentRecord, null, 1));
+      await w.close();
+    }
+    process.stdout.write(o.json === true ? `${JSON.stringify(a, null, 1)}\n` : `${formatAssessment(a)}\n`);
+    return;
+  }
+  if (o.input === undefined || o.out === undefined) {
+    throw new RiskError('E_OPTIONS_INVALID', 'assess needs --input and --out, or --application', {
+      path: ['input'],
+    });
+  }
+  const s = await runAssessBatch({
+    input: o.input,
+    out: o.out,
+    ...(o.release === undefined ? {} : { release: o.release }),
+    releasesDir: o.releasesDir,
+    ...(o.rejects === undefined ? {} : { rejects: o.rejects }),
+    ...(o.book === undefined ? {} : { book: o.book }),
+    progress: o.progress,
+  });
+  process.stdout.write(o.json === true ? `${JSON.stringify(s, null, 1)}\n` : `${formatAssessSummary(s)}\n`);
+}
+
+/** `rongdan replay`: recomputes stored assessments; exit code 1 when any differs. */
+export async function replayCommand(o: {
+  assessment: string;
+  input?: string;
+  book?: string;
+  releasesDir: string;
+}): Promise<void> {
+  const s = await runReplay({
+    assessment: o.assessment,
+    ...(o.input === undefined ? {} : { input: o.input }),
+    ...(o.book === undefined ? {} : { book: o.book }),
+    releasesDir: o.releasesDir,
+  });
+  process.stdout.write(`replayed ${s.replayed}: ${s.identical} identical, ${s.differing.length} differ\n`);
+  for (const d of s.differing.slice(0, 20)) {
+    process.stdout.write(`${d.id}:\n`);
+    for (const x of d.differences.slice(0, 20))
+      process.stdout.write(`  ${x.path}: stored ${show(x.stored)}, recomputed ${show(x.recomputed)}\n`);
+  }
+  if (s.differing.length > 0) process.exitCode = 1;
 }

@@ -1,14 +1,12 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { join, relative } from 'node:path';
 import { formatEvaluateResult, runEvaluate } from './evaluate.js';
 import { buildFeatures } from './features.js';
+import { ROOT } from './options.js';
 import { runPredict } from './predict.js';
 import { type CommandIo, runTrain } from './train.js';
 
 /** The repository root, found from this file, so the demo runs from any working directory. */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Options of `rongdan demo`. */
 export interface DemoOptions {
@@ -115,17 +113,7 @@ function firstLine(path: string): string {
   }
 }
 
-/** Registers `rongdan demo`. */
-export function registerDemoCommands(program: Command): void {
-  program
-    .command('demo')
-    .description('run the pipeline on the committed sample: ingest, features, shipped models, evaluation')
-    .option('--input <dir>', 'a sample directory', join(ROOT, 'data-samples'))
-    .option('--out <dir>', 'where to write features, rejects and predictions', join(ROOT, 'var', 'demo'))
-    .option('--models <dir>', 'the shipped models folder', join(ROOT, 'models'))
-    .option('--oot-from <date>', 'first as-of date of the out-of-time part', '2025-10-01')
-    .option('--no-progress', 'no progress bars')
-    .action(async (flags: DemoOptions) => {
-      await runDemo(flags, { stdout: process.stdout, stderr: process.stderr });
-    });
+/** `rongdan demo`: the pipeline on the committed sample. */
+export async function demoCommand(flags: DemoOptions): Promise<void> {
+  await runDemo(flags, { stdout: process.stdout, stderr: process.stderr });
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { evaluateModel } from '../evaluation/model-evaluation.js';
 import { screenVariables } from '../evaluation/screening.js';
 import { openModel } from '../models/registry.js';
@@ -112,26 +111,10 @@ export async function runExport(opts: ExportCommandOptions, io: CommandIo): Prom
   };
 }
 
-/** Registers `rongdan export`. */
-export function registerExportCommands(program: Command): void {
-  program
-    .command('export')
-    .description(
-      "a model's tables for Excel: scorecard points per bin and scaling, binning tables, selection, metrics; with --data also lift and screening",
-    )
-    .requiredOption('--model <dir>', 'model directory (model.json)')
-    .requiredOption('--out <path>', 'FILE.xlsx (one sheet per table) or a directory (one CSV per table)')
-    .option('--data <file>', 'labelled CSV: metrics, lift and screening tables on it')
-    .option('--target <column>', 'target column of --data (default: the one the model was trained on)')
-    .option('--positive <value>', 'the target value that means bad (= 1)')
-    .option('--lang <lang>', 'language of headers: zh | en', 'zh')
-    .option('--no-progress', 'no progress bars')
-    .action(async (opts: ExportCommandOptions) => {
-      const io = { stdout: process.stdout, stderr: process.stderr };
-      const s = await runExport(opts, io);
-      const lines = s.tables.map((t) => `  ${t.file}: ${t.rows} rows`);
-      io.stdout.write(
-        `exported ${s.kind} (${s.lang}):\n${lines.join('\n')}\nwrote ${s.written.join(', ')}\n`,
-      );
-    });
+/** `rongdan export`: writes the tables and lists them. */
+export async function exportCommand(opts: ExportCommandOptions): Promise<void> {
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  const s = await runExport(opts, io);
+  const lines = s.tables.map((t) => `  ${t.file}: ${t.rows} rows`);
+  io.stdout.write(`exported ${s.kind} (${s.lang}):\n${lines.join('\n')}\nwrote ${s.written.join(', ')}\n`);
 }

@@ -2,7 +2,6 @@ import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
 import { CsvRecordReader, CsvWriter } from '../core/csv.js';
 import { describeValue, RiskError } from '../core/errors.js';
 import { readExtras, readTargets, type WriteFeaturesSummary, writeFeaturesCsv } from '../features/batch.js';
@@ -292,71 +291,44 @@ export function catalogRows(catalog: ReturnType<typeof loadCatalog>): CatalogRow
   }));
 }
 
-/**
- * `rongdan features build --input DIR|FILE.jsonl --out FILE.csv [--rejects FILE] [--catalog DIR]`.
- * @example npx tsx src/cli/main.ts features build --input data-samples --out features.csv
- */
-export function registerFeatureCommands(program: Command): void {
-  const features = program.command('features').description('the feature catalog and engine');
-  features
-    .command('build')
-    .description(
-      'compute the catalog features for every application of a sample directory or JSON Lines file',
-    )
-    .option('--input <path>', 'a CSV sample directory or a .jsonl file of applications (required)')
-    .option('--out <file>', 'the feature CSV to write (required)')
-    .option('--rejects <file>', 'where bad rows and applications go (default: beside --out, *.rejects.csv)')
-    .option('--strict', 'stop at the first bad row or application instead')
-    .option(
-      '--mapping <file>',
-      'a mapping (YAML/JSON) or preset (jinshui, jinshui-one-file, canonical) for a foreign layout',
-    )
-    .option('--catalog <dir>', 'a catalog folder other than the repository features/')
-    .option(
-      '--target <column>',
-      'the outcomes.csv column to append as the target (default: default_12m, or its only column)',
-    )
-    .action(async (flags: BuildFlags) => {
-      const bar = new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format: 'features |{bar}| {value}/{total} borrowers | {percentage}% | eta {eta_formatted}',
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      let started = false;
-      try {
-        const result = await buildFeatures(flags, {
-          onStart: (total) => {
-            bar.start(total, 0);
-            started = true;
-          },
-          onProgress: (done) => bar.update(done),
-        });
-        if (started) bar.stop();
-        console.log(buildSummaryLine(result, flags));
-        console.log(countsTable(result));
-      } catch (err) {
-        if (started) bar.stop();
-        throw err;
-      }
+/** `rongdan features build`: computes the features with a progress bar, then the counts. */
+export async function featuresBuildCommand(flags: BuildFlags): Promise<void> {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'features |{bar}| {value}/{total} borrowers | {percentage}% | eta {eta_formatted}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  try {
+    const result = await buildFeatures(flags, {
+      onStart: (total) => {
+        bar.start(total, 0);
+        started = true;
+      },
+      onProgress: (done) => bar.update(done),
     });
-  features
-    .command('list')
-    .description('print the catalog: name, type, source, aggregation, window, unit, direction, description')
-    .option('--catalog <dir>', 'a catalog folder other than the repository features/')
-    .option('--json', 'print the catalog as a JSON array instead of tab-separated lines', false)
-    .action((flags: { catalog?: string; json: boolean }) => {
-      quietOnClosedPipe();
-      const rows = catalogRows(loadCatalog(flags.catalog));
-      if (flags.json) {
-        console.log(JSON.stringify(rows, null, 2));
-        return;
-      }
-      for (const r of rows)
-        console.log(
-          [r.name, r.type, r.source, r.aggregation, r.window, r.unit, r.direction, r.zh, r.en].join('\t'),
-        );
-    });
+    if (started) bar.stop();
+    console.log(buildSummaryLine(result, flags));
+    console.log(countsTable(result));
+  } catch (err) {
+    if (started) bar.stop();
+    throw err;
+  }
+}
+
+/** `rongdan features list`: the catalog as tab-separated lines or JSON. */
+export function featuresListCommand(flags: { catalog?: string; json: boolean }): void {
+  quietOnClosedPipe();
+  const rows = catalogRows(loadCatalog(flags.catalog));
+  if (flags.json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  for (const r of rows)
+    console.log(
+      [r.name, r.type, r.source, r.aggregation, r.window, r.unit, r.direction, r.zh, r.en].join('\t'),
+    );
 }

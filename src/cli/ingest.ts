@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { join } from 'node:path';
 import { CsvWriter } from '../core/csv.js';
 import { describeValue, RiskError } from '../core/errors.js';
 import { readTargets } from '../features/batch.js';
@@ -11,9 +9,9 @@ import { readApplicationsDir } from '../ingest/readers.js';
 import type { Application } from '../ingest/schemas.js';
 import { openInput } from '../ingest/tables.js';
 import { pickFirms, writeJinshuiExport } from '../samples/jinshui.js';
+import { ROOT } from './options.js';
 
 /** The package root, so defaults resolve there wherever the command runs from. */
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The flags of `ingest check` and `ingest map`. */
 export interface IngestFlags {
@@ -83,77 +81,58 @@ async function writeMappingRejects(path: string, rejects: readonly MappingReject
   await w.close();
 }
 
-/**
- * `rongdan ingest check|map|example`: what a foreign input would give, the canonical layout written from
- * it, and a 金税-layout example export to try them on.
- * @example npx tsx src/cli/main.ts ingest check --input export.xlsx --mapping jinshui
- */
-export function registerIngestCommands(program: Command): void {
-  const ingest = program.command('ingest').description('read real exports: column mappings, Excel, checks');
-  ingest
-    .command('check')
-    .description('report per file and column what would be read (parsed, mapped, rejected, with examples)')
-    .option('--input <path>', 'a folder, a CSV file or an .xlsx workbook (required)')
-    .option('--mapping <file>', 'a mapping (YAML/JSON) or preset: jinshui, jinshui-one-file, canonical')
-    .action(async (flags: IngestFlags) => {
-      const { out: _ignored, ...rest } = flags;
-      const { result } = await runMapping(rest);
-      console.log(checkReport(result));
-    });
-  ingest
-    .command('map')
-    .description('write the canonical layout (applications.csv, invoices.csv …) of a mapped input')
-    .option('--input <path>', 'a folder, a CSV file or an .xlsx workbook (required)')
-    .option('--mapping <file>', 'a mapping (YAML/JSON) or preset: jinshui, jinshui-one-file, canonical')
-    .option('--out <dir>', 'the folder to write (required)')
-    .option('--rejects <file>', 'rejected rows (default: <out>/rejects.csv)')
-    .option('--strict', 'stop at the first bad row instead')
-    .action(async (flags: IngestFlags) => {
-      const out = required('--out', flags.out, 'a folder');
-      const { result, rejects } = await runMapping(flags);
-      const rejectsPath = flags.rejects ?? join(out, 'rejects.csv');
-      if (flags.strict !== true) await writeMappingRejects(rejectsPath, rejects);
-      console.log(checkReport(result));
-      console.log(
-        `written to ${out}: ${result.files.join(', ')}${flags.strict === true ? '' : `; ${rejects.length} rejected rows in ${rejectsPath}`}`,
-      );
-    });
-  ingest
-    .command('example')
-    .description('write a 金税-layout invoice export derived from the sample, to try mappings on')
-    .option('--input <dir>', 'a canonical sample folder', undefined)
-    .option('--out <dir>', 'the folder to write (required)')
-    .option('--firms <n>', 'number of firms', '100')
-    .option('--format <format>', 'xlsx | csv', 'xlsx')
-    .option('--seed <int>', 'seed of the rating draw', '2020')
-    .action(async (flags: { input?: string; out?: string; firms: string; format: string; seed: string }) => {
-      const out = required('--out', flags.out, 'a folder');
-      const input = flags.input ?? join(ROOT, 'data-samples');
-      const firms = Number(flags.firms);
-      if (!Number.isInteger(firms) || firms < 1)
-        throw new RiskError(
-          'E_OPTIONS_INVALID',
-          `--firms must be a positive integer, received ${describeValue(flags.firms)}`,
-        );
-      if (flags.format !== 'xlsx' && flags.format !== 'csv')
-        throw new RiskError(
-          'E_OPTIONS_INVALID',
-          `--format must be xlsx or csv, received ${describeValue(flags.format)}`,
-        );
-      const outcomes = join(input, 'outcomes.csv');
-      if (!existsSync(outcomes))
-        throw new RiskError('E_IO', `${input} has no outcomes.csv`, { file: outcomes });
-      const targets = await readTargets(outcomes);
-      const defaults = new Map([...targets].map(([id, v]) => [id, Number(v)]));
-      const apps: Application[] = [];
-      for await (const a of readApplicationsDir(input, { rejects: join(out, 'sample-rejects.csv') }))
-        apps.push(a);
-      const s = await writeJinshuiExport(pickFirms(apps, defaults, firms), defaults, out, {
-        format: flags.format,
-        seed: Number(flags.seed),
-      });
-      console.log(
-        `${s.firms} firms (${s.defaulted} defaulted), ${s.purchases} purchase and ${s.sales} sales invoices (${s.red} red-letter) written to ${s.files.join(', ')}`,
-      );
-    });
+/** `rongdan ingest check`: what a mapped input would give. */
+export async function ingestCheckCommand(flags: IngestFlags): Promise<void> {
+  const { out: _ignored, ...rest } = flags;
+  const { result } = await runMapping(rest);
+  console.log(checkReport(result));
+}
+
+/** `rongdan ingest map`: writes the canonical layout of a mapped input. */
+export async function ingestMapCommand(flags: IngestFlags): Promise<void> {
+  const out = required('--out', flags.out, 'a folder');
+  const { result, rejects } = await runMapping(flags);
+  const rejectsPath = flags.rejects ?? join(out, 'rejects.csv');
+  if (flags.strict !== true) await writeMappingRejects(rejectsPath, rejects);
+  console.log(checkReport(result));
+  console.log(
+    `written to ${out}: ${result.files.join(', ')}${flags.strict === true ? '' : `; ${rejects.length} rejected rows in ${rejectsPath}`}`,
+  );
+}
+
+/** `rongdan ingest example`: writes a 金税-layout export derived from the sample. */
+export async function ingestExampleCommand(flags: {
+  input?: string;
+  out?: string;
+  firms: string;
+  format: string;
+  seed: string;
+}): Promise<void> {
+  const out = required('--out', flags.out, 'a folder');
+  const input = flags.input ?? join(ROOT, 'data-samples');
+  const firms = Number(flags.firms);
+  if (!Number.isInteger(firms) || firms < 1)
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--firms must be a positive integer, received ${describeValue(flags.firms)}`,
+    );
+  if (flags.format !== 'xlsx' && flags.format !== 'csv')
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--format must be xlsx or csv, received ${describeValue(flags.format)}`,
+    );
+  const outcomes = join(input, 'outcomes.csv');
+  if (!existsSync(outcomes)) throw new RiskError('E_IO', `${input} has no outcomes.csv`, { file: outcomes });
+  const targets = await readTargets(outcomes);
+  const defaults = new Map([...targets].map(([id, v]) => [id, Number(v)]));
+  const apps: Application[] = [];
+  for await (const a of readApplicationsDir(input, { rejects: join(out, 'sample-rejects.csv') }))
+    apps.push(a);
+  const s = await writeJinshuiExport(pickFirms(apps, defaults, firms), defaults, out, {
+    format: flags.format,
+    seed: Number(flags.seed),
+  });
+  console.log(
+    `${s.firms} firms (${s.defaulted} defaulted), ${s.purchases} purchase and ${s.sales} sales invoices (${s.red} red-letter) written to ${s.files.join(', ')}`,
+  );
 }

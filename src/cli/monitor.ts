@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { CsvWriter, LineWriter, readCsvBlocks } from '../core/csv.js';
 import { RiskError } from '../core/errors.js';
 import {
@@ -25,12 +24,10 @@ import {
 } from '../ingest/monitoring.js';
 import type { TrainedModel } from '../models/model.js';
 import { openModel } from '../models/registry.js';
+import { BEHAVIOUR_MODEL_DIR } from './options.js';
 import { type CommandIo, progressBar } from './train.js';
 
 const processIo: CommandIo = { stdout: process.stdout, stderr: process.stderr };
-
-/** Where the shipped behavioural model lives (its envelope is behaviour-model.json, see models/README.md). */
-export const BEHAVIOUR_MODEL_DIR = 'models/behaviour-gbdt/1.0.0';
 
 /** Opens a behavioural model: a directory (behaviour-model.json or model.json inside) or an envelope file. */
 export async function openBehaviourModel(path: string): Promise<TrainedModel> {
@@ -223,43 +220,27 @@ export async function runMonitorFeatures(
   return { rows, positives };
 }
 
-/** Registers `monitor` (early warning of the in-force book) and `monitor-features` (the training table). */
-export function registerMonitorCommands(program: Command): void {
-  program
-    .command('monitor')
-    .description('early warning (保后预警): evaluate every in-force loan at its latest snapshot or --month')
-    .requiredOption('--input <dir>', 'data directory with monitoring/loans.csv and monitoring/snapshots.csv')
-    .requiredOption('--out <file>', 'JSON Lines of WarningEvaluation, one per loan')
-    .option('--month <YYYY-MM>', 'evaluate as of this month-end instead of the latest snapshot')
-    .option('--model <dir>', 'behavioural PD model', BEHAVIOUR_MODEL_DIR)
-    .option('--no-model', 'rules and overdue floors only, no behavioural PD')
-    .option('--policy-2007', 'the 2007 overdue floors instead of the 2023 rule')
-    .option('--json', 'print the summary as JSON')
-    .option('--no-progress', 'no progress bar')
-    .action(async (o: Record<string, unknown>) => {
-      if (o.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(String(o.month))) {
-        throw new RiskError(
-          'E_OPTIONS_INVALID',
-          `--month: expected YYYY-MM, received ${JSON.stringify(o.month)}`,
-        );
-      }
-      await runMonitor({
-        input: String(o.input),
-        out: String(o.out),
-        ...(o.month === undefined ? {} : { month: String(o.month) }),
-        ...(typeof o.model === 'string' ? { model: o.model } : {}),
-        noModel: o.model === false,
-        policy2007: o.policy2007 === true,
-        json: o.json === true,
-        progress: o.progress !== false,
-      });
-    });
-  program
-    .command('monitor-features')
-    .description('write the behavioural feature table (loan-months, default within 6 months) for train')
-    .requiredOption('--input <dir>', 'data directory with monitoring/')
-    .requiredOption('--out <file>', 'CSV to write')
-    .action(async (o: { input: string; out: string }) => {
-      await runMonitorFeatures(o);
-    });
+/** `rongdan monitor`: checks --month, then evaluates every in-force loan. */
+export async function monitorCommand(o: Record<string, unknown>): Promise<void> {
+  if (o.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(String(o.month))) {
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--month: expected YYYY-MM, received ${JSON.stringify(o.month)}`,
+    );
+  }
+  await runMonitor({
+    input: String(o.input),
+    out: String(o.out),
+    ...(o.month === undefined ? {} : { month: String(o.month) }),
+    ...(typeof o.model === 'string' ? { model: o.model } : {}),
+    noModel: o.model === false,
+    policy2007: o.policy2007 === true,
+    json: o.json === true,
+    progress: o.progress !== false,
+  });
+}
+
+/** `rongdan monitor-features`. */
+export async function monitorFeaturesCommand(o: { input: string; out: string }): Promise<void> {
+  await runMonitorFeatures(o);
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import {
   DEFAULT_PORTFOLIO_POLICY,
@@ -9,7 +8,7 @@ import {
 } from '../decisions/portfolio.js';
 import { type InForceBook, portfolioOf, readInForceBook } from '../decisions/portfolio-book.js';
 import { parseRelease, RELEASES_DIR } from '../decisions/release.js';
-import { DEFAULT_AGREEMENTS, readAgreements } from './agreements.js';
+import { readAgreements } from './agreements.js';
 import { resolveReleaseFile } from './decisions.js';
 
 /**
@@ -122,71 +121,48 @@ export function formatPortfolio(r: PortfolioReport): string {
   ].join('\n');
 }
 
-/** Registers `rongdan portfolio`. */
-export function registerPortfolioCommands(program: Command): void {
-  program
-    .command('portfolio')
-    .description('the in-force book against leverage, concentration and government-guarantor limits')
-    .requiredOption(
-      '--input <dir>',
-      'a sample directory with monitoring/, enterprise.csv and agreements.json',
-    )
-    .option(
-      '--agreements <file>',
-      `agreements JSON (default: agreements.json of --input, as ${DEFAULT_AGREEMENTS})`,
-    )
-    .option('--month <YYYY-MM>', 'the month-end of the book (default: after the latest origination)')
-    .option(
-      '--release <id|file>',
-      'start from this release’s portfolio policy (default: the built-in default)',
-    )
-    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
-    .option('--policy <file>', 'a portfolio policy JSON laid over the default or the release’s')
-    .option('--net-assets <yuan>', 'the guarantor’s net assets, yuan')
-    .option('--basis <gross|retained>', 'count the whole balance or the guarantor’s retained share')
-    .option('--top <n>', 'concentration lines shown', '5')
-    .option('--json', 'print JSON for scripts')
-    .action(
-      async (o: {
-        input: string;
-        agreements?: string;
-        month?: string;
-        release?: string;
-        releasesDir: string;
-        policy?: string;
-        netAssets?: string;
-        basis?: string;
-        top: string;
-        json?: boolean;
-      }) => {
-        const top = Number(o.top);
-        if (!Number.isInteger(top) || top < 0)
-          throw new RiskError(
-            'E_OPTIONS_INVALID',
-            `--top must be a whole number ≥ 0, received ${JSON.stringify(o.top)}`,
-          );
-        if (o.netAssets !== undefined && !(Number(o.netAssets) > 0))
-          throw new RiskError(
-            'E_OPTIONS_INVALID',
-            `--net-assets must be a positive number of yuan, received ${JSON.stringify(o.netAssets)}`,
-          );
-        if (o.basis !== undefined && o.basis !== 'gross' && o.basis !== 'retained')
-          throw new RiskError(
-            'E_OPTIONS_INVALID',
-            `--basis must be gross or retained, received ${JSON.stringify(o.basis)}`,
-          );
-        const r = await runPortfolio({
-          input: o.input,
-          top,
-          releasesDir: o.releasesDir,
-          ...(o.release === undefined ? {} : { release: o.release }),
-          ...(o.agreements === undefined ? {} : { agreements: o.agreements }),
-          ...(o.month === undefined ? {} : { month: o.month }),
-          ...(o.policy === undefined ? {} : { policy: o.policy }),
-          ...(o.netAssets === undefined ? {} : { netAssets: Number(o.netAssets) }),
-          ...(o.basis === undefined ? {} : { basis: o.basis as 'gross' | 'retained' }),
-        });
-        process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 1)}\n` : `${formatPortfolio(r)}\n`);
-      },
+/** The options of `rongdan portfolio`, as commander hands them over. */
+export interface PortfolioFlags {
+  readonly input: string;
+  readonly agreements?: string;
+  readonly month?: string;
+  readonly release?: string;
+  readonly releasesDir: string;
+  readonly policy?: string;
+  readonly netAssets?: string;
+  readonly basis?: string;
+  readonly top: string;
+  readonly json?: boolean;
+}
+
+/** `rongdan portfolio`: checks the flags, then the book against the limits. */
+export async function portfolioCommand(o: PortfolioFlags): Promise<void> {
+  const top = Number(o.top);
+  if (!Number.isInteger(top) || top < 0)
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--top must be a whole number ≥ 0, received ${JSON.stringify(o.top)}`,
     );
+  if (o.netAssets !== undefined && !(Number(o.netAssets) > 0))
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--net-assets must be a positive number of yuan, received ${JSON.stringify(o.netAssets)}`,
+    );
+  if (o.basis !== undefined && o.basis !== 'gross' && o.basis !== 'retained')
+    throw new RiskError(
+      'E_OPTIONS_INVALID',
+      `--basis must be gross or retained, received ${JSON.stringify(o.basis)}`,
+    );
+  const r = await runPortfolio({
+    input: o.input,
+    top,
+    releasesDir: o.releasesDir,
+    ...(o.release === undefined ? {} : { release: o.release }),
+    ...(o.agreements === undefined ? {} : { agreements: o.agreements }),
+    ...(o.month === undefined ? {} : { month: o.month }),
+    ...(o.policy === undefined ? {} : { policy: o.policy }),
+    ...(o.netAssets === undefined ? {} : { netAssets: Number(o.netAssets) }),
+    ...(o.basis === undefined ? {} : { basis: o.basis as 'gross' | 'retained' }),
+  });
+  process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 1)}\n` : `${formatPortfolio(r)}\n`);
 }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import type { Command } from 'commander';
 import type { Artifact } from '../core/artifact.js';
 import { csvCell } from '../core/csv.js';
 import { ioError, RiskError } from '../core/errors.js';
@@ -223,61 +222,11 @@ async function writeLines(
   }
 }
 
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 50) {
-    throw new RiskError(
-      'E_OPTIONS_INVALID',
-      `--reasons must be an integer in [0, 50], received ${JSON.stringify(value)}`,
-      {
-        path: ['reasons'],
-        expected: 'an integer in [0, 50]',
-        received: value,
-      },
-    );
-  }
-  return n;
-}
-
-function lang(value: string): 'en' | 'zh' {
-  if (value !== 'en' && value !== 'zh') {
-    throw new RiskError('E_OPTIONS_INVALID', `--lang must be en or zh, received ${JSON.stringify(value)}`, {
-      path: ['lang'],
-      expected: 'en | zh',
-      received: value,
-    });
-  }
-  return value;
-}
-
-/** Registers `rongdan predict`. */
-export function registerPredictCommands(program: Command): void {
-  program
-    .command('predict')
-    .description('score a CSV with a saved model: one output row per input row, in order')
-    .requiredOption('--model <dir>', 'model directory (or its model.json)')
-    .requiredOption('--data <file>', 'CSV to score (the target column may be absent)')
-    .requiredOption('--out <file>', 'CSV to write')
-    .option('--reasons <k>', 'top reasons per row', count, 3)
-    .option('--lang <en|zh>', 'language of the reason text', lang, 'en')
-    .option(
-      '--id <columns>',
-      'comma-separated input columns to copy first (default: id-like columns)',
-      (v: string) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== ''),
-    )
-    .option('--json', 'print the summary as JSON', false)
-    .option('--no-progress', 'no progress bars')
-    .action(async (opts: PredictCommandOptions) => {
-      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
-      const s = await runPredict(opts, io);
-      io.stdout.write(
-        opts.json
-          ? `${JSON.stringify({ ...s, out: opts.out }, null, 2)}\n`
-          : formatPredictSummary(s, opts.out),
-      );
-    });
+/** `rongdan predict`: scores the file and prints the summary. */
+export async function predictCommand(opts: PredictCommandOptions): Promise<void> {
+  const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+  const s = await runPredict(opts, io);
+  io.stdout.write(
+    opts.json ? `${JSON.stringify({ ...s, out: opts.out }, null, 2)}\n` : formatPredictSummary(s, opts.out),
+  );
 }

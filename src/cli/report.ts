@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { type Artifact, fingerprintFrame } from '../core/artifact.js';
 import { systemClock } from '../core/clock.js';
 import { RiskError } from '../core/errors.js';
@@ -140,34 +139,11 @@ export async function runReport(opts: ReportCommandOptions, io: CommandIo): Prom
   };
 }
 
-/** Registers `rongdan report`. */
-export function registerReportCommands(program: Command): void {
-  program
-    .command('report')
-    .description(
-      'write a self-contained HTML report of a saved model on a labelled CSV (metrics, charts, binning)',
-    )
-    .requiredOption('--model <dir>', 'model directory (or its model.json)')
-    .requiredOption('--data <file>', 'labelled CSV')
-    .requiredOption('--out <file>', 'HTML file to write')
-    .option('--target <column>', 'target column (default: the one the model was trained on)')
-    .option('--positive <value>', 'the target value that means bad (= 1)')
-    .option('--weight <column>', 'column of non-negative row weights')
-    .option('--baseline <file>', 'CSV to measure PSI and CSI against (e.g. the training data)')
-    .option('--title <text>', 'page title')
-    .option('--lang <lang>', 'language of every label: zh | en', 'en')
-    .option(
-      '--date <column>',
-      'date column: monthly AUC, KS, bad rate and PSI (with --oot-from also in time / out of time side by side)',
-    )
-    .option('--oot-from <date>', 'rows dated on or after this form the out-of-time part')
-    .option('--timestamp', 'stamp the generation time in the header', false)
-    .option('--no-progress', 'no progress bars')
-    .action(async (opts: ReportCommandOptions) => {
-      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
-      const s = await runReport(opts, io);
-      io.stdout.write(
-        `wrote ${s.out}: ${s.rows} rows, ${s.charts} charts, ${(s.bytes / 1024).toFixed(0)} KiB${s.inSample === undefined ? '' : ` (in-sample: ${s.inSample === 'all' ? 'the data is the training data' : 'the in-time rows are the training data'})`}\n`,
-      );
-    });
+/** `rongdan report`: writes the report and says what it holds. */
+export async function reportCommand(opts: ReportCommandOptions): Promise<void> {
+  const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+  const s = await runReport(opts, io);
+  io.stdout.write(
+    `wrote ${s.out}: ${s.rows} rows, ${s.charts} charts, ${(s.bytes / 1024).toFixed(0)} KiB${s.inSample === undefined ? '' : ` (in-sample: ${s.inSample === 'all' ? 'the data is the training data' : 'the in-time rows are the training data'})`}\n`,
+  );
 }

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from 'commander';
 import { RiskError } from '../core/errors.js';
 import { type AssessOptions, assessMany } from '../decisions/assess.js';
 import { DECISIONS } from '../decisions/assessment.js';
@@ -257,79 +256,51 @@ export function formatSimulation(s: SimulateSummary): string {
   return lines.join('\n');
 }
 
-/** Registers `rongdan simulate`. */
-export function registerSimulateCommands(program: Command): void {
-  program
-    .command('simulate')
-    .description(
-      'policy simulation: a candidate release against the baseline over a labelled book, side by side',
-    )
-    .requiredOption('--release <id|file>', 'the candidate release')
-    .option('--baseline <id|file>', 'the baseline release (default: the active release)')
-    .requiredOption('--input <path>', 'a sample directory or JSON Lines of applications')
-    .option('--releases-dir <dir>', 'releases directory', RELEASES_DIR)
-    .option(
-      '--outcomes <file>',
-      'outcomes CSV (borrower_id, default_12m); default outcomes.csv beside the input',
-    )
-    .option(
-      '--lgd <x>',
-      `loss given default for the expected loss (default ${DEFAULT_SIMULATION_LGD}, inferred)`,
-    )
-    .option('--limit <n>', 'only the first n applications')
-    .option('--rejects <file>', 'bad applications', join('var', 'simulate.rejects.csv'))
-    .option(
-      '--portfolio',
-      'check each release against the portfolio limits from the in-force book of --input',
-    )
-    .option('--json', 'print JSON for scripts')
-    .option('--no-progress', 'no progress bar')
-    .action(
-      async (o: {
-        release: string;
-        baseline?: string;
-        input: string;
-        releasesDir: string;
-        outcomes?: string;
-        lgd?: string;
-        limit?: string;
-        rejects: string;
-        portfolio?: boolean;
-        json?: boolean;
-        progress: boolean;
-      }) => {
-        const num = (flag: string, v: string | undefined, ok: (x: number) => boolean, expected: string) => {
-          if (v === undefined) return undefined;
-          const x = Number(v);
-          if (!ok(x))
-            throw new RiskError(
-              'E_OPTIONS_INVALID',
-              `--${flag} must be ${expected}, received ${JSON.stringify(v)}`,
-              {
-                path: [flag],
-                expected,
-                received: v,
-              },
-            );
-          return x;
-        };
-        const lgd = num('lgd', o.lgd, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
-        const limit = num('limit', o.limit, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
-        const s = await runSimulate({
-          release: o.release,
-          ...(o.baseline === undefined ? {} : { baseline: o.baseline }),
-          input: o.input,
-          releasesDir: o.releasesDir,
-          ...(o.outcomes === undefined ? {} : { outcomes: o.outcomes }),
-          ...(lgd === undefined ? {} : { lgd }),
-          ...(limit === undefined ? {} : { limit }),
-          rejects: o.rejects,
-          portfolio: o.portfolio === true,
-          progress: o.progress,
-        });
-        process.stdout.write(
-          o.json === true ? `${JSON.stringify(s, null, 1)}\n` : `${formatSimulation(s)}\n`,
-        );
-      },
-    );
+/** The options of `rongdan simulate`, as commander hands them over. */
+export interface SimulateFlags {
+  readonly release: string;
+  readonly baseline?: string;
+  readonly input: string;
+  readonly releasesDir: string;
+  readonly outcomes?: string;
+  readonly lgd?: string;
+  readonly limit?: string;
+  readonly rejects: string;
+  readonly portfolio?: boolean;
+  readonly json?: boolean;
+  readonly progress: boolean;
+}
+
+/** `rongdan simulate`: checks --lgd and --limit, runs both releases and prints them side by side. */
+export async function simulateCommand(o: SimulateFlags): Promise<void> {
+  const num = (flag: string, v: string | undefined, ok: (x: number) => boolean, expected: string) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!ok(x))
+      throw new RiskError(
+        'E_OPTIONS_INVALID',
+        `--${flag} must be ${expected}, received ${JSON.stringify(v)}`,
+        {
+          path: [flag],
+          expected,
+          received: v,
+        },
+      );
+    return x;
+  };
+  const lgd = num('lgd', o.lgd, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+  const limit = num('limit', o.limit, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+  const s = await runSimulate({
+    release: o.release,
+    ...(o.baseline === undefined ? {} : { baseline: o.baseline }),
+    input: o.input,
+    releasesDir: o.releasesDir,
+    ...(o.outcomes === undefined ? {} : { outcomes: o.outcomes }),
+    ...(lgd === undefined ? {} : { lgd }),
+    ...(limit === undefined ? {} : { limit }),
+    rejects: o.rejects,
+    portfolio: o.portfolio === true,
+    progress: o.progress,
+  });
+  process.stdout.write(o.json === true ? `${JSON.stringify(s, null, 1)}\n` : `${formatSimulation(s)}\n`);
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { type VintageAnalysis, vintageAnalysis } from '../evaluation/vintage.js';
 import { buildVintageReport, formatVintage } from '../report/vintage-report.js';
@@ -48,38 +47,20 @@ export async function runVintage(opts: VintageCommandOptions, io: CommandIo): Pr
   return { analysis, rejected, out: opts.out };
 }
 
-/** Registers `rongdan vintage`. */
-export function registerVintageCommands(program: Command): void {
-  program
-    .command('vintage')
-    .description(
-      'vintage curves (cumulative default / compensation rate by origination month × months on book) and roll rates between overdue buckets of a monitoring book',
-    )
-    .requiredOption(
-      '--input <dir>',
-      'monitoring folder (loans.csv, snapshots.csv) or a sample folder holding monitoring/',
-    )
-    .option('--out <file>', 'also write a self-contained HTML report')
-    .option('--json', 'print JSON instead of tables', false)
-    .option('--lang <lang>', 'zh | en', 'en')
-    .option('--max-mob <n>', 'longest months on book shown')
-    .option('--timestamp', 'stamp the generation time in the report header', false)
-    .action(async (opts: VintageCommandOptions) => {
-      const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
-      const r = await runVintage(opts, io);
-      io.stdout.write(
-        opts.json
-          ? `${JSON.stringify(r, jsonNumbers, 2)}\n`
-          : formatVintage(r.analysis, langOption(opts.lang)),
-      );
-      if (!opts.json && (r.rejected.loans > 0 || r.rejected.snapshots > 0)) {
-        io.stderr.write(`rejected rows: ${r.rejected.loans} loans, ${r.rejected.snapshots} snapshots\n`);
-      }
-      if (r.out !== undefined && !opts.json) io.stdout.write(`wrote ${r.out}\n`);
-    });
-}
-
 /** JSON has no NaN: an empty roll-rate row or an absent compensation rate is written as null. */
 function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+/** `rongdan vintage`: the curves and roll rates as tables or JSON, and the report. */
+export async function vintageCommand(opts: VintageCommandOptions): Promise<void> {
+  const io: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+  const r = await runVintage(opts, io);
+  io.stdout.write(
+    opts.json ? `${JSON.stringify(r, jsonNumbers, 2)}\n` : formatVintage(r.analysis, langOption(opts.lang)),
+  );
+  if (!opts.json && (r.rejected.loans > 0 || r.rejected.snapshots > 0)) {
+    io.stderr.write(`rejected rows: ${r.rejected.loans} loans, ${r.rejected.snapshots} snapshots\n`);
+  }
+  if (r.out !== undefined && !opts.json) io.stdout.write(`wrote ${r.out}\n`);
 }

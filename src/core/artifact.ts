@@ -168,18 +168,32 @@ export function loadArtifact<P = unknown, S = unknown>(path: string, expectedKin
   return verifyArtifact<P, S>(value, expectedKind);
 }
 
-/** A fingerprint of a frame's content (names, kinds, values, levels) and of the target. */
-export function fingerprintFrame(frame: Frame, y?: ArrayLike<number>): DataFingerprint {
+/**
+ * A fingerprint of a frame's content (names, kinds, values, levels) and of the target; with `rows`, of
+ * those rows only, equal to the fingerprint of `frame.take(rows)` and the labels at `rows`.
+ */
+export function fingerprintFrame(frame: Frame, y?: ArrayLike<number>, rows?: Int32Array): DataFingerprint {
   const h = createHash('sha256');
+  // With `rows`, the fingerprint of frame.take(rows) (and its labels), each column picked into one reused
+  // buffer: a copy per column was 64 MB of garbage on a 40k × 200 frame.
+  const n = rows?.length ?? frame.nRows;
+  const f64 = new Float64Array(rows === undefined ? 0 : n);
+  const i32 = new Int32Array(rows === undefined ? 0 : n);
+  const pick = <T extends Float64Array | Int32Array>(v: T, out: T): T => {
+    if (rows === undefined) return v;
+    for (let i = 0; i < n; i++) out[i] = v[rows[i] as number] as number;
+    return out;
+  };
+  const bytes = (v: Float64Array | Int32Array): Uint8Array =>
+    new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   for (const c of frame.columns) {
     h.update(`${c.kind}:${c.name}\n`);
-    if (c.kind === 'numeric')
-      h.update(new Uint8Array(c.values.buffer, c.values.byteOffset, c.values.byteLength));
+    if (c.kind === 'numeric') h.update(bytes(pick(c.values, f64)));
     else {
-      h.update(new Uint8Array(c.codes.buffer, c.codes.byteOffset, c.codes.byteLength));
+      h.update(bytes(pick(c.codes, i32)));
       h.update(c.levels.join('\u0000'));
     }
   }
-  if (y !== undefined) h.update(new Uint8Array(Float64Array.from(y as ArrayLike<number>).buffer));
-  return { rows: frame.nRows, columns: frame.names, sha256: h.digest('hex') };
+  if (y !== undefined) h.update(bytes(pick(Float64Array.from(y as ArrayLike<number>), f64)));
+  return { rows: n, columns: frame.names, sha256: h.digest('hex') };
 }

@@ -9,6 +9,7 @@ import type { TrainedModel } from '../models/model.js';
 import { loadModelArtifact } from '../models/registry.js';
 import { RULE_ACTIONS, RULE_OPERATORS } from './assessment.js';
 import { portfolioPolicySchema } from './portfolio.js';
+import { RELEASES_DIR } from './release-dir.js';
 
 /**
  * A release: the model artifacts (each pinned by the sha256 of its files) and the policy as data (knock-out
@@ -249,8 +250,7 @@ export interface LoadReleaseOptions {
   readonly baseDir?: string;
 }
 
-/** The default directory of releases. */
-export const RELEASES_DIR = 'models/releases';
+export { RELEASES_DIR };
 /** The file in the releases directory that names the active release: `{ "active": "<id>" }`. */
 export const ACTIVE_FILE = 'active.json';
 

@@ -16,14 +16,26 @@ export interface Estimator {
   predictProba(x: Frame): Float64Array;
   toArtifact(): Artifact;
   readonly isFitted: boolean;
+  /** `fit` honours `FitOptions.rows` and `validation.rows`: it reads row subsets in place. */
+  readonly fitsRowSubsets?: boolean;
 }
 
 /** What `fit` may be given beside the data. */
 export interface FitOptions {
   /** One non-negative weight per row; defaults to 1. */
   readonly sampleWeight?: ArrayLike<number>;
-  /** Held-out data for early stopping or calibration. */
-  readonly validation?: { readonly x: Frame; readonly y: ArrayLike<number> };
+  /** Held-out data for early stopping or calibration (`rows`: only these rows of its `x`, as `rows` below). */
+  readonly validation?: {
+    readonly x: Frame;
+    readonly y: ArrayLike<number>;
+    readonly rows?: Int32Array;
+  };
+  /**
+   * Fit on these rows of `x` only, in this order, read in place instead of from a copy of the frame;
+   * `y` and `sampleWeight` still hold one value per row of `x`. Only for estimators whose
+   * `fitsRowSubsets` is true.
+   */
+  readonly rows?: Int32Array;
   readonly logger?: Logger;
   /** Called as work proceeds, for progress bars. */
   readonly onProgress?: (done: number, total: number) => void;

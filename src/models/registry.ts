@@ -15,9 +15,8 @@ import { calibrated, calibratorFromJson } from './calibration.js';
 import type { Estimator } from './estimator.js';
 import { GBDT_OPTION_SPECS, GradientBoostingClassifier, gbdtOptionsSchema } from './gbdt/index.js';
 import { LogisticRegression, logisticOptionsSchema } from './logistic.js';
-import { initMlpBackend } from './mlp/backend.js';
 import { MLP_WEIGHTS_FILE } from './mlp/io.js';
-import { Mlp } from './mlp/mlp.js';
+import type { Mlp } from './mlp/mlp.js';
 import { MLP_OPTION_SPECS, mlpOptionsSchema } from './mlp/options.js';
 import type { TrainedModel } from './model.js';
 import { describeOptions, type OptionHelp } from './option-help.js';
@@ -67,6 +66,11 @@ export interface ModelFamily {
   files?(model: TrainedModel): Readonly<Record<string, string>>;
   /** Parameters for refitting on all rows, from a model fitted with early stopping on held-out rows. */
   refitParams?(model: Estimator & TrainedModel): Record<string, unknown>;
+  /**
+   * Parameters for the fit that only measures the settings on held-out rows before a refit replaces it:
+   * what only the saved model needs can be skipped there.
+   */
+  holdoutParams?(): Record<string, unknown>;
   /** One-off setup before the family's first fit or load (e.g. starting a compute backend). */
   prepare?(): Promise<void>;
   /** Every `--param` key with type, default and meaning, read from the family's option schema. */
@@ -144,29 +148,51 @@ const gbdtFamily: ModelFamily = {
   }),
 };
 
+/**
+ * The MLP's module, imported by its family's `prepare`: it brings TF.js (~50 MB and a second of start-up),
+ * which a scorecard or GBDT command does not need.
+ */
+let mlpModule: typeof import('./mlp/mlp.js') | undefined;
+
+function mlpClass(): typeof Mlp {
+  if (mlpModule === undefined) {
+    throw new RiskError(
+      'E_MLP_BACKEND',
+      "the MLP needs the TF.js wasm backend: await the family's prepare() (or openModel) first",
+      { expected: 'wasm', received: 'none started' },
+    );
+  }
+  return mlpModule.Mlp;
+}
+
 const mlpFamily: ModelFamily = {
   name: 'mlp',
   description: 'multilayer perceptron on TensorFlow.js (wasm backend), standardisation and one-hot inside',
   prepare: async () => {
-    await initMlpBackend();
+    const [mlp, backend] = await Promise.all([import('./mlp/mlp.js'), import('./mlp/backend.js')]);
+    await backend.initMlpBackend();
+    mlpModule = mlp;
   },
   paramHelp: () => describeOptions(mlpOptionsSchema, allowedOf(MLP_OPTION_SPECS)),
-  create: (params, ctx) => new Mlp({ seed: ctx.seed, ...params } as ConstructorParameters<typeof Mlp>[0]),
+  create: (params, ctx) =>
+    new (mlpClass())({ seed: ctx.seed, ...params } as ConstructorParameters<typeof Mlp>[0]),
   // The refit on every in-time row runs the epochs early stopping chose, with nothing held out again.
   refitParams: (model) => ({
     maxEpochs: Math.max(1, (model as unknown as Mlp).history().bestEpoch),
     patience: 0,
     validationFraction: 0,
   }),
+  // Permutation importance (2 s of a 40k-row fit) describes the saved model: the refit computes it.
+  holdoutParams: () => ({ importanceRepeats: 0 }),
   fromArtifact: (a, dir) => {
     const weightsFile = (a.state as { weights?: { file?: unknown } }).weights?.file;
     if (typeof weightsFile === 'string' && dir !== undefined) {
-      return Mlp.fromArtifact(
+      return mlpClass().fromArtifact(
         a as Parameters<typeof Mlp.fromArtifact>[0],
         readFileSync(join(dir, weightsFile)),
       );
     }
-    return Mlp.fromArtifact(a as Parameters<typeof Mlp.fromArtifact>[0]);
+    return mlpClass().fromArtifact(a as Parameters<typeof Mlp.fromArtifact>[0]);
   },
   // The weights go beside the envelope through the TF.js io handler, not inline.
   artifactOf: (model) => (model as unknown as Mlp).toArtifact({ weightsFile: MLP_WEIGHTS_FILE }),

@@ -4,12 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  formatEvaluateResult,
-  guessTarget,
-  registerEvaluateCommands,
-  runEvaluate,
-} from '../../src/cli/evaluate.js';
+import { registerEvaluateCommands } from '../../src/cli/commands/evaluate.js';
+import { formatEvaluateResult, guessTarget, runEvaluate } from '../../src/cli/evaluate.js';
 import { runReport } from '../../src/cli/report.js';
 import type { CommandIo } from '../../src/cli/train.js';
 import { csvCell } from '../../src/core/csv.js';

@@ -92,6 +92,45 @@ export function checkWeights(w: ArrayLike<number> | undefined, rows: number): Fl
   return out;
 }
 
+/**
+ * Labels and weights of the rows of `x` listed in `rows`, checked as `checkLabels` and `checkWeights` check
+ * a frame of those rows alone (weights rescaled to mean 1 over them), then laid back at their rows of `x`
+ * (other rows 0), so that row lists index them as they index `x`.
+ * @throws E_DATA_INVALID when `y` or `w` does not hold one value per row of `x`, or as the checks do
+ */
+export function rowTargets(
+  what: string,
+  y: ArrayLike<number>,
+  w: ArrayLike<number> | undefined,
+  nRows: number,
+  rows: Int32Array,
+): { labels: Float64Array; weights: Float64Array } {
+  for (const [name, v] of [
+    [what, y],
+    ['sampleWeight', w],
+  ] as const) {
+    if (v !== undefined && v.length !== nRows)
+      throw new RiskError(
+        'E_DATA_INVALID',
+        `${name} must have one value per row of x (${nRows}), received ${v.length}`,
+        {
+          path: [name],
+          expected: `${nRows} values`,
+          received: v.length,
+        },
+      );
+  }
+  const labels = checkLabels(what, pickRows(y, rows), rows.length);
+  const weights = checkWeights(w === undefined ? undefined : pickRows(w, rows), rows.length);
+  const outLabels = new Float64Array(nRows);
+  const outWeights = new Float64Array(nRows);
+  for (let i = 0; i < rows.length; i++) {
+    outLabels[rows[i] as number] = labels[i] as number;
+    outWeights[rows[i] as number] = weights[i] as number;
+  }
+  return { labels: outLabels, weights: outWeights };
+}
+
 /** A stratified split: `fraction` of each class (at least one row stays in training per class) held out. */
 export function stratifiedSplit(
   y: Float64Array,
