@@ -8,7 +8,7 @@ import { capMessage } from './convert.js';
 import { type GroupedFile, isGrouped, sortByApplication, sortDir } from './grouping.js';
 import { APPLICATIONS_FILE, type FileLayout, headerOf, SOURCE_FILES, SOURCE_TAGS } from './layout.js';
 import { type Application, normaliseApplication } from './schemas.js';
-import { fastApplicationSchema, toIssues } from './validate.js';
+import { safeParseApplication, toIssues } from './validate.js';
 
 /** Options shared by the readers. */
 export interface ReadOptions {
@@ -451,7 +451,7 @@ export async function* readApplicationsDir(
 
       read++;
       if (options.onProgress !== undefined && read % 4096 === 0) options.onProgress(read);
-      const parsed = problems.length > 0 ? undefined : fastApplicationSchema.safeParse(app);
+      const parsed = problems.length > 0 ? undefined : safeParseApplication(app);
       const accepted = parsed?.success === true;
       // Every row taken for this application is used with it or rejected with it.
       if (accepted) appCount.used++;
@@ -606,7 +606,7 @@ async function validateJson(
   sink: RejectSink,
   unit: 'line' | 'item',
 ): Promise<Application | undefined> {
-  const parsed = fastApplicationSchema.safeParse(normaliseApplication(value, true));
+  const parsed = safeParseApplication(normaliseApplication(value, true));
   if (parsed.success) return parsed.data;
   const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : '';
   await sink.add(

@@ -3,7 +3,6 @@ import { assess, assessMany, replay } from '../../decisions/assess.js';
 import type { Assessment } from '../../decisions/assessment.js';
 import type { LoadedRelease } from '../../decisions/release.js';
 import { normaliseApplication } from '../../ingest/schemas.js';
-import { fastApplicationSchema } from '../../ingest/validate.js';
 import type { BookFigures } from '../../store/store.js';
 import type { BookView } from '../book.js';
 import type { RouteDeps } from '../deps.js';
@@ -14,6 +13,7 @@ import {
   assessment,
   batchAnswer,
   batchBody,
+  fastApplicationBody,
   fastBatchBody,
   idempotencyHeaders,
   idParams,
@@ -78,7 +78,7 @@ export function assessmentRoutes(d: RouteDeps): RouteSpec[] {
       roles: ['admin', 'risk'],
       headers: idempotencyHeaders,
       body: application,
-      bodyValidator: fastApplicationSchema,
+      bodyValidator: fastApplicationBody,
       prepareBody: normalised,
       responses: {
         201: { description: 'Assessed and stored', schema: assessment },
