@@ -332,28 +332,11 @@ function gradientFunction(scalarGradient: number): number[] {
     ...[...get(pr), ...v128c(1), ...get(pr), ...V_SUB, ...V_MUL, ...v128c(1e-16), ...V_MAX, ...set(h)],
     ...[...get(useW), ...IF, ...pair(w), ...set(wv)],
     ...[...get(g), ...get(wv), ...V_MUL, ...set(g), ...get(h), ...get(wv), ...V_MUL, ...set(h), ...END],
-    ...[
-      ...get(gh),
-      ...get(r0),
-      ...i32(16),
-      ...MUL,
-      ...ADD,
-      ...get(g),
-      ...get(h),
-      ...pairOf(0),
-      ...V128_STORE,
-    ],
-    ...[
-      ...get(gh),
-      ...get(r1),
-      ...i32(16),
-      ...MUL,
-      ...ADD,
-      ...get(g),
-      ...get(h),
-      ...pairOf(1),
-      ...V128_STORE,
-    ],
+    // Row r0's [g, h] from the first lanes, row r1's from the second.
+    ...[0, 1].flatMap((lane) => [
+      ...[...get(gh), ...get(lane === 0 ? r0 : r1), ...i32(16), ...MUL, ...ADD],
+      ...[...get(g), ...get(h), ...pairOf(lane), ...V128_STORE],
+    ]),
   ];
   const scalar = (r: number): number[] => [
     ...[...get(margin), ...get(y), ...get(w), ...get(gh), ...get(r), ...get(useW), ...call(scalarGradient)],
