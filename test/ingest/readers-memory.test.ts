@@ -34,7 +34,9 @@ describe('memory of the CSV directory reader', () => {
     const retained = heapMiB() - before;
     expect(kept?.enterprise?.creditCode).toBe('91350100M000100Y43');
     expect(kept?.enterprise?.name).toHaveLength(1000);
-    // The kept application is a few KiB; a view into the chunk would keep its ~6 MiB.
-    expect(retained).toBeLessThan(1);
+    // The kept application is a few KiB, beside what a first read allocates for good (compiled parsers,
+    // caches: 0.55–1.04 MiB measured on two machines); a view into the chunk kept 3.7 MiB more (measured
+    // with detached() returning its argument).
+    expect(retained).toBeLessThan(2);
   });
 });
