@@ -410,43 +410,65 @@ export class TreeGrower {
    */
   private splitAll(leaves: readonly GrowLeaf[], task: number, shrinkage: number): void {
     const { jobs, catMask, fp } = this.a;
-    let at = 0;
-    while (at < leaves.length) {
-      let nJobs = 0;
-      const batch: [GrowLeaf, number, number][] = [];
-      for (; at < leaves.length; at++) {
-        const leaf = leaves[at] as GrowLeaf;
-        const pieces = this.rowChunks(leaf.end - leaf.start);
-        if (nJobs + pieces > MAX_CHUNKS) break;
-        const s = leaf.best as SplitInfo;
-        const dr = s.defaultLeft ? 0 : 1;
-        for (let k = 0; k < pieces; k++) {
-          const c = nJobs + k;
-          jobs.set(
-            [leaf.start, leaf.end, k, pieces, s.feature, s.thresholdBin, dr, s.catLeft === null ? 0 : 1],
-            JOB_WORDS * c,
-          );
-          if (s.catLeft !== null) {
-            const mask = catMask.subarray(256 * c, 256 * (c + 1));
-            mask.fill(0);
-            for (const b of s.catLeft) mask[b] = 1;
-            mask[0] = dr ^ 1;
-          }
-          fp[2 * c] = s.rightOut * shrinkage;
-          fp[2 * c + 1] = s.leftOut * shrinkage;
+    const write = (leaf: GrowLeaf, first: number, pieces: number): void => {
+      const s = leaf.best as SplitInfo;
+      const dr = s.defaultLeft ? 0 : 1;
+      for (let k = 0; k < pieces; k++) {
+        const c = first + k;
+        jobs.set(
+          [leaf.start, leaf.end, k, pieces, s.feature, s.thresholdBin, dr, s.catLeft === null ? 0 : 1],
+          JOB_WORDS * c,
+        );
+        if (s.catLeft !== null) {
+          const mask = catMask.subarray(256 * c, 256 * (c + 1));
+          mask.fill(0);
+          for (const b of s.catLeft) mask[b] = 1;
+          mask[0] = dr ^ 1;
         }
-        batch.push([leaf, nJobs, pieces]);
-        nJobs += pieces;
+        fp[2 * c] = s.rightOut * shrinkage;
+        fp[2 * c + 1] = s.leftOut * shrinkage;
       }
-      this.team.run(task, nJobs);
-      if (task !== TASK_PARTITION_LIST) continue;
+    };
+    const assembled = (batch: readonly [GrowLeaf, number, number][]): void => {
       for (const [leaf, first, pieces] of batch) {
         const mid = this.assemble(leaf.start, leaf.end, first, pieces);
         const [left, right] = leaf.kids as [GrowLeaf, GrowLeaf];
         left.end = mid;
         right.start = mid;
       }
+    };
+    const pieces = (leaf: GrowLeaf): number => this.rowChunks(leaf.end - leaf.start);
+    this.runJobs(task, leaves, pieces, write, task === TASK_PARTITION_LIST ? assembled : undefined);
+  }
+
+  /**
+   * Runs `task` over job lists: each leaf takes pieces(leaf) consecutive jobs, written by write(leaf,
+   * first job, pieces); the task runs whenever the next leaf's jobs would not fit in MAX_CHUNKS, and at the
+   * end. `after` is given each run's leaves with their first job and piece count once it has run.
+   */
+  private runJobs(
+    task: number,
+    leaves: readonly GrowLeaf[],
+    pieces: (leaf: GrowLeaf) => number,
+    write: (leaf: GrowLeaf, first: number, pieces: number) => void,
+    after?: (batch: readonly [GrowLeaf, number, number][]) => void,
+  ): void {
+    let batch: [GrowLeaf, number, number][] = [];
+    let nJobs = 0;
+    const flush = (): void => {
+      this.team.run(task, nJobs);
+      after?.(batch);
+      batch = [];
+      nJobs = 0;
+    };
+    for (const leaf of leaves) {
+      const k = pieces(leaf);
+      if (nJobs + k > MAX_CHUNKS) flush();
+      write(leaf, nJobs, k);
+      batch.push([leaf, nJobs, k]);
+      nJobs += k;
     }
+    if (nJobs > 0) flush();
   }
 
   /**
@@ -495,23 +517,16 @@ export class TreeGrower {
    */
   private settleLeaves(leaves: readonly GrowLeaf[], shrinkage: number): void {
     const { jobs, fp } = this.a;
-    let nJobs = 0;
-    for (const leaf of leaves) {
+    const write = (leaf: GrowLeaf, first: number, pieces: number): void => {
       leaf.settled = true;
-      const pieces = this.rowChunks(leaf.end - leaf.start);
-      if (nJobs + pieces > MAX_CHUNKS) {
-        this.team.run(TASK_SETTLE_LIST, nJobs);
-        nJobs = 0;
-      }
       const v = leaf.output * shrinkage;
       for (let k = 0; k < pieces; k++) {
-        jobs.set([leaf.start, leaf.end, k, pieces, 0, 255, 0, 0], JOB_WORDS * (nJobs + k));
-        fp[2 * (nJobs + k)] = v;
-        fp[2 * (nJobs + k) + 1] = v;
+        jobs.set([leaf.start, leaf.end, k, pieces, 0, 255, 0, 0], JOB_WORDS * (first + k));
+        fp[2 * (first + k)] = v;
+        fp[2 * (first + k) + 1] = v;
       }
-      nJobs += pieces;
-    }
-    if (nJobs > 0) this.team.run(TASK_SETTLE_LIST, nJobs);
+    };
+    this.runJobs(TASK_SETTLE_LIST, leaves, (leaf) => this.rowChunks(leaf.end - leaf.start), write);
   }
 
   /**
@@ -521,24 +536,24 @@ export class TreeGrower {
   private buildAll(leaves: readonly GrowLeaf[], nFeatures: number): void {
     const { jobs, ip } = this.a;
     ip[2] = nFeatures;
-    let nJobs = 0;
-    for (const leaf of leaves) {
+    const smaller = (leaf: GrowLeaf): [GrowLeaf, GrowLeaf] => {
       const [left, right] = leaf.kids as [GrowLeaf, GrowLeaf];
-      const [small, large] = left.c <= right.c ? [left, right] : [right, left];
-      const groups = this.featureGroups(small.end - small.start, nFeatures);
-      if (nJobs + groups > MAX_CHUNKS) {
-        this.team.run(TASK_HISTOGRAM_LIST, nJobs);
-        nJobs = 0;
-      }
+      return left.c <= right.c ? [left, right] : [right, left];
+    };
+    const groups = (leaf: GrowLeaf): number => {
+      const [small] = smaller(leaf);
+      return this.featureGroups(small.end - small.start, nFeatures);
+    };
+    const write = (leaf: GrowLeaf, first: number, n: number): void => {
+      const [small, large] = smaller(leaf);
       small.hist = this.take();
       large.hist = leaf.hist;
       leaf.hist = -1;
-      for (let k = 0; k < groups; k++) {
-        jobs.set([small.hist, large.hist, small.start, small.end, k, groups], JOB_WORDS * (nJobs + k));
+      for (let k = 0; k < n; k++) {
+        jobs.set([small.hist, large.hist, small.start, small.end, k, n], JOB_WORDS * (first + k));
       }
-      nJobs += groups;
-    }
-    if (nJobs > 0) this.team.run(TASK_HISTOGRAM_LIST, nJobs);
+    };
+    this.runJobs(TASK_HISTOGRAM_LIST, leaves, groups, write);
   }
 
   /** Writes split s of the leaf into the partition and settle parameters (ip[2 … 7], catMask). */

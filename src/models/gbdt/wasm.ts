@@ -72,7 +72,10 @@ const load32 = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
 const load8u = [0x2d, 0, 0];
 const loadF64 = (offset: number): number[] => [0x2b, 3, ...uleb(offset)];
 const storeF64 = (offset: number): number[] => [0x39, 3, ...uleb(offset)];
-const F64_ONE = [0x44, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f];
+/** The little-endian bytes of a double, and f64.const of it. */
+const f64Bytes = (v: number): number[] => Array.from(new Uint8Array(new Float64Array([v]).buffer));
+const f64c = (v: number): number[] => [0x44, ...f64Bytes(v)];
+const F64_ONE = f64c(1);
 const F64_ADD = [0xa0];
 const V128_LOAD = [0xfd, 0x00, 3, 0];
 const V128_STORE = [0xfd, 0x0b, 3, 0];
@@ -247,8 +250,6 @@ const pairOf = (lane: number): number[] => {
   const d = Array.from({ length: 8 }, (_, i) => 8 * lane + i);
   return simd(0x0d, ...d, ...d.map((i) => i + 16));
 };
-const f64Bytes = (v: number): number[] => Array.from(new Uint8Array(new Float64Array([v]).buffer));
-const f64c = (v: number): number[] => [0x44, ...f64Bytes(v)];
 const v128c = (v: number): number[] => simd(0x0c, ...f64Bytes(v), ...f64Bytes(v));
 /** The double whose bit pattern is hi · 2^32 + lo. */
 const fromWords = (hi: number, lo: number): number => {
@@ -375,8 +376,8 @@ function scalarGradientFunction(exp: number): number[] {
   const at8 = (base: number): number[] => [...get(base), ...get(r), ...i32(8), ...MUL, ...ADD];
   const body = [
     ...[
-      ...f64c(1),
-      ...f64c(1),
+      ...F64_ONE,
+      ...F64_ONE,
       ...at8(margin),
       ...loadF64(0),
       ...F64_NEG,
@@ -386,7 +387,7 @@ function scalarGradientFunction(exp: number): number[] {
     ],
     ...set(pr),
     ...[...get(pr), ...at8(y), ...loadF64(0), ...F64_SUB, ...set(g)],
-    ...[...get(pr), ...f64c(1), ...get(pr), ...F64_SUB, ...F64_MUL, ...f64c(1e-16), ...F64_MAX, ...set(h)],
+    ...[...get(pr), ...F64_ONE, ...get(pr), ...F64_SUB, ...F64_MUL, ...f64c(1e-16), ...F64_MAX, ...set(h)],
     ...[...get(useW), ...IF, ...at8(w), ...loadF64(0), ...tee(at), ...get(g), ...F64_MUL, ...set(g)],
     ...[...get(at), ...get(h), ...F64_MUL, ...set(h), ...END],
     ...[...get(gh), ...get(r), ...i32(16), ...MUL, ...ADD, ...tee(r), ...get(g), ...storeF64(0)],
